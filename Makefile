@@ -1,0 +1,83 @@
+# Social-return reporting pipeline. `make` (or `make help`) lists the targets.
+# Variables first, then targets (STYLE.md). Every target echoes what it does.
+
+PERIOD    ?=
+RAW_DIR   ?= data/raw
+SCALE     ?= 1
+BENCH_SCALE ?=
+FILE      ?=
+PARTNER   ?=
+DATASET   ?=
+PYTHON    ?= python3.11
+
+VENV      := .venv
+VENV_OK   := $(VENV)/.installed
+PY        := $(VENV)/bin/python
+export GX_ANALYTICS_ENABLED := false
+export PYTHONHASHSEED := 0
+export TZ := Europe/Amsterdam
+export LC_ALL := C.UTF-8
+export MPLBACKEND := Agg
+# the notebooks' kernel is the venv's own python3 kernelspec, whatever else the machine has
+export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
+export JUPYTER_PLATFORM_DIRS := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report lab test demo-data clean datadocs check-export lock env-file verify bench
+
+# A period is a calendar quarter YYYYQn (domain.md); anything else is refused in one line.
+PERIOD_GOALS := report verify
+ifneq ($(filter $(PERIOD_GOALS),$(MAKECMDGOALS)),)
+  ifeq ($(shell printf '%s' '$(PERIOD)' | grep -Ex '[0-9]{4}Q[1-4]'),)
+    $(error ongeldige periode '$(PERIOD)': gebruik PERIOD=JJJJKn, bv. PERIOD=2021Q3 | invalid period '$(PERIOD)': use PERIOD=YYYYQn, e.g. PERIOD=2021Q3)
+  endif
+endif
+
+help: ## list the targets
+	@echo "Social-return reporting pipeline. Usage: make <target> [VAR=value]"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+# The environment is a file target built from the lock: set up once, never reinstalled while
+# requirements.lock and pyproject.toml are unchanged.
+$(VENV_OK): requirements.lock pyproject.toml
+	@echo ">> setting up $(VENV) from requirements.lock"
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "FOUT: $(PYTHON) niet gevonden | ERROR: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'sroi_pipeline.pth').write_text('$(CURDIR)\n')"
+	$(PY) -m pip check
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $@
+
+setup: $(VENV_OK) ## create the virtual environment from the lock (done automatically)
+
+report: $(VENV_OK) ## build the reports of one quarter: make report PERIOD=2021Q3 [RAW_DIR=path]
+	@$(PY) -m pipeline.run report --period '$(PERIOD)' --raw-dir '$(RAW_DIR)'
+
+lab: $(VENV_OK) ## open the notebooks in JupyterLab on the project's environment
+	SROI_RAW_DIR='$(abspath $(RAW_DIR))' $(VENV)/bin/jupyter lab notebooks/
+
+test: $(VENV_OK) ## run the test suite
+	$(PY) -m pytest -q
+
+demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [SCALE=1] [RAW_DIR=data/raw]
+	$(PY) -m pipeline.demo --raw-dir '$(RAW_DIR)' --scale '$(SCALE)'
+
+check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FILE=x.xlsx PARTNER=id [DATASET=inzet]
+	@$(PY) -m pipeline.check_export --file '$(FILE)' --partner '$(PARTNER)' $(if $(DATASET),--dataset '$(DATASET)')
+
+clean: ## remove generated outputs (data/clean, reports); never touches data/raw
+	@echo ">> removing generated outputs under data/clean/ and reports/"
+	find data/clean reports -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+
+lock: ## re-resolve pyproject's dependencies into requirements.lock and environment.yml
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet $$($(PYTHON) -c "import tomllib;print(' '.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))")
+	(echo "# Exact versions of every dependency: the single source of truth for the environment."; \
+	 echo "# Regenerate with 'make lock' (installs pyproject's dependencies in a scratch venv, freezes)."; \
+	 .lock-venv/bin/pip freeze | sort -f) > requirements.lock
+	rm -rf .lock-venv
+	$(MAKE) env-file
+
+env-file: ## derive environment.yml (for conda users) from requirements.lock
+	$(PYTHON) -m pipeline.envfile > environment.yml

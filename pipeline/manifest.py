@@ -1,0 +1,68 @@
+"""Provenance of a period (outputs.md: ``reports/<PERIOD>/manifest.json``).
+
+Nothing in the manifest differs between two runs on the same inputs and code, except fields
+named ``*_at`` or ``duration_*``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.paths import ROOT
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_version() -> dict[str, Any]:
+    """The git commit of the code and whether the work tree had uncommitted changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "onbekend", "dirty": None, "label": "onbekend"}
+    return {"commit": commit, "dirty": dirty, "label": commit[:10] + ("+gewijzigd" if dirty else "")}
+
+
+def environment_hash() -> str:
+    """sha256 of the lock file: the exact environment the code ran in."""
+    return sha256_file(ROOT / "requirements.lock")
+
+
+def input_files(clean_dir: Path) -> list[dict[str, Any]]:
+    """Every input file with its sha256, partner, dataset, delivery period and row counts."""
+    files = pd.read_csv(clean_dir / "bestanden.csv", dtype=str, keep_default_na=False)
+    out = []
+    for row in files.sort_values("bestand").to_dict("records"):
+        entry = {k: row.get(k, "") for k in ("bestand", "partner_id", "dataset", "levering_periode", "sha256", "status")}
+        for k in ("rijen_gelezen", "rijen_leeg", "rijen_schoon", "rijen_afgekeurd"):
+            value = row.get(k, "")
+            entry[k] = int(float(value)) if value not in ("", None) else None
+        out.append(entry)
+    return out
+
+
+def input_fingerprint(inputs: list[dict[str, Any]]) -> str:
+    """Short hash of the input list (file names and contents): printed in every page footer."""
+    text = json.dumps([(i["bestand"], i["sha256"]) for i in inputs], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def write_json(path: Path, data: Any) -> None:
+    """JSON the same way everywhere: sorted keys, 2-space indent, UTF-8, newline at the end."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

@@ -1,0 +1,102 @@
+"""Execute the pipeline's notebooks: papermill for the stages, one shared kernel for many pages.
+
+Executed notebooks are normalised so a rebuild gives the same bytes: papermill's random cell
+ids, timestamps and durations are replaced or removed (issue: reproducibility).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+from typing import Any, Iterable
+
+import nbformat
+
+from pipeline.paths import NOTEBOOKS_DIR, ROOT
+
+KERNEL = "python3"
+
+
+class NotebookFailed(Exception):
+    """A cell of a pipeline notebook raised: names the notebook, the cell and the error."""
+
+    def __init__(self, notebook: str, cell_index: int | None, ename: str, evalue: str):
+        self.notebook, self.cell_index, self.ename, self.evalue = notebook, cell_index, ename, evalue
+        where = f"cel {cell_index}" if cell_index is not None else "onbekende cel"
+        super().__init__(f"{notebook} ({where}): {ename}: {evalue}")
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove what differs between two executions of the same notebook on the same inputs."""
+    nb = copy.deepcopy(nb)
+    pm = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version"):
+        pm.pop(key, None)
+    nb.metadata.pop("widgets", None)
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        cpm = cell.metadata.get("papermill")
+        if cpm is not None:
+            cell.metadata["papermill"] = {k: v for k, v in cpm.items() if k in ("exception", "status")}
+        # papermill gives the injected parameters cell a random id
+        digest = hashlib.sha256(f"{index}:{cell.cell_type}:{cell.source}".encode()).hexdigest()
+        cell["id"] = digest[:12]
+    return nb
+
+
+def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index, output.get("ename", "Error"), output.get("evalue", "")
+    return None, "Error", "onbekende fout"
+
+
+def run_stage(name: str, params: dict[str, Any], out_path: Path) -> nbformat.NotebookNode:
+    """Run ``notebooks/<name>.ipynb`` with papermill; raise :class:`NotebookFailed` on error.
+
+    The executed notebook is written (normalised) to ``out_path`` either way, for audit.
+    """
+    import papermill as pm
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(
+            str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(out_path), parameters=params,
+            kernel_name=KERNEL, progress_bar=False, cwd=str(ROOT), log_output=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        nb = normalise(nbformat.read(out_path, as_version=4))
+        nbformat.write(nb, out_path)
+        raise NotebookFailed(name, exc.exec_count, exc.ename, exc.evalue) from None
+    nb = normalise(nbformat.read(out_path, as_version=4))
+    nbformat.write(nb, out_path)
+    return nb
+
+
+def run_many(name: str, param_sets: Iterable[dict[str, Any]]) -> Iterable[tuple[dict, nbformat.NotebookNode]]:
+    """Execute one notebook for many parameter sets in ONE kernel (a page per partner).
+
+    Starting a kernel and importing the pipeline costs seconds; a partner page costs a fraction
+    of that once the kernel is warm. Yields (params, executed notebook) per set.
+    """
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from papermill.parameterize import parameterize_notebook
+
+    source = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    km = KernelManager(kernel_name=KERNEL)
+    km.start_kernel(cwd=str(ROOT))
+    try:
+        for params in param_sets:
+            nb = parameterize_notebook(copy.deepcopy(source), params, report_mode=False)
+            client = NotebookClient(nb, km=km, kernel_name=KERNEL, allow_errors=True, timeout=600,
+                                    resources={"metadata": {"path": str(ROOT)}})
+            client.execute(cleanup_kc=False)
+            index, ename, evalue = _first_error(nb)
+            if index is not None:
+                raise NotebookFailed(f"{name}[{params}]", index, ename, evalue)
+            yield params, normalise(nb)
+    finally:
+        km.shutdown_kernel(now=True)

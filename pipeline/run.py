@@ -1,0 +1,133 @@
+"""``make report PERIOD=...``: run the stages for one period and publish its reports atomically.
+
+The stages run in a build folder (``reports/.build-<PERIOD>``); only when every stage and every
+page succeeded does the build replace ``data/clean/<PERIOD>`` and ``reports/<PERIOD>`` (a rename
+each), so a failed or interrupted run leaves the previous publication intact. A lock per period
+keeps two runs for the same period from writing over each other; other periods run side by side.
+The user sees one clear line on failure; the traceback goes to ``logs/`` for the developer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import logging
+import os
+import shutil
+import sys
+import time
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from pipeline.errors import PipelineError
+from pipeline.paths import ROOT, clean_root, reports_root
+from pipeline.periods import parse_period
+
+LOG_DIR = ROOT / "logs"
+STAGES = ("01_clean", "02_validate", "03_compute")
+
+
+def say(message: str) -> None:
+    print(f">> {message}", flush=True)
+
+
+@contextmanager
+def period_lock(period: str) -> Iterator[None]:
+    """Hold an exclusive lock for ``period``; a second run for it waits and says so."""
+    root = reports_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f".{period}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"een andere run voor {period} is bezig; wachten… | another run for {period} is busy; waiting…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap ``new`` into ``target``: a rename, so readers never see a half-written folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".old-{target.name}-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_period(period: str, raw_dir: Path) -> dict:
+    """Run every stage for ``period`` into a build folder and publish it; return timings."""
+    from pipeline import publish
+
+    build = reports_root() / f".build-{period}"
+    shutil.rmtree(build, ignore_errors=True)
+    clean_build, reports_build = build / "clean", build / "reports"
+    clean_build.mkdir(parents=True)
+    reports_build.mkdir(parents=True)
+    os.environ.update({
+        "SROI_RAW_DIR": str(raw_dir),
+        "SROI_BUILD_PERIOD": period,
+        "SROI_BUILD_CLEAN_DIR": str(clean_build),
+        "SROI_BUILD_REPORTS_DIR": str(reports_build),
+    })
+    timings = publish.build_all(period, raw_dir, clean_build, reports_build, say)
+    _replace_dir(clean_build, clean_root() / period)
+    _replace_dir(reports_build, reports_root() / period)
+    shutil.rmtree(build, ignore_errors=True)
+    return timings
+
+
+def _log_traceback(period: str) -> Path:
+    LOG_DIR.mkdir(exist_ok=True)
+    path = LOG_DIR / f"run-{period or 'onbekend'}.log"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipeline.run")
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("report")
+    rep.add_argument("--period", required=True)
+    rep.add_argument("--raw-dir", default="data/raw")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    period = args.period
+    try:
+        period = parse_period(args.period).code
+        raw_dir = Path(args.raw_dir)
+        raw_dir = (raw_dir if raw_dir.is_absolute() else ROOT / raw_dir).resolve()
+        if not raw_dir.is_dir():
+            raise PipelineError(f"map met aanleveringen bestaat niet: {args.raw_dir}",
+                                f"raw data folder does not exist: {args.raw_dir}")
+        started = time.monotonic()
+        with period_lock(period):
+            timings = build_period(period, raw_dir)
+        say(f"klaar in {time.monotonic() - started:.1f} s: reports/{period}/index.html | done "
+            f"({', '.join(f'{k} {v:.1f} s' for k, v in timings.items())})")
+        return 0
+    except PipelineError as exc:
+        print(exc.one_line(), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"FOUT: onderbroken; vorige publicatie van {period} is intact | "
+              f"ERROR: interrupted; the previous publication of {period} is intact", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user never sees a traceback (issue: hardening)
+        from pipeline.notebooks import NotebookFailed
+
+        log = _log_traceback(period)
+        if isinstance(exc, NotebookFailed):
+            print(f"FOUT: notebook {exc} — niets gepubliceerd | ERROR: notebook failed, nothing "
+                  f"published; details in {log.relative_to(ROOT)}", file=sys.stderr)
+        else:
+            print(f"FOUT: onverwachte fout ({type(exc).__name__}) — niets gepubliceerd | ERROR: "
+                  f"unexpected error, nothing published; details in {log.relative_to(ROOT)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

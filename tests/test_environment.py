@@ -1,0 +1,54 @@
+"""The frame: one source of truth for dependencies, a Makefile that explains itself."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+import pytest
+
+from pipeline.envfile import environment_yml, read_lock
+from pipeline.paths import ROOT
+
+
+def _name(pin: str) -> str:
+    return re.split(r"[=<>!~ ]", pin, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_is_derived_from_the_lock():
+    committed = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    assert committed == environment_yml(read_lock(ROOT / "requirements.lock")), (
+        "environment.yml disagrees with requirements.lock: run `make env-file`"
+    )
+
+
+def test_every_lock_line_is_an_exact_pin():
+    pins = read_lock(ROOT / "requirements.lock")
+    assert pins, "empty lock"
+    bad = [p for p in pins if not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", p)]
+    assert bad == []
+
+
+def test_every_declared_dependency_is_locked():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    locked = {_name(p) for p in read_lock(ROOT / "requirements.lock")}
+    missing = [d for d in declared if _name(d) not in locked]
+    assert missing == []
+
+
+def test_make_help_lists_every_target_with_a_description():
+    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for target in ("report", "lab", "test", "demo-data", "clean", "check-export"):
+        assert re.search(rf"^\s+{target}\s+\S", out, re.M), f"{target} missing from make help"
+
+
+@pytest.mark.parametrize("period", ["2021Q9", "2021Q5", "21Q3", "2021-3", "", "2021Q3; rm -rf x"])
+def test_make_report_refuses_a_bad_period_in_one_line(period):
+    proc = subprocess.run(["make", "--no-print-directory", "report", f"PERIOD={period}"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "ongeldige periode" in lines[0] and "invalid period" in lines[0]
+    assert "Traceback" not in lines[0]
