@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import nbformat
 
@@ -75,28 +75,37 @@ def run_stage(name: str, params: dict[str, Any], out_path: Path) -> nbformat.Not
     return nb
 
 
-def run_many(name: str, param_sets: Iterable[dict[str, Any]]) -> Iterable[tuple[dict, nbformat.NotebookNode]]:
-    """Execute one notebook for many parameter sets in ONE kernel (a page per partner).
+def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, dict, nbformat.NotebookNode]]:
+    """Execute notebooks for many parameter sets in ONE kernel (the pages of a period).
 
-    Starting a kernel and importing the pipeline costs seconds; a partner page costs a fraction
-    of that once the kernel is warm. Yields (params, executed notebook) per set.
+    Starting a kernel and importing the pipeline costs seconds; a page costs a fraction of that
+    once the kernel is warm, so a region with hundreds of partners stays fast while each page's
+    narrative still lives in its notebook. Yields (notebook name, params, executed notebook).
     """
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from papermill.parameterize import parameterize_notebook
 
-    source = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
-    km = KernelManager(kernel_name=KERNEL)
+    sources: dict[str, nbformat.NotebookNode] = {}
+    km = KernelManager(kernel_name=KERNEL, transport="ipc")
     km.start_kernel(cwd=str(ROOT))
+    client = None
     try:
-        for params in param_sets:
-            nb = parameterize_notebook(copy.deepcopy(source), params, report_mode=False)
-            client = NotebookClient(nb, km=km, kernel_name=KERNEL, allow_errors=True, timeout=600,
-                                    resources={"metadata": {"path": str(ROOT)}})
+        for name, params in jobs:
+            if name not in sources:
+                sources[name] = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+                for cell in sources[name].cells:  # papermill expects every cell to carry tags
+                    cell.metadata.setdefault("tags", [])
+                sources[name].metadata.setdefault("papermill", {})
+            nb = parameterize_notebook(copy.deepcopy(sources[name]), params, report_mode=False)
+            if client is None:
+                client = NotebookClient(nb, km=km, kernel_name=KERNEL, allow_errors=True, timeout=600,
+                                        resources={"metadata": {"path": str(ROOT)}})
+            client.nb = nb
             client.execute(cleanup_kc=False)
             index, ename, evalue = _first_error(nb)
             if index is not None:
-                raise NotebookFailed(f"{name}[{params}]", index, ename, evalue)
-            yield params, normalise(nb)
+                raise NotebookFailed(f"{name} {params}", index, ename, evalue)
+            yield name, params, normalise(nb)
     finally:
         km.shutdown_kernel(now=True)
