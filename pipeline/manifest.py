@@ -66,3 +66,57 @@ def write_json(path: Path, data: Any) -> None:
     """JSON the same way everywhere: sorted keys, 2-space indent, UTF-8, newline at the end."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def write_manifest(period: str, raw_dir: Path, clean_dir: Path, reports_dir: Path,
+                   inputs: list[dict[str, Any]], stage_params: list[dict], page_params: list[dict],
+                   timings: dict[str, float]) -> dict[str, Any]:
+    """Write ``reports/<PERIOD>/manifest.json`` (outputs.md) and return it."""
+    import datetime as dt
+
+    from pipeline.periods import parse_period
+    from pipeline.ratecard import load_rate_card
+
+    validation_path = clean_dir / "validatie.json"
+    validation = json.loads(validation_path.read_text(encoding="utf-8")) if validation_path.exists() else {}
+    card = load_rate_card()
+    rate_versions_used = []
+    opdrachten = reports_dir / "data" / "opdrachten.csv"
+    if opdrachten.exists():
+        used = pd.read_csv(opdrachten, dtype=str, keep_default_na=False)
+        if "tariefversie" in used:
+            rate_versions_used = sorted(v for v in used["tariefversie"].unique() if v)
+    data = {
+        "periode": period,
+        "peildatum": parse_period(period).peildatum.isoformat(),
+        "code": code_version(),
+        "omgeving_sha256": environment_hash(),
+        "ruwe_map_is_demo": _is_demo(raw_dir),
+        "invoer": inputs,
+        "invoer_vingerafdruk": input_fingerprint(inputs),
+        "tariefkaart": {
+            "sha256": sha256_file(_rate_card_path()),
+            "versies_gebruikt": rate_versions_used,
+            "versies": sorted({str(v)[:10] for v in card["geldig_vanaf"]}),
+        },
+        "validatie": validation,
+        "notebooks": stage_params + page_params,
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "duration_seconds": {k: round(v, 2) for k, v in timings.items()},
+    }
+    write_json(reports_dir / "manifest.json", data)
+    return data
+
+
+def _rate_card_path() -> Path:
+    from pipeline.paths import CONFIG_DIR
+
+    return CONFIG_DIR / "bouwblokken.csv"
+
+
+def _is_demo(raw_dir: Path) -> bool:
+    try:
+        from pipeline.demo import is_pristine_demo
+    except ImportError:
+        return False
+    return bool(is_pristine_demo(raw_dir))

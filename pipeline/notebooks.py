@@ -59,17 +59,23 @@ def run_stage(name: str, params: dict[str, Any], out_path: Path) -> nbformat.Not
     The executed notebook is written (normalised) to ``out_path`` either way, for audit.
     """
     import papermill as pm
+    from jupyter_client.manager import KernelManager
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    # IPC transport: local only, and no "running over TCP" warning on the user's terminal
+    km = KernelManager(kernel_name=KERNEL, transport="ipc")
     try:
         pm.execute_notebook(
             str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(out_path), parameters=params,
-            kernel_name=KERNEL, progress_bar=False, cwd=str(ROOT), log_output=False,
+            kernel_name=KERNEL, progress_bar=False, cwd=str(ROOT), log_output=False, km=km,
         )
     except pm.PapermillExecutionError as exc:
         nb = normalise(nbformat.read(out_path, as_version=4))
         nbformat.write(nb, out_path)
         raise NotebookFailed(name, exc.exec_count, exc.ename, exc.evalue) from None
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
     nb = normalise(nbformat.read(out_path, as_version=4))
     nbformat.write(nb, out_path)
     return nb

@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--period", required=True)
     rep.add_argument("--raw-dir", default="data/raw")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # zmq clean-up chatter
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     period = args.period
     try:
