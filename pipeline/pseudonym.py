@@ -1,0 +1,159 @@
+"""Keyed pseudonyms for citizen service numbers (BSN) (domain.md: "Privacy and disclosure").
+
+The BSN is replaced at ingest by ``HMAC-SHA256(key, <9-digit BSN>)`` in hex. The key comes from
+the environment (``SROI_PSEUDONYM_KEY``) or a key file outside the repository
+(``SROI_PSEUDONYM_KEY_FILE``). Only the bundled synthetic demo data, recognised by its manifest
+(:func:`pipeline.demo.is_pristine_demo`), may use :data:`DEMO_KEY`. The key is never logged,
+printed or written anywhere; error messages name the variables, never their value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from stdnum.nl import bsn as stdnum_bsn
+
+from pipeline.errors import PipelineError
+
+#: The documented key for the bundled synthetic demo data only. It is public, so pseudonyms made
+#: with it protect nothing: the pipeline refuses it for any raw folder that is not the pristine
+#: demo (architecture.md: every file listed in DEMO_MANIFEST.json with a matching sha256).
+DEMO_KEY = "sroi-demo-sleutel-alleen-voor-synthetische-data"
+
+KEY_ENV = "SROI_PSEUDONYM_KEY"
+KEY_FILE_ENV = "SROI_PSEUDONYM_KEY_FILE"
+
+#: How many trailing digits :func:`mask_bsn` shows. Three (not four) keeps a masked value from
+#: narrowing a BSN down to about 1 in 10 000 candidates within a small regional register.
+MASK_VISIBLE_DIGITS = 3
+
+
+def load_key(raw_dir: Path) -> bytes:
+    """The pseudonymisation key for a run on ``raw_dir``.
+
+    Order: ``SROI_PSEUDONYM_KEY``; else the file named by ``SROI_PSEUDONYM_KEY_FILE`` (surrounding
+    whitespace stripped); else :data:`DEMO_KEY` only if ``raw_dir`` is the pristine demo data;
+    else a :class:`PipelineError` telling how to set the key.
+    """
+    value = os.environ.get(KEY_ENV, "")
+    if value.strip():
+        return value.strip().encode("utf-8")
+    key_file = os.environ.get(KEY_FILE_ENV, "").strip()
+    if key_file:
+        try:
+            value = Path(key_file).read_text(encoding="utf-8").strip()
+        except OSError:
+            raise PipelineError(
+                f"sleutelbestand uit {KEY_FILE_ENV} kan niet gelezen worden",
+                f"the key file named by {KEY_FILE_ENV} cannot be read",
+            ) from None
+        if not value:
+            raise PipelineError(
+                f"sleutelbestand uit {KEY_FILE_ENV} is leeg", f"the key file named by {KEY_FILE_ENV} is empty"
+            )
+        return value.encode("utf-8")
+    from pipeline.demo import is_pristine_demo  # lazy: demo.py imports the heavier demo tooling
+
+    if is_pristine_demo(Path(raw_dir)):
+        return DEMO_KEY.encode("utf-8")
+    raise PipelineError(
+        f"geen pseudonimiseringssleutel: zet {KEY_ENV} of {KEY_FILE_ENV} (een bestand buiten de "
+        "repository); de demosleutel mag alleen voor de ongewijzigde synthetische demodata",
+        f"no pseudonymisation key: set {KEY_ENV} or {KEY_FILE_ENV} (a file outside the "
+        "repository); the demo key may only be used for the unmodified synthetic demo data",
+    )
+
+
+def normalise_bsn(values: pd.Series) -> pd.Series:
+    """BSNs as 9-digit strings; ``<NA>`` where empty or not 8–9 digits.
+
+    Spaces, dots and hyphens are removed, a numeric XLSX cell loses its ``.0``, and an 8-digit
+    BSN gets back the leading zero Excel dropped.
+
+    >>> normalise_bsn(pd.Series(["123456782", " 1234.56.782 ", "12345678", 123456782.0, "12a", None])).tolist()
+    ['123456782', '123456782', '012345678', '123456782', <NA>, <NA>]
+    """
+    codes, distinct, _ = _factorize_normal(values)
+    return _take(distinct, codes, values.index, "string")
+
+
+def _factorize_normal(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """Codes per element into the distinct raw values; those values normalised (or NA); blanks."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series([_bsn_text(u) for u in uniques], dtype="string")
+    digits = text.str.replace(r"[ \t.\-]", "", regex=True)
+    digits = digits.where(digits.str.fullmatch(r"[0-9]{8,9}").fillna(False).astype(bool))  # ASCII digits only
+    return codes, digits.str.zfill(9), (text == "").to_numpy(dtype=bool)
+
+
+def _take(distinct: pd.Series, codes: np.ndarray, index: pd.Index, dtype: str) -> pd.Series:
+    out = np.full(len(codes), None, dtype=object)
+    hit = codes >= 0
+    out[hit] = distinct.to_numpy(dtype=object)[codes[hit]]
+    return pd.Series(out, index=index, dtype=object).astype(dtype)
+
+
+def _bsn_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def pseudonymise(bsn: pd.Series, key: bytes) -> pd.Series:
+    """HMAC-SHA256 hex pseudonym of each normalised BSN; ``<NA>`` where the BSN is empty/invalid.
+
+    Computed once per distinct value.
+
+    >>> p = pseudonymise(pd.Series(["123456782", "12345678", None]), b"k")
+    >>> len(p[0]), p[1] == pseudonymise(pd.Series(["012345678"]), b"k")[0], p[2]
+    (64, True, <NA>)
+    """
+    return pseudonymise_with_check(bsn, key)[0]
+
+
+def passes_eleven_test(bsn: pd.Series) -> pd.Series:
+    """Whether each BSN passes the eleven-test (``<NA>`` when empty), via ``stdnum.nl.bsn``.
+
+    A value that is not 8–9 digits fails. Checked once per distinct value.
+
+    >>> passes_eleven_test(pd.Series(["111222333", "123456789", "12345678", " ", None])).tolist()
+    [True, False, False, <NA>, <NA>]
+    """
+    return pseudonymise_with_check(bsn, None)[1]
+
+
+def pseudonymise_with_check(bsn: pd.Series, key: bytes | None) -> tuple[pd.Series, pd.Series]:
+    """``(pseudonym, passes eleven-test)`` in one pass over the distinct values.
+
+    With ``key=None`` the pseudonym column is left empty (only the check is wanted).
+    """
+    codes, normal, blank = _factorize_normal(bsn)
+    digests, valid = [], []
+    for u, empty in zip(normal.astype(object), blank):
+        ok = not pd.isna(u)
+        # stdnum's own checksum on the already-normalised 9 digits (is_valid would re-clean them)
+        valid.append(None if empty else ok and stdnum_bsn.checksum(u) == 0 and u != "000000000")
+        digests.append(hmac.new(key, u.encode("ascii"), hashlib.sha256).hexdigest() if ok and key else None)
+    return (_take(pd.Series(digests, dtype=object), codes, bsn.index, "string"),
+            _take(pd.Series(valid, dtype=object), codes, bsn.index, "boolean"))
+
+
+def mask_bsn(value: object) -> str:
+    """A BSN as it may appear in a rejection list: six stars and at most the last 3 characters.
+
+    >>> mask_bsn("123456782"), mask_bsn(12345678), mask_bsn("12"), mask_bsn(None)
+    ('******782', '******678', '***', '')
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    text = "".join(_bsn_text(value).split())
+    if not text:
+        return ""
+    if len(text) <= MASK_VISIBLE_DIGITS:
+        return "***"
+    return "******" + text[-MASK_VISIBLE_DIGITS:]

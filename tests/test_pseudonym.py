@@ -1,0 +1,151 @@
+"""Tests for pipeline/pseudonym.py: key precedence, keyed pseudonyms, the eleven-test, masking."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline import pseudonym
+from pipeline.errors import PipelineError
+from pipeline.pseudonym import DEMO_KEY, load_key, mask_bsn, passes_eleven_test, pseudonymise
+
+NA = pd.NA
+
+
+@pytest.fixture
+def no_key_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SROI_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("SROI_PSEUDONYM_KEY_FILE", raising=False)
+
+
+def fake_demo(monkeypatch: pytest.MonkeyPatch, pristine: bool) -> list[Path]:
+    """Stand-in for pipeline.demo.is_pristine_demo (written elsewhere); records its calls."""
+    calls: list[Path] = []
+    module = types.ModuleType("pipeline.demo")
+
+    def is_pristine_demo(raw_dir: Path) -> bool:
+        calls.append(raw_dir)
+        return pristine
+
+    module.is_pristine_demo = is_pristine_demo  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pipeline.demo", module)
+    return calls
+
+
+def test_key_from_environment_wins(no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    key_file = tmp_path / "key.txt"
+    key_file.write_text("uit-bestand\n", encoding="utf-8")
+    monkeypatch.setenv("SROI_PSEUDONYM_KEY", "uit-omgeving")
+    monkeypatch.setenv("SROI_PSEUDONYM_KEY_FILE", str(key_file))
+    assert load_key(tmp_path) == b"uit-omgeving"
+
+
+def test_key_from_file_stripped(no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    key_file = tmp_path / "key.txt"
+    key_file.write_text("  uit-bestand\n", encoding="utf-8")
+    monkeypatch.setenv("SROI_PSEUDONYM_KEY_FILE", str(key_file))
+    assert load_key(tmp_path) == b"uit-bestand"
+
+
+@pytest.mark.parametrize("content", [pytest.param(None, id="missing_file"), pytest.param("  \n", id="empty_file")])
+def test_bad_key_file_stops(no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                            content: str | None) -> None:
+    key_file = tmp_path / "key.txt"
+    if content is not None:
+        key_file.write_text(content, encoding="utf-8")
+    monkeypatch.setenv("SROI_PSEUDONYM_KEY_FILE", str(key_file))
+    with pytest.raises(PipelineError, match="SROI_PSEUDONYM_KEY_FILE"):
+        load_key(tmp_path)
+
+
+def test_demo_key_only_for_pristine_demo(no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls = fake_demo(monkeypatch, pristine=True)
+    assert load_key(tmp_path) == DEMO_KEY.encode()
+    assert calls == [tmp_path]
+
+
+def test_no_key_on_real_data_stops_with_one_clear_line(no_key_env: None, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    fake_demo(monkeypatch, pristine=False)
+    with pytest.raises(PipelineError) as info:
+        load_key(tmp_path)
+    line = info.value.one_line()
+    assert "SROI_PSEUDONYM_KEY" in line and "\n" not in line
+    assert info.value.nl and info.value.en
+
+
+def test_key_value_never_appears_in_errors(no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    key_file = tmp_path / "geheim-pad" / "key.txt"  # unreadable: a missing folder
+    monkeypatch.setenv("SROI_PSEUDONYM_KEY_FILE", str(key_file))
+    with pytest.raises(PipelineError) as info:
+        load_key(tmp_path)
+    assert "geheim-pad" not in str(info.value)
+
+
+def test_pseudonym_is_hmac_sha256_of_the_nine_digit_bsn() -> None:
+    key = b"test-sleutel"
+    expected = hmac.new(key, b"012345672", hashlib.sha256).hexdigest()  # written from the spec
+    out = pseudonymise(pd.Series(["012345672", "12345672", 12345672.0, " 0123.45.672 ", None, ""]), key)
+    assert out.tolist() == [expected, expected, expected, expected, NA, NA]
+    assert out.dtype == "string"
+
+
+def test_pseudonym_depends_on_the_key() -> None:
+    bsn = pd.Series(["111222333"])
+    assert pseudonymise(bsn, b"a")[0] != pseudonymise(bsn, b"b")[0]
+    assert "111222333" not in pseudonymise(bsn, b"a")[0]
+
+
+@pytest.mark.parametrize(
+    "bsn, expected",
+    [
+        # 1*9 + 1*8 + 1*7 + 2*6 + 2*5 + 2*4 + 3*3 + 3*2 - 3*1 = 66 = 6 x 11
+        pytest.param("111222333", True, id="valid"),
+        # 1*9 + 2*8 + 3*7 + 4*6 + 5*5 + 6*4 + 7*3 + 8*2 - 2 = 154 = 14 x 11
+        pytest.param("123456782", True, id="valid_2"),
+        pytest.param("123456789", False, id="checksum_147"),
+        # 0*9 + 1*8 + 2*7 + 3*6 + 4*5 + 5*4 + 6*3 + 7*2 - 2 = 110: valid once the zero is back
+        pytest.param("12345672", True, id="eight_digits_excel_dropped_zero"),
+        pytest.param("1234567", False, id="seven_digits"),
+        pytest.param("12345678a", False, id="letters"),
+        pytest.param("000000000", False, id="all_zeros_is_not_issued"),
+        pytest.param("", NA, id="empty_is_missing"),
+        pytest.param(None, NA, id="none_is_missing"),
+    ],
+)
+def test_passes_eleven_test(bsn: object, expected: object) -> None:
+    assert passes_eleven_test(pd.Series([bsn], dtype=object)).tolist() == [expected]
+
+
+def reference_eleven_test(digits: str) -> bool:
+    """Independent reference: weights 9..2 and -1, sum divisible by 11 (and not 000000000)."""
+    weights = [9, 8, 7, 6, 5, 4, 3, 2, -1]
+    return sum(int(d) * w for d, w in zip(digits, weights)) % 11 == 0 and int(digits) > 0
+
+
+@given(st.lists(st.text(alphabet="0123456789", min_size=9, max_size=9), min_size=1, max_size=50))
+@settings(max_examples=60, deadline=None)
+def test_eleven_test_accepts_exactly_the_valid_numbers(numbers: list[str]) -> None:
+    assert passes_eleven_test(pd.Series(numbers)).tolist() == [reference_eleven_test(n) for n in numbers]
+
+
+@pytest.mark.parametrize(
+    "value, masked",
+    [
+        pytest.param("123456782", "******782", id="nine_digits"),
+        pytest.param(12345672, "******672", id="number"),
+        pytest.param(" 123 456 782 ", "******782", id="spaces"),
+        pytest.param("12", "***", id="short_values_hide_everything"),
+        pytest.param(None, "", id="empty"),
+    ],
+)
+def test_mask_bsn_shows_at_most_three_digits(value: object, masked: str) -> None:
+    assert mask_bsn(value) == masked
+    assert sum(c.isdigit() for c in mask_bsn(value)) <= pseudonym.MASK_VISIBLE_DIGITS

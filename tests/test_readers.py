@@ -1,0 +1,212 @@
+"""Tests for pipeline/readers.py: every file quirk of exports.md, one small fixture per quirk.
+
+Values here are raw (untyped): typing is tested in test_parse.py and test_ingest.py. Row numbers
+are counted by hand in the fixture files (header = line 1 unless said otherwise).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline.ingest_typing import known_headings
+from pipeline.readers import RawTable, TableSpec, UnreadableFileError, decode_text, detect_format, read_table
+from pipeline.schema import dataset_spec
+
+FIXTURES = Path(__file__).parent / "fixtures"
+INZET_OMSCHRIJVING = ["Timmerman (leerling)", 'Café-bezorger; "Noord"', "Inkoop bij SW-bedrijf ë"]
+
+
+def spec_for(dataset: str) -> TableSpec:
+    spec = dataset_spec(dataset)
+    required = tuple(c for c, s in spec.columns.items() if s.required_column)
+    return TableSpec(known_headings(dataset, None), required, spec.key, sheet=dataset)
+
+
+def read(name: str) -> RawTable:
+    path = FIXTURES / name
+    return read_table(path.read_bytes(), spec_for(name.split("_")[0]), path.suffix)
+
+
+def raw_lines(data: bytes) -> RawTable:
+    return read_table(data, spec_for("inzet"), ".csv")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("inzet_cp1252_semicolon.csv", id="cp1252_semicolon_crlf"),
+        pytest.param("inzet_utf8_bom_comma.csv", id="utf8_bom_comma_quoted"),
+        pytest.param("inzet_utf16_tab.csv", id="utf16_le_bom_tab_excel_unicode_text"),
+        pytest.param("inzet_utf8_plain_numbers.csv", id="utf8_comma_lf"),
+    ],
+)
+def test_csv_encodings_and_delimiters(name: str) -> None:
+    table = read(name)
+    assert table.data["bron_rij"].tolist() == [2, 3, 4]
+    assert table.data["omschrijving"].tolist() == INZET_OMSCHRIJVING  # ë, é and quotes survive
+    assert table.data["regel_id"].tolist() == ["R-1", "R-2", "R-3"]
+    assert table.problems.empty and table.rijen_leeg == 0
+
+
+def test_euro_sign_survives_windows_1252() -> None:
+    assert read("inzet_cp1252_semicolon.csv").data["bedrag"].tolist()[2] == "€ 1.234,50"
+
+
+def test_quoted_newlines_keep_the_line_where_the_record_starts() -> None:
+    table = read("opdrachten_utf8_semicolon_quoted_newlines.csv")
+    # OG-001 starts on line 2 and runs to line 3; OG-002 is line 4, OG-003 line 5
+    assert table.data["bron_rij"].tolist() == [2, 4, 5]
+    assert table.data["omschrijving"].iloc[0] == "Renovatie brug Eelde; fase 2\nincl. fietspad"
+    assert table.data["omschrijving"].iloc[1] == 'Onderhoud groen "Zuid"'
+
+
+def test_header_variants_aliases_unknown_and_empty_rows_and_columns() -> None:
+    table = read("opdrachten_header_variants.csv")
+    assert list(table.data.columns) == [
+        "bron_rij", "opdracht_id", "omschrijving", "soort", "sector", "opdrachtnemer_kvk",
+        "opdrachtnemer_naam", "gunningsdatum", "startdatum", "einddatum", "opdrachtwaarde",
+        "sr_percentage", "sr_verplichting",
+    ]
+    assert table.data["bron_rij"].tolist() == [3, 5, 7]  # empty lines 2, 6 and 8 are skipped
+    assert table.rijen_leeg == 3
+    notes = [n for n in table.notes if n[0] == "kolom_genegeerd"]
+    assert len(notes) == 1 and "Contactpersoon" in notes[0][1]  # the two empty columns: no note
+
+
+def test_xlsx_title_rows_date_cells_and_percent_cells() -> None:
+    table = read("opdrachten_title_rows.xlsx")
+    assert table.data["bron_rij"].tolist() == [5, 6, 7]  # header on row 4 below two title rows
+    assert table.rijen_leeg == 2  # row 8 (absent) and row 9 (only spaces)
+    row = table.data.iloc[0]
+    assert row["gunningsdatum"] == dt.datetime(2021, 1, 15)
+    assert row["opdrachtnemer_kvk"] == 2012345  # a number: Excel dropped the leading zero
+    assert row["sr_percentage"] == pytest.approx(5.0)  # a 5% cell holds 0.05
+    assert table.data["einddatum"].tolist()[2] == 44561  # a serial number typed as a number
+
+
+def test_xlsx_sheet_named_like_the_dataset_wins_over_the_first_sheet() -> None:
+    table = read("inzet_named_sheet.xlsx")
+    assert table.data["regel_id"].tolist() == ["R-1", "R-2", "R-3"]
+    assert any(n[0] == "werkblad" and "Inzet 2021Q3" in n[1] for n in table.notes)
+
+
+def test_xlsx_formula_without_value_and_totals_row() -> None:
+    problems = read("inzet_formula_without_value.xlsx").problems
+    got = sorted(zip(problems["bron_rij"], problems["kolom"], problems["regel"]))
+    assert got == [
+        (3, "uren_per_week", "formule_zonder_waarde"),
+        (4, "regel_id", "totaalregel"),
+        (4, "uren_per_week", "formule_zonder_waarde"),
+    ]
+
+
+def test_header_only_file_is_readable_with_zero_rows() -> None:
+    table = read("opdrachten_header_only.csv")
+    assert len(table.data) == 0 and table.rijen_leeg == 0
+
+
+def test_row_with_more_fields_than_the_header_is_rejected_not_shifted() -> None:
+    table = read("opdrachten_too_many_fields.csv")
+    assert table.problems[["bron_rij", "regel"]].values.tolist() == [[3, "te_veel_velden"]]
+
+
+def test_csv_totals_row_and_excel_error_values() -> None:
+    table = read("inzet_bad_values.csv")
+    got = sorted(zip(table.problems["bron_rij"], table.problems["kolom"], table.problems["waarde"],
+                     table.problems["regel"]))
+    assert got == [(8, "bedrag", "#WAARDE!", "excel_fout"), (10, "regel_id", "Totaal", "totaalregel")]
+    assert len(table.data) == 8 and table.rijen_leeg == 1  # lines 2-8 and 10; line 9 is empty
+
+
+@pytest.mark.parametrize(
+    "name, fragment",
+    [
+        pytest.param("opdrachten_empty.csv", "leeg", id="empty_file"),
+        pytest.param("opdrachten_pdf_named.xlsx", "PDF", id="pdf_named_xlsx"),
+        pytest.param("opdrachten_old_xls.xlsx", ".xls", id="old_xls_named_xlsx"),
+        pytest.param("opdrachten_corrupt_zip.xlsx", "beschadigd", id="corrupt_zip"),
+        pytest.param("opdrachten_no_header.csv", "kopregel", id="no_recognisable_header"),
+        pytest.param("opdrachten_missing_required.csv", "opdrachtwaarde", id="required_column_missing"),
+        pytest.param("opdrachten_duplicate_column.csv", "twee keer", id="same_column_twice"),
+    ],
+)
+def test_unreadable_files_raise_with_dutch_and_english_reason(name: str, fragment: str) -> None:
+    with pytest.raises(UnreadableFileError) as info:
+        read(name)
+    assert fragment in info.value.nl
+    assert info.value.en and info.value.en != info.value.nl
+
+
+def test_format_is_decided_by_content_not_by_name() -> None:
+    xlsx = (FIXTURES / "inzet_named_sheet.xlsx").read_bytes()
+    table = read_table(xlsx, spec_for("inzet"), ".csv")
+    assert len(table.data) == 3
+    assert any(n[0] == "formaat" for n in table.notes)
+    assert detect_format(b"regel_id;bsn\n") == "csv"
+
+
+@pytest.mark.parametrize(
+    "data, text",
+    [
+        pytest.param("€ ë é".encode("cp1252"), "€ ë é", id="windows_1252"),
+        pytest.param(codecs.BOM_UTF8 + "€ ë".encode(), "€ ë", id="utf8_bom"),
+        pytest.param("€ ë".encode(), "€ ë", id="utf8"),
+        pytest.param(codecs.BOM_UTF16_BE + "a;ë".encode("utf-16-be"), "a;ë", id="utf16_be_bom"),
+        pytest.param("regel_id;bsn".encode("utf-16-le"), "regel_id;bsn", id="utf16_le_without_bom"),
+    ],
+)
+def test_decode_text(data: bytes, text: str) -> None:
+    assert decode_text(data) == text
+
+
+def test_short_rows_are_padded_and_blank_cells_are_missing() -> None:
+    table = raw_lines(b"regel_id;opdrachtgever;opdracht_id;bouwblok;bsn;startdatum;uren\nR-1;g;O;pwet\n")
+    assert table.data.loc[0, "regel_id"] == "R-1"
+    assert table.data[["kandidaat_bsn", "startdatum", "uren_per_week"]].isna().all(axis=None)
+
+
+def test_delimiter_is_chosen_by_the_header_not_by_counting_commas_in_values() -> None:
+    data = (b"regel_id;opdrachtgever;opdracht_id;bouwblok;bsn;startdatum;uren;omschrijving\n"
+            b"R-1;g;O;pwet;111222333;01-03-2021;32;a, b, c, d, e, f, g, h, i, j\n")
+    assert raw_lines(data).data.loc[0, "omschrijving"] == "a, b, c, d, e, f, g, h, i, j"
+
+
+def test_column_without_heading_but_with_data_is_noted() -> None:
+    data = b"regel_id;opdrachtgever;opdracht_id;bouwblok;;bsn;startdatum;uren\nR-1;g;O;pwet;geheim;111222333;01-03-2021;32\n"
+    table = raw_lines(data)
+    assert any("kolom 5 zonder kop" in n[1] for n in table.notes)
+    assert "geheim" not in table.data.to_string()
+
+
+def test_entirely_empty_rows_anywhere_are_counted_not_read() -> None:
+    data = b"regel_id;opdrachtgever;opdracht_id;bouwblok;bsn;startdatum;uren\n;;;;;;\n  ; ;;;;;\nR-1;g;O;pwet;;;\n\n"
+    table = raw_lines(data)
+    assert table.data["bron_rij"].tolist() == [4]
+    assert table.rijen_leeg == 3  # lines 2, 3 and 5
+
+
+def test_csv_header_below_title_rows() -> None:
+    data = ("Inzet social return;;;;;;\nBouwbedrijf Noord, 2021Q3;;;;;;\n;;;;;;\n"
+            "regel_id;opdrachtgever;opdracht_id;bouwblok;bsn;startdatum;uren\nR-1;g;O;pwet;;01-03-2021;32\n")
+    table = raw_lines(data.encode())
+    assert table.data["bron_rij"].tolist() == [5]  # header on line 4; title and blank lines are not data
+    assert table.rijen_leeg == 0
+
+
+@given(st.one_of(st.binary(max_size=300),
+                 st.lists(st.lists(st.sampled_from(["regel_id", "bsn", "uren", "startdatum", "x", "", '"', "1,5",
+                                                    "Totaal", "#N/B", "é", "\n"]), max_size=8), max_size=6)
+                 .map(lambda rows: "\n".join(";".join(r) for r in rows).encode("cp1252"))))
+@settings(max_examples=150, deadline=None)
+def test_no_file_content_makes_the_reader_raise_anything_but_unreadable(data: bytes) -> None:
+    try:
+        table = raw_lines(data)
+    except UnreadableFileError as exc:
+        assert exc.nl and exc.en
+        return
+    assert len(table.data) == table.data["bron_rij"].nunique()
