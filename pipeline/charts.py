@@ -462,3 +462,40 @@ def contract_chart(
 def chart_digest(chart: Chart) -> str:
     """Short sha256 of the SVG (for tests and for spotting changed pictures between runs)."""
     return hashlib.sha256(chart.svg.encode("utf-8")).hexdigest()[:12]
+
+
+@_styled
+def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id") -> Chart:
+    """All contracts of one partner in ONE figure: per row the realised share of the obligation
+    (bar), the expected share by the peildatum (diamond) and the whole obligation (line at 100%).
+
+    One figure instead of one per contract keeps a contractor's page fast (a figure costs about
+    0.1 s) and makes contracts of different sizes comparable (everything in % of obligation).
+    ``table`` needs ``gerealiseerd_eur``, ``verwacht_eur``, ``verplichting_eur`` and the label.
+    """
+    obligation = table["verplichting_eur"].astype(float).to_numpy()
+    safe = np.where(obligation > 0, obligation, np.nan)
+    real = np.nan_to_num(100 * table["gerealiseerd_eur"].astype(float).to_numpy() / safe)
+    expected = np.nan_to_num(100 * table["verwacht_eur"].astype(float).to_numpy() / safe)
+    n = len(table)
+    fig = _figure(1.6 + 0.55 * n)
+    ax = fig.add_subplot()
+    y = np.arange(n)[::-1]
+    xmax = max(float(np.max(real, initial=0)), float(np.max(expected, initial=0)), 100.0) * 1.25
+    ax.barh(y, real, height=0.5, color=fmt.OKABE_ITO["blauw"], edgecolor=INK, linewidth=0.5, label="Gerealiseerd")
+    ax.plot(expected, y, marker="D", markersize=6, color=fmt.OKABE_ITO["oranje"], markeredgecolor=INK,
+            linestyle="none", label="Verwacht op de peildatum")
+    ax.axvline(100, color=INK, linewidth=1.2, linestyle="--", label="Verplichting (100%)")
+    texts = [f"{fmt.format_eur_compact(g)} ({fmt.format_pct(r, 0)})"
+             for g, r in zip(table["gerealiseerd_eur"], real)]
+    _hbar_labels(ax, y, real, texts, xmax)
+    ax.set_yticks(y, [_text(v) for v in table[label_column]])
+    ax.set_xlim(0, xmax)
+    _axis_format(ax.xaxis, lambda v: fmt.format_pct(v, 0))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel("Percentage van de verplichting")
+    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=3, fontsize=7.5)
+    alt = "Staafdiagram realisatie per opdracht als percentage van de verplichting: " + "; ".join(
+        f"{lab}: gerealiseerd {fmt.format_pct(r, 0)}, verwacht {fmt.format_pct(e, 0)}"
+        for lab, r, e in zip(table[label_column], real, expected)) + "."
+    return _finish(fig, alt)

@@ -160,3 +160,15 @@ def test_chart_displays_as_figure_in_a_notebook(all_charts):
     chart = all_charts["mix"]
     assert chart._repr_html_().startswith('<figure class="grafiek"><svg ')
     assert "<figcaption>a &lt; b</figcaption>" in chart.html(caption="a < b")
+
+
+def test_contracts_chart_shows_each_contract_as_share_of_its_obligation():
+    from pipeline.charts import contracts_chart
+
+    t = pd.DataFrame({"opdracht_id": ["A-1", "B-2"], "gerealiseerd_eur": [100.0, 500.0],
+                      "verwacht_eur": [200.0, 300.0], "verplichting_eur": [400.0, 400.0]})
+    chart = contracts_chart(t)
+    # 100 / 400 = 25%, expected 200 / 400 = 50%; B-2: 500 / 400 = 125%, 300 / 400 = 75%
+    assert "A-1: gerealiseerd 25%, verwacht 50%" in chart.alt
+    assert "B-2: gerealiseerd 125%, verwacht 75%" in chart.alt
+    assert contracts_chart(t).svg == chart.svg
