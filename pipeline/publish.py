@@ -14,6 +14,7 @@ import nbformat
 import pandas as pd
 
 from pipeline import manifest
+from pipeline.downloads import write_downloads
 from pipeline.notebooks import run_many, run_stage
 from pipeline.periods import parse_period
 
@@ -49,7 +50,7 @@ def footer(period: str, inputs: list[dict]) -> dict[str, str]:
 
 def build_all(period: str, raw_dir: Path, clean_build: Path, reports_build: Path,
               say: Callable[[str], None]) -> dict[str, float]:
-    """Run stages, render pages, write the manifest; return seconds per step."""
+    """Run stages, render pages, write the Excel downloads and the manifest; return seconds per step."""
     from pipeline.render import render_notebook
 
     timings: dict[str, float] = {}
@@ -77,6 +78,10 @@ def build_all(period: str, raw_dir: Path, clean_build: Path, reports_build: Path
         render_notebook(nb, reports_build / out, title=title, footer=page_footer)
         page_params.append({"notebook": f"{name}.ipynb", "parameters": job_params, "pagina": out})
     timings["render"] = time.monotonic() - started
+    say(f"Excel-downloads schrijven ({period})")
+    started = time.monotonic()
+    write_downloads(period, reports_build, partners)
+    timings["downloads"] = time.monotonic() - started
     manifest.write_manifest(period, raw_dir, clean_build, reports_build, inputs,
                             stage_params=[{"notebook": f"{s}.ipynb", "parameters": params} for s in STAGES],
                             page_params=page_params, timings=timings)
