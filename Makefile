@@ -66,6 +66,10 @@ demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [
 check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FILE=x.xlsx PARTNER=id [DATASET=inzet]
 	@$(PY) -m pipeline.check_export --file '$(FILE)' --partner '$(PARTNER)' $(if $(DATASET),--dataset '$(DATASET)')
 
+datadocs: $(VENV_OK) ## build Great Expectations Data Docs for the analyst (PERIOD=...)
+	@echo ">> Great Expectations Data Docs voor $(PERIOD) (alleen voor de analist, niet voor partners)"
+	@$(PY) -m pipeline.datadocs --period '$(PERIOD)'
+
 clean: ## remove generated outputs (data/clean, reports); never touches data/raw
 	@echo ">> removing generated outputs under data/clean/ and reports/"
 	find data/clean reports -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
