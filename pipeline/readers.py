@@ -33,6 +33,10 @@ if TYPE_CHECKING:  # openpyxl is imported lazily (only XLSX needs it)
 HEADER_SEARCH_ROWS = 20  # the header may sit below title rows, but not far below
 MIN_KNOWN_HEADINGS = 2  # a row with at least this many known headings is the header
 DELIMITERS = (";", "\t", ",")  # in order of preference when equally good
+# Delimiters people pick in an export dialog that the standard does not accept: recognised only
+# to say so, instead of "no header found" for a file whose header is plainly there.
+OTHER_DELIMITERS = ("|", ":", "!", "^", "~", "/", "\\")
+MAX_NOTED_COLUMNS = 10  # unknown columns named in the one note per file; the rest are counted
 _TOTAL_PATTERN = r"(?:totaal|totalen|total|totals) *:?"  # on stripped, lower-cased cells
 _TOTAL_RE = re.compile(r"\s*(?:totaal|totalen|total|totals)\s*:?\s*", re.IGNORECASE)
 _EXCEL_ERROR_RE = r"#(?:N/A|NB|VALUE!|WAARDE!|REF!|VERW!|DIV/0!|DEEL/0!|NUM!|GETAL!|NAME\?|NAAM\?|NULL!|LEEG!)"
@@ -51,6 +55,12 @@ READ_PROBLEMS: dict[str, tuple[str, str]] = {
     "excel_fout": (
         "Excel-foutwaarde (zoals #N/B of #WAARDE!) in plaats van een waarde",
         "Excel error value (like #N/A or #VALUE!) instead of a value",
+    ),
+    "ander_scheidingsteken": (
+        "regel gebruikt een ander scheidingsteken dan de kopregel; de waarden zijn niet aan kolommen "
+        "toe te wijzen: gebruik in het hele bestand hetzelfde scheidingsteken",
+        "row uses another delimiter than the header; the values cannot be assigned to columns: use "
+        "one delimiter throughout the file",
     ),
     "te_veel_velden": (
         "regel heeft meer velden dan de kopregel (scheidingsteken in een waarde zonder "
@@ -95,6 +105,7 @@ class _Grid:
     lines: list[int]
     strict_width: bool  # CSV: fields beyond the header shift values, so the row is rejected
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) without value
+    widths: list[int] = field(default_factory=list)  # CSV: fields per record as written
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     # cheap whole-file hints, so the per-cell checks for Excel errors and totals rows run only
     # on the few files that could have them
@@ -186,6 +197,8 @@ def _read_csv(text: str, spec: TableSpec) -> _Grid:
         score = max((_known_count(r, spec.headings) for r in head), default=0)
         if score > best_score:
             best, best_score = delimiter, score
+    if best_score < MIN_KNOWN_HEADINGS:
+        _refuse_other_delimiter(text, spec)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=best)
     rows, lines, previous = [], [], 0
     try:
@@ -198,8 +211,42 @@ def _read_csv(text: str, spec: TableSpec) -> _Grid:
             f"CSV niet te lezen vanaf regel {previous + 1} (aanhalingsteken niet gesloten?)",
             f"CSV cannot be read from line {previous + 1} (a quote left open?)",
         ) from None
+    if rows and _quote_left_open(text, rows[-1], lines[-1], best):
+        # the lenient reader puts everything after an opening quote that is never closed into one
+        # field: the rows below it would vanish into a text value, so the file is not read
+        raise UnreadableFileError(
+            f"aanhalingsteken in regel {lines[-1]} wordt nooit gesloten: de rest van het bestand zou in "
+            "één waarde belanden; sluit het aanhalingsteken of haal het weg",
+            f"a quote on line {lines[-1]} is never closed: the rest of the file would end up in one "
+            "value; close the quote or remove it",
+        )
     has_total = re.search("tota", text, re.IGNORECASE) is not None
-    return _Grid(rows, lines, strict_width=True, has_hash="#" in text, has_total=has_total)
+    return _Grid(rows, lines, strict_width=True, has_hash="#" in text, has_total=has_total,
+                 widths=[len(r) for r in rows])
+
+
+def _refuse_other_delimiter(text: str, spec: TableSpec) -> None:
+    """Raise when an early line is the header split by a delimiter the standard does not accept."""
+    for line in itertools.islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS):
+        for delimiter in OTHER_DELIMITERS:
+            if delimiter in line and _known_count(line.split(delimiter), spec.headings) >= MIN_KNOWN_HEADINGS:
+                raise UnreadableFileError(
+                    f"scheidingsteken '{delimiter}' wordt niet herkend: lever met puntkomma (;), komma (,) of tab",
+                    f"delimiter '{delimiter}' is not accepted: deliver with semicolon (;), comma (,) or tab",
+                )
+
+
+def _quote_left_open(text: str, last: list[str], start_line: int, delimiter: str) -> bool:
+    """Whether the last record only ended because the file did: a quote opened and never closed."""
+    if not any("\n" in value or "\r" in value for value in last):
+        return False  # an open quote runs to the end of the file, so it holds a line break
+    tail = "".join(itertools.islice(io.StringIO(text, newline=""), start_line - 1, None))
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _read_xlsx(raw: bytes, spec: TableSpec) -> _Grid:
@@ -304,21 +351,21 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
         frame = frame.mask(frame == "")
     empty = frame.isna().all(axis=1) if frame.shape[1] else pd.Series(True, index=frame.index)
     frame = frame[~empty]
-    notes, columns = list(grid.notes), {}
+    notes, columns, ignored = list(grid.notes), {}, []
     for i, heading in enumerate(grid.rows[h][: len(header)] if header else []):
         name = spec.headings.get(header[i])
         has_data = i < frame.shape[1] and bool(frame[i].notna().any())
         if name is None:
             if header[i] or has_data:
-                label = str(heading).strip() if header[i] else f"(kolom {i + 1} zonder kop)"
-                notes.append(("kolom_genegeerd", f"onbekende kolom '{label}' genegeerd",
-                              f"unknown column '{label}' ignored"))
+                ignored.append(str(heading).strip() if header[i] else f"(kolom {i + 1} zonder kop)")
             continue
         if name in columns.values():
             first = next(k for k, v in columns.items() if v == name) + 1
             raise UnreadableFileError(f"kolom {name} staat er twee keer in (kolom {first} en {i + 1})",
                                       f"column {name} appears twice (columns {first} and {i + 1})")
         columns[i] = name
+    if ignored:
+        notes.append(_ignored_note(ignored))
     missing = [c for c in spec.required if c not in columns.values()]
     if missing:
         raise UnreadableFileError(
@@ -333,6 +380,17 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
     return RawTable(data.reset_index(), problems, int(empty.sum()), tuple(notes))
 
 
+def _ignored_note(labels: list[str]) -> tuple[str, str, str]:
+    """One note per file for its unknown columns (a 300-column export gives one line, not 290)."""
+    if len(labels) == 1:
+        return ("kolom_genegeerd", f"onbekende kolom '{labels[0]}' genegeerd", f"unknown column '{labels[0]}' ignored")
+    shown = ", ".join(f"'{label}'" for label in labels[:MAX_NOTED_COLUMNS])
+    more = len(labels) - MAX_NOTED_COLUMNS
+    return ("kolom_genegeerd",
+            f"{len(labels)} onbekende kolommen genegeerd: {shown}" + (f" en {more} meer" if more > 0 else ""),
+            f"{len(labels)} unknown columns ignored: {shown}" + (f" and {more} more" if more > 0 else ""))
+
+
 def _row_problems(
     grid: _Grid, frame: pd.DataFrame, data: pd.DataFrame, columns: dict[int, str], spec: TableSpec,
     extra: list[int],
@@ -342,6 +400,12 @@ def _row_problems(
     if grid.strict_width and extra:
         overflow = frame[extra].notna().any(axis=1)
         found += [(row, "", "", "te_veel_velden") for row in frame.index[overflow]]
+    if grid.strict_width and len(columns) > 1:
+        # a row written with another delimiter than the header reads as one long first value
+        width = dict(zip(grid.lines, grid.widths))
+        first = frame[0] if 0 in frame.columns else pd.Series(dtype="string")
+        other = first.str.contains("|".join(map(re.escape, DELIMITERS)), regex=True).fillna(False).astype(bool)
+        found += [(row, "", "", "ander_scheidingsteken") for row in frame.index[other] if width.get(row) == 1]
     for name in data.columns if grid.has_hash else []:
         is_error = _strings(data[name]).str.fullmatch(_EXCEL_ERROR_RE).fillna(False).astype(bool)
         found += [(row, name, data.at[row, name], "excel_fout") for row in data.index[is_error]]
