@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import shutil
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -45,6 +48,28 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+@contextmanager
+def _kernel_manager() -> Iterator[Any]:
+    """A kernel manager on IPC sockets in a private folder, shut down (and the folder removed)
+    on exit.
+
+    Left to itself jupyter_client names the sockets ``kernel-ipc-<n>`` relative to the working
+    directory, so two runs at once (other periods, the tests) would connect to each other's
+    kernels ("Invalid Signature", "kernel didn't respond"). IPC rather than TCP: local only, and
+    no "running over TCP" warning on the user's terminal.
+    """
+    from jupyter_client.manager import KernelManager
+
+    sockets = Path(tempfile.mkdtemp(prefix="sroi-kernel-"))
+    km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets / "ipc"))
+    try:
+        yield km
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
 def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
@@ -59,23 +84,18 @@ def run_stage(name: str, params: dict[str, Any], out_path: Path) -> nbformat.Not
     The executed notebook is written (normalised) to ``out_path`` either way, for audit.
     """
     import papermill as pm
-    from jupyter_client.manager import KernelManager
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    # IPC transport: local only, and no "running over TCP" warning on the user's terminal
-    km = KernelManager(kernel_name=KERNEL, transport="ipc")
-    try:
-        pm.execute_notebook(
-            str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(out_path), parameters=params,
-            kernel_name=KERNEL, progress_bar=False, cwd=str(ROOT), log_output=False, km=km,
-        )
-    except pm.PapermillExecutionError as exc:
-        nb = normalise(nbformat.read(out_path, as_version=4))
-        nbformat.write(nb, out_path)
-        raise NotebookFailed(name, exc.exec_count, exc.ename, exc.evalue) from None
-    finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+    with _kernel_manager() as km:
+        try:
+            pm.execute_notebook(
+                str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(out_path), parameters=params,
+                kernel_name=KERNEL, progress_bar=False, cwd=str(ROOT), log_output=False, km=km,
+            )
+        except pm.PapermillExecutionError as exc:
+            nb = normalise(nbformat.read(out_path, as_version=4))
+            nbformat.write(nb, out_path)
+            raise NotebookFailed(name, exc.exec_count, exc.ename, exc.evalue) from None
     nb = normalise(nbformat.read(out_path, as_version=4))
     nbformat.write(nb, out_path)
     return nb
@@ -88,15 +108,13 @@ def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, 
     once the kernel is warm, so a region with hundreds of partners stays fast while each page's
     narrative still lives in its notebook. Yields (notebook name, params, executed notebook).
     """
-    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from papermill.parameterize import parameterize_notebook
 
     sources: dict[str, nbformat.NotebookNode] = {}
-    km = KernelManager(kernel_name=KERNEL, transport="ipc")
-    km.start_kernel(cwd=str(ROOT))
-    client = None
-    try:
+    with _kernel_manager() as km:
+        km.start_kernel(cwd=str(ROOT))
+        client = None
         for name, params in jobs:
             if name not in sources:
                 sources[name] = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
@@ -113,5 +131,3 @@ def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, 
             if index is not None:
                 raise NotebookFailed(f"{name} {params}", index, ename, evalue)
             yield name, params, normalise(nb)
-    finally:
-        km.shutdown_kernel(now=True)
