@@ -177,10 +177,10 @@ def shrunk_deliveries(current: dict[str, pd.DataFrame], previous: dict[str, pd.D
         "kolom": "", "waarde": frame["vorige"].astype(str) + " → " + frame["nu"].astype(str),
         "regel": "levering.gekrompen",
         "reden_nl": "de levering " + frame["dataset"] + " heeft " + frame["nu"].astype(str)
-                    + " goedgekeurde rijen, de vorige periode " + frame["vorige"].astype(str)
+                    + " rijen, de vorige levering " + frame["vorige"].astype(str)
                     + ": meer dan de helft minder; is er iets weggevallen?",
         "reason_en": "the " + frame["dataset"] + " delivery has " + frame["nu"].astype(str)
-                     + " accepted rows, the previous period " + frame["vorige"].astype(str)
+                     + " rows, the previous delivery " + frame["vorige"].astype(str)
                      + ": less than half; did something go missing?",
         "severity": "warning"})
     return out.astype({"rij": "Int64"}).reindex(columns=list(COLUMNS))
@@ -198,6 +198,24 @@ def missing_deliveries(leveringen: pd.DataFrame) -> pd.DataFrame:
         "kolom": "", "waarde": "", "regel": "levering.ontbreekt",
         "reden_nl": "nog geen levering " + rows["dataset"] + " ontvangen (verwacht van rol " + rows["rol"] + ")",
         "reason_en": "no " + rows["dataset"] + " delivery received yet (expected from role " + rows["rol"] + ")",
+        "severity": "warning"})
+    return out.astype({"rij": "Int64"}).reindex(columns=list(COLUMNS)).reset_index(drop=True)
+
+
+def files_without_rows(bestanden: pd.DataFrame) -> pd.DataFrame:
+    """Readable files with a header but not one data row (a template sent back empty, an export
+    that stopped after the header): the partner hears of it, the file adds nothing."""
+    if bestanden.empty:
+        return empty()
+    read = pd.to_numeric(bestanden["rijen_gelezen"], errors="coerce")
+    rows = bestanden[(bestanden["status"] == "gelezen") & (read == 0)]
+    if rows.empty:
+        return empty()
+    out = pd.DataFrame({
+        "partner_id": rows["partner_id"], "dataset": rows["dataset"], "bestand": rows["bestand"], "rij": pd.NA,
+        "kolom": "", "waarde": "", "regel": "levering.bestand_zonder_rijen",
+        "reden_nl": "het bestand heeft een kopregel maar geen enkele rij met gegevens; is de export leeg gebleven?",
+        "reason_en": "the file has a header but not a single data row; did the export come out empty?",
         "severity": "warning"})
     return out.astype({"rij": "Int64"}).reindex(columns=list(COLUMNS)).reset_index(drop=True)
 

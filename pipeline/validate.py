@@ -441,7 +441,8 @@ def run_validation(period: str, ingest_dir: Path, out_dir: Path,
         period: ``YYYYQn``; its last day is the peildatum of the date rules.
         ingest_dir: ``data/clean/<P>/_ingest`` (architecture.md, Stage 1).
         out_dir: ``data/clean/<P>``: tables, afgekeurd, bevindingen, bestanden, validatie.json.
-        previous_clean_dir: the previous period's clean folder, for the shrinking-delivery check.
+        previous_clean_dir: a folder with the previous period's tables (its ingest folder: the
+            rows the partner delivered), for the shrinking-delivery check.
     """
     from pipeline import findings as cross
 
@@ -457,10 +458,11 @@ def run_validation(period: str, ingest_dir: Path, out_dir: Path,
 
     afgekeurd = sort_lines(pd.concat([read_lines(ingest_dir / "afgekeurd.csv", REJECTION_COLUMNS)]
                                      + [r.rejections for r in results.values()]), REJECTION_COLUMNS)
-    bevindingen = sort_lines(pd.concat([read_lines(ingest_dir / "bevindingen.csv", FINDING_COLUMNS)]
-                                       + [r.findings for r in results.values()] + [across]))
     bestanden = update_file_counts(pd.read_csv(ingest_dir / "bestanden.csv", dtype=str, keep_default_na=False),
                                    tables, afgekeurd)
+    bevindingen = sort_lines(pd.concat([read_lines(ingest_dir / "bevindingen.csv", FINDING_COLUMNS)]
+                                       + [r.findings for r in results.values()] + [across]
+                                       + [cross.files_without_rows(bestanden)]))
     summary = {
         "periode": period,
         "peildatum": peildatum.isoformat(),
