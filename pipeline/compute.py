@@ -30,6 +30,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from pipeline import csvsafe
 from pipeline import indicators as ind
 from pipeline.paths import clean_dir, clean_root, raw_dir, report_data_dir
 from pipeline.periods import is_period, parse_period, periods_between
@@ -62,7 +63,7 @@ def load_clean(period: str) -> dict[str, pd.DataFrame] | None:
         {c: pd.Series(dtype="string") for c in PARTNER_COLUMNS})
     leveringen = folder / "leveringen.csv"
     if leveringen.is_file():
-        tables["leveringen"] = pd.read_csv(leveringen, dtype="string", keep_default_na=False)
+        tables["leveringen"] = csvsafe.read_csv(leveringen, dtype="string", keep_default_na=False)
     return tables
 
 
@@ -259,8 +260,9 @@ def to_machine_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:
-    """Machine-readable CSV (outputs.md): UTF-8, comma, '.' decimals, ISO dates, '\\n'."""
-    to_machine_table(df).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    """Machine-readable CSV (outputs.md): UTF-8, comma, '.' decimals, ISO dates, '\\n'; text that
+    Excel would run as a formula gets a leading quote, numbers stay numbers (:mod:`pipeline.csvsafe`)."""
+    csvsafe.write_csv(to_machine_table(df), path)
 
 
 def _json_ready(value: Any, key: str = "") -> Any:

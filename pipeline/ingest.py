@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import csvsafe
 from pipeline.deliveries import FoundFile, discover, read_partners
 from pipeline.errors import PipelineError
 from pipeline.ingest_typing import AFGEKEURD_COLUMNS, read_export, type_columns, type_exports
@@ -187,4 +188,4 @@ def _write(result: IngestResult) -> None:
         table.to_parquet(out / f"{dataset}.parquet", engine="pyarrow", index=False)
     result.partners.to_parquet(out / "partners.parquet", engine="pyarrow", index=False)
     for name in ("afgekeurd", "bestanden", "leveringen", "meldingen"):
-        getattr(result, name).to_csv(out / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+        csvsafe.write_csv(getattr(result, name), out / f"{name}.csv")  # text from exports: no formulas

@@ -38,6 +38,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline import csvsafe
 from pipeline.errors import PipelineError
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.periods import parse_period
@@ -396,7 +397,7 @@ def read_lines(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """An afgekeurd/bevindingen CSV (missing file = no lines), all text except ``rij``."""
     if not path.exists():
         return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
-    return pd.read_csv(path, dtype=str, keep_default_na=False).reindex(columns=list(columns))
+    return csvsafe.read_csv(path, dtype=str, keep_default_na=False).reindex(columns=list(columns))
 
 
 def read_tables(directory: Path) -> dict[str, pd.DataFrame]:
@@ -452,13 +453,13 @@ def run_validation(period: str, ingest_dir: Path, out_dir: Path,
     results = {d: validate_table(d, pd.read_parquet(ingest_dir / f"{d}.parquet"), params) for d in DATASETS}
     tables = {d: r.clean for d, r in results.items()}
     partners = pd.read_parquet(ingest_dir / "partners.parquet")
-    leveringen = pd.read_csv(ingest_dir / "leveringen.csv", dtype=str, keep_default_na=False)
+    leveringen = csvsafe.read_csv(ingest_dir / "leveringen.csv", dtype=str, keep_default_na=False)
     previous = read_tables(previous_clean_dir) if previous_clean_dir and previous_clean_dir.is_dir() else None
     across = cross.all_findings(tables, partners, leveringen, previous, config)
 
     afgekeurd = sort_lines(pd.concat([read_lines(ingest_dir / "afgekeurd.csv", REJECTION_COLUMNS)]
                                      + [r.rejections for r in results.values()]), REJECTION_COLUMNS)
-    bestanden = update_file_counts(pd.read_csv(ingest_dir / "bestanden.csv", dtype=str, keep_default_na=False),
+    bestanden = update_file_counts(csvsafe.read_csv(ingest_dir / "bestanden.csv", dtype=str, keep_default_na=False),
                                    tables, afgekeurd)
     bevindingen = sort_lines(pd.concat([read_lines(ingest_dir / "bevindingen.csv", FINDING_COLUMNS)]
                                        + [r.findings for r in results.values()] + [across]
@@ -479,9 +480,8 @@ def _write(out_dir: Path, ingest_dir: Path, tables: dict[str, pd.DataFrame], afg
     out_dir.mkdir(parents=True, exist_ok=True)
     for dataset, table in tables.items():
         table.to_parquet(out_dir / f"{dataset}.parquet", index=False)
-    afgekeurd.to_csv(out_dir / "afgekeurd.csv", index=False, lineterminator="\n")
-    bevindingen.to_csv(out_dir / "bevindingen.csv", index=False, lineterminator="\n")
-    bestanden.to_csv(out_dir / "bestanden.csv", index=False, lineterminator="\n")
+    for name, lines in (("afgekeurd", afgekeurd), ("bevindingen", bevindingen), ("bestanden", bestanden)):
+        csvsafe.write_csv(lines, out_dir / f"{name}.csv")  # values from exports: never a live formula
     for name in _COPIED_FILES:
         if (ingest_dir / name).exists():
             shutil.copyfile(ingest_dir / name, out_dir / name)
