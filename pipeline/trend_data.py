@@ -1,42 +1,101 @@
-"""Clean data of earlier periods for the trend (issue: each period from its own deliveries).
+"""Clean data of earlier periods: for the trend and for the previous-delivery comparison.
 
-When the trend of period P needs an earlier period Q that was never built, Q's deliveries are
-ingested and validated into ``data/clean/<Q>`` (built in a scratch folder, then renamed), exactly
-as Q's own run would do it. Q's reports are not built.
+The trend of period P shows every earlier quarter, each computed from that quarter's own
+deliveries; the validation of P compares each delivery with the partner's previous one. Both
+need the earlier quarters ingested (and, for the trend, validated) exactly as their own runs
+would do it. :func:`ensure_history` builds what is missing, using both cores: first the ingest
+of every missing quarter, then their validation (each quarter's validation needs only the
+previous quarter's *ingest*, so they are independent). Each quarter is built in a scratch
+folder and renamed into ``data/clean/<Q>``; reports of earlier quarters are not built.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
-from pipeline.errors import PipelineError
 from pipeline.paths import clean_root, raw_dir
+from pipeline.periods import Period, parse_period, periods_between
+
+_PERIOD_DIR = re.compile(r"\d{4}Q[1-4]")
 
 
-def ensure_clean(period: str) -> Path | None:
-    """Make ``data/clean/<period>`` if it is missing; None when the period has no deliveries."""
+def _is_built(period: str) -> bool:
+    return (clean_root() / period / "partners.parquet").exists()
+
+
+def previous_ingest_dir(period: str) -> Path | None:
+    """The ingest folder of the quarter before ``period`` (None when there is none)."""
+    path = clean_root() / parse_period(period).previous().code / "_ingest"
+    return path if (path / "partners.parquet").exists() else None
+
+
+def raw_periods(before: Period) -> list[str]:
+    """Quarters before ``before`` from the first quarter with a delivery folder in the raw data."""
+    found = sorted(p.name for p in raw_dir().iterdir() if p.is_dir() and _PERIOD_DIR.fullmatch(p.name))
+    if not found:
+        return []
+    return [q.code for q in periods_between(parse_period(found[0]), before.previous())]
+
+
+def _scratch(period: str) -> Path:
+    return clean_root() / f".hist-{period}-{os.getpid()}"
+
+
+def _ingest_one(job: tuple[str, str, str]) -> str | None:
+    """Worker: ingest one quarter into its scratch folder; None when it has no deliveries."""
+    from pipeline.errors import PipelineError
     from pipeline.ingest import run_ingest
-    from pipeline.periods import parse_period
-    from pipeline.validate import run_validation
 
-    target = clean_root() / period
-    if (target / "partners.parquet").exists():
-        return target
-    scratch = clean_root() / f".trend-{period}-{os.getpid()}"
-    shutil.rmtree(scratch, ignore_errors=True)
+    period, raw, scratch = job
     try:
-        run_ingest(period, raw_dir(), scratch / "_ingest")
-        previous = clean_root() / parse_period(period).previous().code
-        run_validation(period, scratch / "_ingest", scratch,
-                       previous if (previous / "partners.parquet").exists() else None)
+        run_ingest(period, Path(raw), Path(scratch) / "_ingest")
     except PipelineError:
         shutil.rmtree(scratch, ignore_errors=True)
         return None
-    if (target / "partners.parquet").exists():  # another run made it meanwhile
-        shutil.rmtree(scratch, ignore_errors=True)
-    else:
-        shutil.rmtree(target, ignore_errors=True)
-        scratch.rename(target)
-    return target
+    return period
+
+
+def _validate_one(job: tuple[str, str, str | None]) -> str:
+    """Worker: validate one ingested quarter in its scratch folder."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from pipeline.validate import run_validation
+
+    period, scratch, previous = job
+    run_validation(period, Path(scratch) / "_ingest", Path(scratch), Path(previous) if previous else None)
+    return period
+
+
+def ensure_history(period: str, workers: int = 2) -> list[str]:
+    """Build ``data/clean/<Q>`` for every quarter Q before ``period`` that misses it; return them."""
+    missing = [q for q in raw_periods(parse_period(period)) if not _is_built(q)]
+    if not missing:
+        return []
+    raw = str(raw_dir())
+    ctx = get_context("spawn")  # never fork a notebook kernel
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        ingested = [q for q in pool.map(_ingest_one, [(q, raw, str(_scratch(q))) for q in missing]) if q]
+        jobs = []
+        for q in ingested:
+            prev = parse_period(q).previous().code
+            prev_dir = _scratch(prev) if prev in ingested else clean_root() / prev
+            jobs.append((q, str(_scratch(q)), str(prev_dir / "_ingest") if (prev_dir / "_ingest").is_dir() else None))
+        list(pool.map(_validate_one, jobs))
+    for q in ingested:
+        if _is_built(q):  # another run made it meanwhile
+            shutil.rmtree(_scratch(q), ignore_errors=True)
+        else:
+            shutil.rmtree(clean_root() / q, ignore_errors=True)
+            _scratch(q).rename(clean_root() / q)
+    return ingested
+
+
+def ensure_clean(period: str) -> Path | None:
+    """Hook for the trend: ``data/clean/<period>`` (built with its history if missing)."""
+    if not _is_built(period):
+        ensure_history(parse_period(period).next().code, workers=1)
+    return clean_root() / period if _is_built(period) else None
