@@ -34,7 +34,7 @@ from pipeline import csvsafe
 from pipeline import indicators as ind
 from pipeline.paths import clean_dir, clean_root, raw_dir, report_data_dir
 from pipeline.periods import is_period, parse_period, periods_between
-from pipeline.ratecard import DEFAULT_RATE_CARD, load_rate_card
+from pipeline.ratecard import load_rate_card, rate_card_path
 from pipeline.schema import DATASETS
 from pipeline.settings import Settings, settings as region_settings
 
@@ -196,13 +196,13 @@ def _period_dirs(root: Path) -> list[str]:
     return sorted(d.name for d in root.iterdir() if d.is_dir() and is_period(d.name)) if root.is_dir() else []
 
 
-def figures_key(folder: Path, settings: Settings, card_path: Path = DEFAULT_RATE_CARD) -> str:
+def figures_key(folder: Path, settings: Settings, card_path: Path | None = None) -> str:
     """Hash of what a period's headline figures depend on: its clean parquet files, the rate
     card, the settings and :data:`FIGURES_VERSION`."""
     digest = hashlib.sha256(f"kerncijfers-v{FIGURES_VERSION}\n".encode())
     for path in sorted(folder.glob("*.parquet")):
         digest.update(f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
-    digest.update(hashlib.sha256(Path(card_path).read_bytes()).hexdigest().encode())
+    digest.update(hashlib.sha256(Path(card_path or rate_card_path()).read_bytes()).hexdigest().encode())
     digest.update(settings.model_dump_json().encode())
     return digest.hexdigest()
 

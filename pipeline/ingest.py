@@ -71,9 +71,9 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
         raise PipelineError("uitvoermap ligt in de ruwe map; kies een andere map",
                             "output folder lies inside the raw folder; choose another folder")
     partners = read_partners(raw_dir)
+    found, notes = discover(raw_dir, p, partners)  # nothing to read says more than a missing key
     key = load_key(raw_dir)
     mappings = load_mappings(mappings_dir) if mappings_dir else load_mappings()
-    found, notes = discover(raw_dir, p, partners)
     tables, afgekeurd, bestanden, file_notes = _read_all(found, mappings, key)
     result = IngestResult(
         period=p.code, out_dir=out_dir, tables=tables, partners=partners, afgekeurd=afgekeurd,
@@ -83,6 +83,28 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
     )
     _write(result)
     return result
+
+
+def preflight(period: str, raw_dir: Path) -> None:
+    """The run-level checks, done before any stage starts: the driver stops with one clear line
+    at once instead of after a notebook kernel has started.
+
+    Checks what :func:`run_ingest` and the later stages would refuse: the period, partners.csv,
+    at least one delivery for the period, the pseudonymisation key for these data, the partner
+    mappings and the rate card. Reads nothing but the register and file names (and, for the
+    demo key, the demo manifest's checksums); writes nothing.
+
+    Raises:
+        PipelineError: the first run-level problem found.
+    """
+    from pipeline.ratecard import load_rate_card
+
+    p = parse_period(period)
+    raw_dir = Path(raw_dir)
+    discover(raw_dir, p, read_partners(raw_dir))
+    load_key(raw_dir)
+    load_mappings()
+    load_rate_card()
 
 
 def _read_all(

@@ -1,6 +1,7 @@
 """The rate card of the building-blocks method: versioned configuration, never code (domain.md).
 
-The default card is ``pipeline/config/bouwblokken.csv``. Each row is one *version* of a block,
+The default card is ``pipeline/config/bouwblokken.csv``; ``SROI_RATE_CARD`` names another file
+(a region trying a new edition, a test with a broken copy). Each row is one *version* of a block,
 valid from ``geldig_vanaf`` to ``geldig_tot`` (both inclusive; empty ``geldig_tot`` = open-ended).
 A contract is valued with the versions valid on its award date (``gunningsdatum``): the rules at
 award are the rules of the contract.
@@ -9,6 +10,7 @@ award are the rules of the contract.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +21,7 @@ from pipeline.errors import PipelineError
 from pipeline.paths import CONFIG_DIR
 
 DEFAULT_RATE_CARD = CONFIG_DIR / "bouwblokken.csv"
+RATE_CARD_ENV = "SROI_RATE_CARD"
 RATE_CARD_COLUMNS = (
     "bouwblok", "omschrijving", "soort", "waarde_eur", "eenheid", "max_maanden",
     "geldig_vanaf", "geldig_tot",
@@ -66,13 +69,19 @@ class RateCardRow(BaseModel):
         return self
 
 
+def rate_card_path() -> Path:
+    """The rate card of this run: ``$SROI_RATE_CARD`` when set, else the package's default."""
+    value = os.environ.get(RATE_CARD_ENV, "").strip()
+    return Path(value) if value else DEFAULT_RATE_CARD
+
+
 def load_rate_card(path: Path | str | None = None) -> pd.DataFrame:
-    """Read and validate a rate card CSV (default: the package's ``config/bouwblokken.csv``).
+    """Read and validate a rate card CSV (default: :func:`rate_card_path`).
 
     Raises:
         PipelineError: unreadable file, missing/extra column, invalid row, overlapping versions.
     """
-    path = Path(path) if path is not None else DEFAULT_RATE_CARD
+    path = Path(path) if path is not None else rate_card_path()
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:

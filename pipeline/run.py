@@ -104,9 +104,16 @@ def main(argv: list[str] | None = None) -> int:
         if not raw_dir.is_dir():
             raise PipelineError(f"map met aanleveringen bestaat niet: {args.raw_dir}",
                                 f"raw data folder does not exist: {args.raw_dir}")
+        from pipeline.ingest import preflight
+
+        preflight(period, raw_dir)  # run-level errors in one line at once, before any kernel starts
         started = time.monotonic()
         with period_lock(period):
             timings = build_period(period, raw_dir)
+        from pipeline.validate import summary_lines
+
+        for line in summary_lines(clean_root() / period):  # what was read, rejected, unreadable
+            say(line)
         say(f"klaar in {time.monotonic() - started:.1f} s: reports/{period}/index.html | done "
             f"({', '.join(f'{k} {v:.1f} s' for k, v in timings.items())})")
         return 0

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import shutil
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -432,6 +433,38 @@ def update_file_counts(bestanden: pd.DataFrame, tables: dict[str, pd.DataFrame],
             f"row count mismatch for {row['bestand']}: read {row['rijen_gelezen']} ≠ clean "
             f"{row['rijen_schoon']} + rejected {row['rijen_afgekeurd']}")
     return out
+
+
+def summary_lines(clean_dir: Path, limit: int = 10) -> list[str]:
+    """What the run says on the terminal about the deliveries of a built period: the counts
+    (rows read = clean + rejected, exports.md: "the run says so") and every file that could not
+    be read or was not recognised, up to ``limit`` of them, each with its Dutch reason."""
+    files = csvsafe.read_csv(clean_dir / "bestanden.csv", dtype=str, keep_default_na=False)
+    findings = read_lines(clean_dir / "bevindingen.csv", FINDING_COLUMNS)
+    status = files["status"].value_counts()
+    readable = files[files["status"] == "gelezen"]
+    rows = {c: int(pd.to_numeric(readable[c], errors="coerce").fillna(0).sum())
+            for c in ("rijen_gelezen", "rijen_schoon", "rijen_afgekeurd")}
+    gelezen, onleesbaar, onbekend = (int(status.get(s, 0)) for s in ("gelezen", "onleesbaar", "onbekend"))
+    lines = [
+        f"leveringen: {len(files)} bestanden ({gelezen} gelezen, {onleesbaar} onleesbaar, {onbekend} onbekend); "
+        f"{rows['rijen_gelezen']} rijen = {rows['rijen_schoon']} schoon + {rows['rijen_afgekeurd']} afgekeurd; "
+        f"{len(findings)} bevindingen | deliveries: {len(files)} files ({gelezen} read, {onleesbaar} unreadable, "
+        f"{onbekend} unknown); {rows['rijen_gelezen']} rows = {rows['rijen_schoon']} clean + "
+        f"{rows['rijen_afgekeurd']} rejected; {len(findings)} findings"
+    ]
+    broken = files[files["status"] != "gelezen"]
+    for row in broken.head(limit).itertuples():
+        lines.append(f"  {row.status}: {row.bestand} — {row.reden_nl}")
+    if len(broken) > limit:
+        lines.append(f"  … en nog {len(broken) - limit} | and {len(broken) - limit} more")
+    return [_printable(line) for line in lines]
+
+
+def _printable(text: str) -> str:
+    """A line safe for a terminal: control characters from file names (an escape sequence, a
+    line break) are shown as ``?``."""
+    return "".join("?" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
 
 
 def run_validation(period: str, ingest_dir: Path, out_dir: Path,
