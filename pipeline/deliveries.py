@@ -19,7 +19,9 @@ from pipeline.periods import Period, is_period, parse_period
 from pipeline.readers import READ_PROBLEMS, TableSpec, UnreadableFileError, read_table
 from pipeline.schema import DATASETS, ROLES, dataset_spec
 
-PARTNER_ID_RE = re.compile(r"[a-z0-9-]+")
+# exports.md: [a-z0-9-]+; the first character not a hyphen, so an id never reads as a formula
+# ("-x") in a CSV or spreadsheet and stays the same text in every output
+PARTNER_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PARTNER_SPEC = TableSpec(
     headings={"partner_id": "partner_id", "partner": "partner_id", "naam": "naam", "rol": "rol",
               "kvk": "kvk", "kvk_nummer": "kvk"},
@@ -89,8 +91,10 @@ def read_partners(raw_dir: Path) -> pd.DataFrame:
                 for r, c in zip(table.problems["bron_rij"], table.problems["regel"])]
     for line, row in zip(data["bron_rij"], frame.itertuples(index=False)):  # a register: few rows
         if pd.isna(row.partner_id) or not PARTNER_ID_RE.fullmatch(row.partner_id):
-            problems.append((f"regel {line}: partner_id {row.partner_id!r} moet [a-z0-9-]+ zijn",
-                             f"line {line}: partner_id {row.partner_id!r} must be [a-z0-9-]+"))
+            problems.append((f"regel {line}: partner_id {row.partner_id!r} moet [a-z0-9-]+ zijn en met een "
+                             "letter of cijfer beginnen",
+                             f"line {line}: partner_id {row.partner_id!r} must be [a-z0-9-]+ and start with a "
+                             "letter or digit"))
         if pd.isna(row.naam):
             problems.append((f"regel {line}: naam ontbreekt", f"line {line}: naam is missing"))
         if pd.isna(row.rol) or row.rol not in ROLES:
