@@ -26,16 +26,23 @@ def sha256_file(path: Path) -> str:
 
 
 def code_version() -> dict[str, Any]:
-    """The git commit of the code and whether the work tree had uncommitted changes."""
+    """The git commit of the code, whether the work tree had uncommitted changes, and a hash of
+    the code itself (``bronnen_sha256``: shows what a dirty tree contained; see
+    :func:`pipeline.provenance.sources_fingerprint`). A run takes it once, at its start, so the
+    pages and the manifest name the same version even when a commit lands meanwhile."""
+    from pipeline.provenance import sources_fingerprint
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
+    sources = sources_fingerprint()
     try:
         commit = git("rev-parse", "HEAD")
         dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     except (OSError, subprocess.CalledProcessError):
-        return {"commit": "onbekend", "dirty": None, "label": "onbekend"}
-    return {"commit": commit, "dirty": dirty, "label": commit[:10] + ("+gewijzigd" if dirty else "")}
+        return {"commit": "onbekend", "dirty": None, "label": "onbekend", "bronnen_sha256": sources}
+    return {"commit": commit, "dirty": dirty, "label": commit[:10] + ("+gewijzigd" if dirty else ""),
+            "bronnen_sha256": sources}
 
 
 def environment_hash() -> str:
@@ -70,8 +77,9 @@ def write_json(path: Path, data: Any) -> None:
 
 def write_manifest(period: str, raw_dir: Path, clean_dir: Path, reports_dir: Path,
                    inputs: list[dict[str, Any]], stage_params: list[dict], page_params: list[dict],
-                   timings: dict[str, float]) -> dict[str, Any]:
-    """Write ``reports/<PERIOD>/manifest.json`` (outputs.md) and return it."""
+                   timings: dict[str, float], code: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write ``reports/<PERIOD>/manifest.json`` (outputs.md) and return it. ``code``: the run's
+    :func:`code_version` (taken now when not given)."""
     import datetime as dt
 
     from pipeline.periods import parse_period
@@ -89,7 +97,7 @@ def write_manifest(period: str, raw_dir: Path, clean_dir: Path, reports_dir: Pat
     data = {
         "periode": period,
         "peildatum": parse_period(period).peildatum.isoformat(),
-        "code": code_version(),
+        "code": code or code_version(),
         "omgeving_sha256": environment_hash(),
         "ruwe_map_is_demo": _is_demo(raw_dir),
         "invoer": inputs,
@@ -109,9 +117,9 @@ def write_manifest(period: str, raw_dir: Path, clean_dir: Path, reports_dir: Pat
 
 
 def _rate_card_path() -> Path:
-    from pipeline.paths import CONFIG_DIR
+    from pipeline.ratecard import rate_card_path
 
-    return CONFIG_DIR / "bouwblokken.csv"
+    return rate_card_path()  # the card the run used (SROI_RATE_CARD or the package's)
 
 
 def _is_demo(raw_dir: Path) -> bool:

@@ -34,11 +34,11 @@ def page_jobs(period: str, partners: pd.DataFrame) -> list[tuple[str, dict, str,
     return jobs
 
 
-def footer(period: str, inputs: list[dict]) -> dict[str, str]:
-    """The footer every page ends with (reports.md)."""
+def footer(period: str, inputs: list[dict], version: dict | None = None) -> dict[str, str]:
+    """The footer every page ends with (reports.md); ``version``: the run's code version."""
     from pipeline.formatting import format_date
 
-    version = manifest.code_version()
+    version = version or manifest.code_version()
     return {
         "periode": period,
         "peildatum": format_date(parse_period(period).peildatum),
@@ -49,10 +49,12 @@ def footer(period: str, inputs: list[dict]) -> dict[str, str]:
 
 
 def build_all(period: str, raw_dir: Path, clean_build: Path, reports_build: Path,
-              say: Callable[[str], None]) -> dict[str, float]:
-    """Run stages, render pages, write the Excel downloads and the manifest; return seconds per step."""
+              say: Callable[[str], None], version: dict | None = None) -> dict[str, float]:
+    """Run stages, render pages, write the Excel downloads and the manifest; return seconds per step.
+    ``version``: :func:`manifest.code_version` taken once at the start of the run."""
     from pipeline.render import render_notebook
 
+    version = version or manifest.code_version()
     timings: dict[str, float] = {}
     nb_dir = reports_build / "notebooks"
     params = {"period": period}
@@ -63,7 +65,7 @@ def build_all(period: str, raw_dir: Path, clean_build: Path, reports_build: Path
         timings[stage] = time.monotonic() - started
 
     inputs = manifest.input_files(clean_build)
-    page_footer = footer(period, inputs)
+    page_footer = footer(period, inputs, version)
     partners = pd.read_parquet(clean_build / "partners.parquet")
     jobs = page_jobs(period, partners)
     say(f"pagina's renderen: {len(jobs)} ({period})")
@@ -84,5 +86,5 @@ def build_all(period: str, raw_dir: Path, clean_build: Path, reports_build: Path
     timings["downloads"] = time.monotonic() - started
     manifest.write_manifest(period, raw_dir, clean_build, reports_build, inputs,
                             stage_params=[{"notebook": f"{s}.ipynb", "parameters": params} for s in STAGES],
-                            page_params=page_params, timings=timings)
+                            page_params=page_params, timings=timings, code=version)
     return timings
