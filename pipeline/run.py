@@ -4,6 +4,10 @@ The stages run in a build folder (``reports/.build-<PERIOD>``); only when every 
 page succeeded does the build replace ``data/clean/<PERIOD>`` and ``reports/<PERIOD>`` (a rename
 each), so a failed or interrupted run leaves the previous publication intact. A lock per period
 keeps two runs for the same period from writing over each other; other periods run side by side.
+What an interrupted run left behind (its build folder, a publication renamed aside) is cleared
+or put back by the next run of the period. Earlier quarters' clean data whose ``herkomst.json``
+no longer matches the code and raw files is rebuilt (``pipeline/provenance.py``), so a rerun gives
+the same bytes as a build from scratch.
 The user sees one clear line on failure; the traceback goes to ``logs/`` for the developer.
 """
 
@@ -47,22 +51,59 @@ def period_lock(period: str) -> Iterator[None]:
         yield
 
 
-def _replace_dir(new: Path, target: Path) -> None:
-    """Swap ``new`` into ``target``: a rename, so readers never see a half-written folder."""
+def _swap_in(new: Path, target: Path) -> Path | None:
+    """Rename ``new`` to ``target`` (a rename: readers never see a half-written folder); the
+    folder it replaces is renamed aside and returned, to be deleted once everything is swapped."""
     target.parent.mkdir(parents=True, exist_ok=True)
     old = target.with_name(f".old-{target.name}-{os.getpid()}")
     if target.exists():
         target.rename(old)
     new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    return old if old.exists() else None
+
+
+def _recover(period: str) -> None:
+    """Clear what an interrupted run of ``period`` left behind (we hold its lock, so nothing
+    else is writing these): its build folder, and folders renamed aside during a publication;
+    a publication renamed aside whose successor never arrived is put back."""
+    shutil.rmtree(reports_root() / f".build-{period}", ignore_errors=True)
+    for root in (clean_root(), reports_root()):
+        leftovers = sorted(root.glob(f".old-{period}-*")) if root.is_dir() else []
+        target = root / period
+        if leftovers and not target.exists():
+            leftovers.pop().rename(target)
+        for folder in leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
+    # scratch folders of earlier quarters (.hist-<Q>-<pid>, ...) whose run no longer exists
+    scratch = [f for kind in ("hist", "trend", "stale") for f in clean_root().glob(f".{kind}-*-*")]
+    for folder in scratch:
+        pid = folder.name.rsplit("-", 1)[-1]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def build_period(period: str, raw_dir: Path) -> dict:
     """Run every stage for ``period`` into a build folder and publish it; return timings."""
-    from pipeline import publish
+    from pipeline import manifest, provenance, publish
 
+    _recover(period)
+    version = manifest.code_version()  # once: pages, manifest and stamps name the same code
+    code = version["bronnen_sha256"]
+    stale = provenance.drop_stale_history(period, raw_dir, clean_root(), reports_root(), code)
+    if stale:
+        say(f"schone data van eerdere kwartalen opnieuw opbouwen (code of aanleveringen gewijzigd): "
+            f"{', '.join(stale)} | rebuilding stale clean data of earlier quarters")
     build = reports_root() / f".build-{period}"
-    shutil.rmtree(build, ignore_errors=True)
     clean_build, reports_build = build / "clean", build / "reports"
     clean_build.mkdir(parents=True)
     reports_build.mkdir(parents=True)
@@ -72,10 +113,15 @@ def build_period(period: str, raw_dir: Path) -> dict:
         "SROI_BUILD_CLEAN_DIR": str(clean_build),
         "SROI_BUILD_REPORTS_DIR": str(reports_build),
     })
-    timings = publish.build_all(period, raw_dir, clean_build, reports_build, say)
-    _replace_dir(clean_build, clean_root() / period)
-    _replace_dir(reports_build, reports_root() / period)
-    shutil.rmtree(build, ignore_errors=True)
+    timings = publish.build_all(period, raw_dir, clean_build, reports_build, say, version=version)
+    provenance.stamp_history(period, raw_dir, clean_root(), code)
+    provenance.write_stamp(clean_build, provenance.stamp(period, raw_dir, code))
+    # both renames first, the deleting after: the window in which the clean data and the
+    # reports of the period come from different runs is two renames wide
+    old = [_swap_in(clean_build, clean_root() / period), _swap_in(reports_build, reports_root() / period)]
+    for folder in [*old, build]:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     return timings
 
 
