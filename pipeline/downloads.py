@@ -47,6 +47,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
+from pipeline import csvsafe
 from pipeline import formatting as fmt
 from pipeline.disclosure import suppress_small_counts, suppression_note_nl
 from pipeline.periods import parse_period
@@ -233,8 +234,10 @@ def write_downloads(period: str, reports_dir: Path, partners: pd.DataFrame,
     """Write ``data/opdrachten.xlsx`` and ``partners/<id>.xlsx`` (partners with own contracts)
     under ``reports_dir``; return the paths written, in a fixed order."""
     if opdrachten is None:
-        opdrachten = pd.read_csv(reports_dir / "data" / "opdrachten.csv", keep_default_na=False, na_values=[""],
-                                 dtype={"opdracht_id": str, "opdrachtgever": str, "opdrachtnemer": str})
+        # csvsafe: the text as delivered, without the quote that keeps it from running in a CSV
+        opdrachten = csvsafe.read_csv(reports_dir / "data" / "opdrachten.csv", keep_default_na=False,
+                                      na_values=[""],
+                                      dtype={"opdracht_id": str, "opdrachtgever": str, "opdrachtnemer": str})
     written = [reports_dir / "data" / "opdrachten.xlsx"]
     _write(written[0], workbook_bytes(contract_rows(opdrachten, partners), period, "alle opdrachten in de regio"))
     for partner in partners.sort_values("partner_id").itertuples():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import csvsafe
 from pipeline.paths import clean_dir, report_data_dir
 from pipeline.periods import Period, parse_period
 
@@ -47,12 +48,13 @@ class PageData:
         return rows.iloc[0]
 
 
+# csvsafe.read_csv: text as delivered, without the quote that keeps a formula from running in Excel
 def _csv(path: Path, **kw) -> pd.DataFrame:
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], **kw) if path.exists() else pd.DataFrame()
+    return csvsafe.read_csv(path, keep_default_na=False, na_values=[""], **kw) if path.exists() else pd.DataFrame()
 
 
 def _text_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
+    return csvsafe.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
 
 
 def load(period: str) -> PageData:
