@@ -97,6 +97,7 @@ def build_period(period: str, raw_dir: Path) -> dict:
     from pipeline import manifest, provenance, publish
 
     _recover(period)
+    started = time.time()
     version = manifest.code_version()  # once: pages, manifest and stamps name the same code
     code = version["bronnen_sha256"]
     stale = provenance.drop_stale_history(period, raw_dir, clean_root(), reports_root(), code)
@@ -122,6 +123,12 @@ def build_period(period: str, raw_dir: Path) -> dict:
     for folder in [*old, build]:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+    # the manifest is make's target: dated at the start, so an input or code file changed while
+    # the run read it is newer and the next `make report` runs again
+    os.utime(reports_root() / period / "manifest.json", (started, started))
+    if provenance.sources_fingerprint() != code:
+        say("LET OP: de code is tijdens de run gewijzigd; draai opnieuw voor een reproduceerbare "
+            "publicatie | WARNING: the code changed during the run; run again")
     return timings
 
 
