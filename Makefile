@@ -51,8 +51,50 @@ $(VENV_OK): requirements.lock pyproject.toml
 
 setup: $(VENV_OK) ## create the virtual environment from the lock (done automatically)
 
-report: $(VENV_OK) ## build the reports of one quarter: make report PERIOD=2021Q3 [RAW_DIR=path]
+# `make report` is a file target: reports/<P>/manifest.json (written last, then published with
+# the rest by a rename) is rebuilt only when something it depends on is newer: the raw files of
+# the quarter and every earlier quarter plus the files at the top of RAW_DIR (partners.csv), the
+# code, config, expectations, templates, notebooks and the lock (the same list the pipeline
+# fingerprints, pipeline/provenance.py), and the stamp reports/.<P>.inputs. The stamp records
+# RAW_DIR and the raw file names; it is rewritten only when they change (another folder, a file
+# added or removed), so an unchanged rerun does nothing and touches no file (`make -n` writes
+# nothing either). Not tracked: the pseudonymisation key, which is never written anywhere (not
+# even hashed); after changing it, run `make clean`.
+ifneq ($(filter report,$(MAKECMDGOALS)),)
+  REPORTS_ROOT  := $(or $(SROI_REPORTS_DIR),reports)
+  REPORT_OUT    := $(REPORTS_ROOT)/$(PERIOD)/manifest.json
+  INPUTS_STAMP  := $(REPORTS_ROOT)/.$(PERIOD).inputs
+  RAW_ROOT      := $(patsubst %/,%,$(RAW_DIR))
+  # spaces in file names escaped for make; a period folder counts when its name sorts <= PERIOD
+  RAW_INPUTS    := $(shell find '$(RAW_ROOT)' -type f 2>/dev/null | LC_ALL=C awk -v root='$(RAW_ROOT)' \
+                     -v p='$(PERIOD)' '{ n = split(substr($$0, length(root) + 2), part, "/"); \
+                     if (n == 1 || (part[1] ~ /^[0-9][0-9][0-9][0-9]Q[1-4]$$/ && part[1] <= p)) print }' \
+                     | LC_ALL=C sort | sed 's/ /\\ /g')
+  CODE_INPUTS   := $(shell find pipeline -name __pycache__ -prune -o -type f \( -name '*.py' \
+                     -o -path 'pipeline/config/*' -o -path 'pipeline/expectations/*' \
+                     -o -path 'pipeline/templates/*' \) -print | LC_ALL=C sort | sed 's/ /\\ /g') \
+                   $(wildcard notebooks/*.ipynb) requirements.lock
+  INPUTS_TEXT   := RAW_DIR=$(abspath $(RAW_ROOT)) $(RAW_INPUTS)
+  ifneq ($(file <$(INPUTS_STAMP)),$(INPUTS_TEXT))
+    .PHONY: $(INPUTS_STAMP)
+  endif
+
+$(REPORT_OUT): $(INPUTS_STAMP) $(RAW_INPUTS) $(CODE_INPUTS) $(VENV_OK)
 	@$(PY) -m pipeline.run report --period '$(PERIOD)' --raw-dir '$(RAW_DIR)'
+
+$(INPUTS_STAMP): | $(REPORTS_ROOT)
+	@echo ">> invoer van $(PERIOD): $(RAW_DIR) (nieuw of gewijzigd) | inputs of $(PERIOD): new or changed"
+	$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$@,$(INPUTS_TEXT)))
+
+$(REPORTS_ROOT):
+	mkdir -p $@
+endif
+
+report: $(VENV_OK) $(REPORT_OUT) ## build one quarter's reports, when its inputs or the code changed: make report PERIOD=2021Q3 [RAW_DIR=path]
+	@echo ">> $(REPORTS_ROOT)/$(PERIOD) is actueel | is up to date"
+
+verify: $(VENV_OK) ## rebuild one quarter in a temporary folder and compare it with the published one: make verify PERIOD=2021Q3
+	@$(PY) -m pipeline.verify --period '$(PERIOD)' --raw-dir '$(RAW_DIR)'
 
 lab: $(VENV_OK) ## open the notebooks in JupyterLab on the project's environment
 	SROI_RAW_DIR='$(abspath $(RAW_DIR))' $(VENV)/bin/jupyter lab notebooks/
