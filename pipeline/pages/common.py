@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
@@ -23,8 +24,11 @@ HEADERS = {
     "geleverd": "Geleverd", "levering": "Levering", "dataset": "Dataset", "bestand": "Bestand",
     "rij": "Excel-rij", "kolom": "Kolom", "waarde": "Waarde", "reden_nl": "Reden", "severity": "Ernst",
     "partner_id": "Partner", "rijen_gelezen": "Rijen gelezen", "rijen_schoon": "Schoon",
-    "rijen_afgekeurd": "Afgekeurd", "reden": "Reden",
+    "rijen_afgekeurd": "Afgekeurd", "reden": "Reden", "duurzaam": "Duurzaam",
+    "opdrachtgever_naam": "Opdrachtgever", "opdrachtnemer_naam": "Opdrachtnemer",
+    "levering_periode": "Periode", "aanbestedingskalender": "Aanbestedingskalender", "inzet": "Inzet",
 }
+SEVERITY_LABELS = {"reject": "afgekeurd", "warning": "waarschuwing", "info": "ter informatie"}
 STAGES = ("aangemeld", "gestart", "afgerond", "uitgevallen", "certificaat", "geplaatst", "duurzaam")
 STAGE_HEADERS = {s: s.capitalize() for s in STAGES}
 MONEY = {c: fmt.format_eur for c in ("verplichting_eur", "gerealiseerd_eur", "verwacht_eur",
@@ -38,13 +42,63 @@ DELIVERY_LABELS = {"geleverd": "geleverd", "overgenomen": "overgenomen", "ontbre
                    "onleesbaar": "onleesbaar"}
 
 
+WIDE = 6  # a table with this many columns or more gets the compact style (fits A4 and the screen)
+
+
+_LONG_TOKEN = re.compile(r"[^\s<>]{20,}")  # shorter codes stay whole
+_TEXT = re.compile(r">([^<]+)<")
+
+
+def soft_breaks(fragment: str) -> str:
+    """Let long codes wrap after ``.``, ``_`` and ``/`` (a ``<wbr>``: nothing is added to the
+    text, a copy gives the code as it was), so tables of file names and rule ids fit the page.
+
+    >>> soft_breaks("<td>opdrachten.sr_percentage</td><td>inzet_2021Q3.csv</td>")
+    '<td>opdrachten.<wbr>sr_<wbr>percentage</td><td>inzet_2021Q3.csv</td>'
+    """
+    def token(m: re.Match) -> str:
+        return re.sub(r"([._/])(?=[^._/])", r"\1<wbr>", m.group())
+
+    return _TEXT.sub(lambda m: ">" + _LONG_TOKEN.sub(token, m.group(1)) + "<", fragment)
+
+
 def table(df: pd.DataFrame, caption: str, columns: list[str] | None = None, note: str | None = None,
-          headers: dict | None = None) -> Html:
-    """An escaped HTML table with the pages' Dutch headers and formats."""
+          headers: dict | None = None, empty: str | None = None, keep_first: bool = False,
+          codes: bool = False) -> Html:
+    """An escaped HTML table with the pages' Dutch headers and formats.
+
+    ``empty`` is the sentence shown instead of an empty table (default: "<caption>: geen
+    gegevens."). A table of ``WIDE`` columns or more is wrapped in ``<div class="breed">``;
+    ``keep_first`` keeps its first column (a contract id) on one line; ``codes``: the table holds
+    long file names, rule ids or column names that may wrap (:func:`soft_breaks`).
+    """
     if df is None or df.empty:
-        return Html(f"<p class=\"leeg\">{html.escape(caption)}: geen gegevens.</p>")
-    return html_table(df, formats=FORMATS, caption=caption, headers={**HEADERS, **STAGE_HEADERS, **(headers or {})},
-                      columns=columns, note=note)
+        return Html(f"<p class=\"leeg\">{html.escape(empty or caption + ': geen gegevens.')}</p>")
+    out = html_table(df, formats=FORMATS, caption=caption, headers={**HEADERS, **STAGE_HEADERS, **(headers or {})},
+                     columns=columns, note=note)
+    if codes:
+        out = Html(soft_breaks(out))
+    shown = len(columns) if columns is not None else len(df.columns)
+    classes = " ".join(c for c, on in (("breed", shown >= WIDE), ("eerste-vast", keep_first)) if on)
+    return Html(f'<div class="{classes}">{out}</div>') if classes else out
+
+
+def file_name(path: object) -> str:
+    """The file a partner delivered, without the ``<period>/<partner_id>/`` folders of the raw tree.
+
+    >>> file_name("2021Q3/gemeente-groningen/opdrachten_2021Q3.xlsx")
+    'opdrachten_2021Q3.xlsx'
+    """
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``1 kwartaal``, ``3 kwartalen`` (Dutch number formatting).
+
+    >>> plural(1, "kwartaal", "kwartalen"), plural(1234, "rij", "rijen")
+    ('1 kwartaal', '1.234 rijen')
+    """
+    return f"{fmt.format_int(n)} {one if n == 1 else many}"
 
 
 def suppressed(df: pd.DataFrame, count_columns: list[str], total_row: str | None = "Totaal",
@@ -66,21 +120,35 @@ def paragraph(text: str) -> Html:
 
 
 def delivery_sentence(leveringen: pd.DataFrame, partner_id: str, period: str) -> str:
-    """'geleverd voor 2021Q3' / 'niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt' (domain.md)."""
-    rows = leveringen[leveringen["partner_id"] == partner_id]
+    """Whether the partner delivered for ``period``, answered first, then per dataset (domain.md:
+    "niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt").
+
+    >>> lev = pd.DataFrame({"partner_id": ["a", "a"], "dataset": ["opdrachten", "aanbestedingskalender"],
+    ...                     "status": ["geleverd", "overgenomen"], "levering_periode": ["2021Q3", "2021Q2"]})
+    >>> delivery_sentence(lev, "a", "2021Q3")
+    'Gedeeltelijk. aanbestedingskalender: niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt. opdrachten: geleverd voor 2021Q3.'
+    >>> delivery_sentence(lev[lev.status == "geleverd"], "a", "2021Q3")
+    'Ja, geleverd voor 2021Q3 (opdrachten).'
+    """
+    rows = leveringen[leveringen["partner_id"] == partner_id].sort_values("dataset")
     if rows.empty:
         return f"Van deze partner wordt geen levering verwacht voor {period}."
+    if (rows["status"] == "geleverd").all():
+        return f"Ja, geleverd voor {period} ({', '.join(rows['dataset'])})."
     parts = []
-    for row in rows.sort_values("dataset").itertuples():
+    for row in rows.itertuples():
         if row.status == "geleverd":
-            parts.append(f"{row.dataset}: geleverd voor {period}")
+            parts.append(f"{row.dataset}: geleverd voor {period}.")
         elif row.status == "overgenomen":
-            parts.append(f"{row.dataset}: niet aangeleverd voor {period}; levering {row.levering_periode} gebruikt")
+            parts.append(f"{row.dataset}: niet aangeleverd voor {period}; levering {row.levering_periode} gebruikt.")
         elif row.status == "onleesbaar":
-            parts.append(f"{row.dataset}: levering voor {period} was onleesbaar")
+            parts.append(f"{row.dataset}: de levering voor {period} kon niet worden gelezen; deze gegevens "
+                         "ontbreken in dit rapport.")
         else:
-            parts.append(f"{row.dataset}: nog niets aangeleverd")
-    return "; ".join(parts) + "."
+            parts.append(f"{row.dataset}: niet aangeleverd voor {period} en ook niet eerder; deze gegevens "
+                         "ontbreken in dit rapport.")
+    answer = "Gedeeltelijk." if (rows["status"] == "geleverd").any() else "Nee."
+    return " ".join([answer, *parts])
 
 
 def heading(text: str, level: int = 2) -> Html:
