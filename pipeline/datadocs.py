@@ -66,7 +66,7 @@ def _suite(gx, context, dataset: str, params: dict):
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     spec = load_suite(dataset, params)
-    suite = gx.ExpectationSuite(name=f"{dataset}", meta={"dataset": dataset, "notes": spec.get("meta", {}).get("notes", "")})
+    suite = gx.ExpectationSuite(name=dataset, meta={"dataset": dataset})
     for exp in spec["expectations"]:
         suite.add_expectation(ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"],
                                                        meta=exp["meta"]).to_domain_obj())
