@@ -77,7 +77,7 @@ _DATE_PATTERN = (
     # exports.md: dates `jjjj-mm-dd`
     r"|(?P<Y>[0-9]{4})-(?P<M>[0-9]{1,2})-(?P<D>[0-9]{1,2})"
     r")(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?)?$"  # a time part is dropped
-    r"|^(?P<serial>[0-9]{5})(?:[.,]0+)?$"  # an Excel serial day number typed as text
+    r"|^(?P<serial>[1-9][0-9]{4})(?:[.,]0+)?$"  # an Excel serial day number typed as text (10000-99999)
 )
 
 # Number shapes after currency, percent, sign and spaces are removed.
