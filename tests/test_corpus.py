@@ -32,6 +32,7 @@ import pandas as pd
 import pytest
 
 from pipeline.csvsafe import FORMULA_TRIGGERS
+from pipeline.paths import ROOT
 from pipeline.ingest_typing import known_headings
 from pipeline.readers import TableSpec, UnreadableFileError, read_table
 from pipeline.schema import dataset_spec
@@ -361,5 +362,7 @@ def test_no_bsn_and_no_key_in_any_output_or_notebook(built):
     for path in outputs:
         assert KEY.encode() not in path.read_bytes(), path.relative_to(built.out)
     assert KEY not in built.terminal
+    logs = [p for p in (ROOT / "logs").rglob("*") if p.is_file()] if (ROOT / "logs").is_dir() else []
+    assert not [p.name for p in logs if KEY.encode() in p.read_bytes()]
     # the detector can fail: the raw corpus does hold BSNs
     assert _bsn_hits(built.raw.rglob("*.csv"))
