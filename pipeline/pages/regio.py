@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline import charts
 from pipeline import formatting as fmt
-from pipeline.pages.common import STAGES, note, paragraph, suppressed, table
+from pipeline.pages.common import ROLE_LABELS, STAGES, note, paragraph, plural, suppressed, table
 from pipeline.pages.data import PageData
 from pipeline.settings import settings
 from pipeline.tables import Html
@@ -22,10 +22,19 @@ def headline(data: PageData) -> Html:
         ("Verwacht tot de peildatum", fmt.format_eur(r["verwacht_eur"])),
         ("Gerealiseerd als deel van de verplichting", fmt.format_pct(r["realisatie_pct"])),
         ("Gerealiseerd als deel van het verwachte", fmt.format_pct(r.get("realisatie_vs_verwacht_pct"))),
-        ("Personen bereikt (verschillende kandidaten)", str(suppressed(pd.DataFrame({"n": [r["kandidaten"]]}), ["n"], total_row=None)["n"].iloc[0])),
+        ("Personen bereikt (verschillende kandidaten)", persons(r["kandidaten"])),
         ("Fte op de peildatum", fmt.format_fte(r["fte"])),
     ], columns=["Kerncijfer", "Waarde"])
     return table(rows, f"Kerncijfers op {fmt.format_date(data.period.peildatum)}")
+
+
+def persons(n: object) -> str:
+    """One count of persons for a sentence or key-figure table: suppressed, then Dutch.
+
+    >>> persons(1498), persons(3), persons(0)
+    ('1.498', '<5', '0')
+    """
+    return fmt.format_int(suppressed(pd.DataFrame({"n": [n]}), ["n"], total_row=None)["n"].iloc[0])
 
 
 def status_counts(data: PageData) -> Html:
@@ -54,7 +63,7 @@ def programme_pace(data: PageData) -> Html:
         text += f"; het lineaire tempo vraagt {fmt.format_number(now['nodig_per_kwartaal'], 0)} per kwartaal."
     if nodig is not None and doel.get("resterende_kwartalen"):
         text += (f" Om het doel nog te halen zijn {fmt.format_number(nodig, 0)} duurzame plaatsingen per "
-                 f"resterend kwartaal nodig ({doel['resterende_kwartalen']} kwartalen).")
+                 f"resterend kwartaal nodig (nog {plural(int(doel['resterende_kwartalen']), 'kwartaal', 'kwartalen')}).")
     return paragraph(text)
 
 
@@ -79,12 +88,23 @@ def funnel_rates(data: PageData) -> Html:
                      f"duurzaam {fmt.format_pct(p.get('duurzaam_pct'))} van de geplaatste kandidaten.")
 
 
+DIMENSION_HEADERS = {"opleider": "Opleider of werkplein", "woongemeente": "Woongemeente", "doelgroep": "Doelgroep",
+                     "sector": "Sector", "opleiding": "Opleiding"}
+
+
 def breakdown(data: PageData, dimension: str, caption: str, partner_id: str = "regio") -> Html:
     """Candidates per stage by one dimension (sector, opleider, doelgroep, woongemeente, opleiding)."""
     s = data.stadia
     rows = s[(s["partner_id"] == partner_id) & (s["dimensie"] == dimension)][["waarde", *STAGES]]
+    if dimension == "opleider":  # the training institute / job centre by its name, not its id
+        names = dict(zip(data.partners["partner_id"], data.partners["naam"]))
+        rows = rows.assign(waarde=[names.get(v, v) for v in rows["waarde"]])
     rows = rows.sort_values("waarde").rename(columns={"waarde": dimension})
-    return table(suppressed(rows, list(STAGES)), caption, note=note(), headers={dimension: dimension.capitalize()})
+    # the total row adds up the rows: a candidate in two groups (two trajectories) counts in both
+    why = (" Het totaal telt de rijen op: een kandidaat met trajecten in twee groepen telt in beide mee, dus het "
+           "totaal kan iets hoger zijn dan het aantal verschillende kandidaten.")
+    return table(suppressed(rows, list(STAGES)), caption, note=note() + why,
+                 headers={dimension: DIMENSION_HEADERS.get(dimension, dimension.capitalize())})
 
 
 def by_group_chart(frame: pd.DataFrame, column: str) -> charts.Chart:
@@ -105,12 +125,39 @@ def trend(data: PageData) -> charts.Chart:
     return charts.trend_chart(data.trend)
 
 
+def _delivered_word(row) -> str:
+    if str(row["geleverd"]).lower() == "true":
+        return "ja"
+    period = row["levering_periode"]
+    return "nee" if fmt.is_missing(period) or not str(period) else f"nee (levering {period} gebruikt)"
+
+
+CONTRIBUTION_GROUPS = (
+    ("opdrachtgever", ("opdrachtgever",), ["naam", "geleverd", "opdrachten", "verplichting_eur", "gerealiseerd_eur"],
+     "Opdrachtgevers: opdrachten met social return die zij gunden"),
+    ("opdrachtnemer", ("opdrachtnemer",), ["naam", "geleverd", "opdrachten", "verplichting_eur", "gerealiseerd_eur"],
+     "Opdrachtnemers: hun opdrachten en wat zij realiseerden"),
+    ("trajecten", ("opleider", "werkplein", "sw-bedrijf"), ["naam", "rol", "geleverd", "trajecten", "plaatsingen", "duurzaam"],
+     "Opleiders, werkpleinen en sw-bedrijven: trajecten en plaatsingen"),
+)
+
+
 def contributions(data: PageData) -> Html:
+    """Who contributes what (stand op de peildatum), one table per kind of partner so each shows
+    the contribution that fits its role; persons and trajectories suppressed."""
     b = data.bijdragen.copy()
-    b["geleverd"] = b["geleverd"].map({True: "ja", False: "nee", "true": "ja", "false": "nee"}).fillna(b["geleverd"])
-    cols = ["naam", "rol", "geleverd", "opdrachten", "verplichting_eur", "gerealiseerd_eur", "trajecten", "plaatsingen"]
-    return table(suppressed(b.sort_values(["rol", "naam"])[cols], ["plaatsingen"], total_row=None),
-                 "Wie draagt wat bij (stand op de peildatum)", note=note())
+    if b.empty:
+        return paragraph("Geen bijdragen bekend.")
+    b["geleverd"] = b.apply(_delivered_word, axis=1)
+    b["rol"] = b["rol"].map(ROLE_LABELS).fillna(b["rol"])
+    parts = []
+    for _, roles, cols, caption in CONTRIBUTION_GROUPS:
+        rows = b[b["rol"].isin([ROLE_LABELS.get(r, r) for r in roles])].sort_values("naam")[cols]
+        counts = [c for c in ("trajecten", "plaatsingen", "duurzaam") if c in cols]
+        parts.append(table(suppressed(rows.reset_index(drop=True), counts, total_row=None) if counts else rows,
+                           caption, note=note() if counts else None,
+                           headers={"duurzaam": "Duurzaam geplaatst", "geleverd": "Geleverd voor deze periode"}))
+    return Html("\n".join(parts))
 
 
 def tenders_chart(data: PageData) -> charts.Chart:
@@ -123,7 +170,11 @@ def tenders_table(data: PageData) -> Html:
 
 
 def delivery_status(data: PageData) -> Html:
+    """Per partner and dataset: geleverd / overgenomen uit <periode> / ontbreekt / onleesbaar."""
     lev = data.leveringen.merge(data.partners[["partner_id", "naam"]], on="partner_id", how="left")
-    lev["levering"] = lev.apply(lambda r: r["status"] + (f" ({r['levering_periode']})" if r["status"] == "overgenomen" else ""), axis=1)
+    lev["levering"] = [f"overgenomen uit {p}" if s == "overgenomen" else s
+                       for s, p in zip(lev["status"], lev["levering_periode"])]
     wide = lev.pivot_table(index="naam", columns="dataset", values="levering", aggfunc="first", fill_value="–").reset_index()
-    return table(wide, "Leveringen per partner")
+    return table(wide, "Leveringen per partner",
+                 note="Geleverd: voor deze periode. Overgenomen: niet geleverd, de laatste eerdere levering is "
+                      "gebruikt. –: van deze partner wordt die dataset niet verwacht.")
