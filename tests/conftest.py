@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.paths import ROOT
+from pipeline.provenance import sources_fingerprint
 
 E2E_PERIOD = "2021Q3"
 
 
-def run_report(period: str, raw_dir: Path, out_root: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m pipeline.run report`` as make does, writing under ``out_root``."""
+def report_env(out_root: Path, extra_env: dict | None = None) -> dict[str, str]:
+    """The environment make gives a run, with its outputs under ``out_root`` (no key: demo data)."""
     env = dict(os.environ)
     env.update({
         "SROI_CLEAN_DIR": str(out_root / "clean"),
@@ -27,8 +29,18 @@ def run_report(period: str, raw_dir: Path, out_root: Path, extra_env: dict | Non
     env.pop("SROI_PSEUDONYM_KEY", None)
     env.pop("SROI_PSEUDONYM_KEY_FILE", None)
     env.update(extra_env or {})
-    return subprocess.run([sys.executable, "-m", "pipeline.run", "report", "--period", period,
-                           "--raw-dir", str(raw_dir)], cwd=ROOT, env=env, capture_output=True, text=True)
+    return env
+
+
+def report_command(period: str, raw_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "pipeline.run", "report", "--period", period, "--raw-dir", str(raw_dir)]
+
+
+def run_report(period: str, raw_dir: Path, out_root: Path, extra_env: dict | None = None,
+               cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``python -m pipeline.run report`` as make does, writing under ``out_root``."""
+    return subprocess.run(report_command(period, raw_dir), cwd=cwd, env=report_env(out_root, extra_env),
+                          capture_output=True, text=True)
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +51,43 @@ def demo_build(tmp_path_factory) -> Path:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (out / "terminal.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     return out
+
+
+SMALL_PERIOD = "2019Q2"  # the second demo quarter: small, and it has one earlier quarter
+
+
+@pytest.fixture(scope="session")
+def small_builds(tmp_path_factory) -> tuple[Path, Path]:
+    """:data:`SMALL_PERIOD` built twice; returns the two output roots.
+
+    A: from scratch, ``TZ=UTC``, ``LC_ALL=C.UTF-8``, hash seed 0, the repository's raw folder.
+    B: as a rerun finds it (the earlier quarter's clean data already there, copied from A), in
+    another time zone and locale, with a random hash seed, a wide terminal, another working
+    directory and a copy of the raw folder at another path.
+    """
+    code = sources_fingerprint()
+    a, b = tmp_path_factory.mktemp("build_a"), tmp_path_factory.mktemp("build_b")
+    raw_copy = tmp_path_factory.mktemp("raw_elsewhere") / "aanleveringen"
+    shutil.copytree(ROOT / "data" / "raw", raw_copy)
+    proc = run_report(SMALL_PERIOD, ROOT / "data" / "raw", a,
+                      {"TZ": "UTC", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (b / "clean").mkdir()
+    for history in (a / "clean").iterdir():
+        if history.name < SMALL_PERIOD and not history.name.startswith("."):
+            shutil.copytree(history, b / "clean" / history.name)
+    env = {"TZ": "America/New_York", "LC_ALL": "", "LANG": "en_US.UTF-8", "COLUMNS": "200"}
+    proc = subprocess.run(report_command(SMALL_PERIOD, raw_copy), cwd=tmp_path_factory.getbasetemp(),
+                          env={k: v for k, v in report_env(b, env).items() if k != "PYTHONHASHSEED"},
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (b / "terminal.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    skip_if_code_changed(code)
+    return a, b
+
+
+def skip_if_code_changed(fingerprint: str) -> None:
+    """Two builds can only be compared when they ran the same code: in a work tree where someone
+    edits the pipeline meanwhile, say so and skip rather than report a false difference."""
+    if sources_fingerprint() != fingerprint:
+        pytest.skip("de code is tijdens de test gewijzigd | the code changed while the builds ran")
