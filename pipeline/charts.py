@@ -488,7 +488,12 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id") -> C
     ax.axvline(100, color=INK, linewidth=1.2, linestyle="--", label="Verplichting (100%)")
     texts = [f"{fmt.format_eur_compact(g)} ({fmt.format_pct(r, 0)})"
              for g, r in zip(table["gerealiseerd_eur"], real)]
-    _hbar_labels(ax, y, real, texts, xmax)
+    # the label stands right of its bar; when the diamond would fall inside it (about 1,15% of
+    # the axis per character at this size), it moves right of the diamond instead
+    after_bar = real + xmax * 0.01
+    label_end = after_bar + np.array([len(t) for t in texts]) * xmax * 0.0115
+    covered = (expected + xmax * 0.015 > after_bar) & (expected - xmax * 0.015 < label_end)
+    _hbar_labels(ax, y, np.where(covered, expected + xmax * 0.015, real), texts, xmax)
     ax.set_yticks(y, [_text(v) for v in table[label_column]])
     ax.set_xlim(0, xmax)
     _axis_format(ax.xaxis, lambda v: fmt.format_pct(v, 0))
