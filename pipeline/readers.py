@@ -268,8 +268,10 @@ def _read_xlsx(raw: bytes, spec: TableSpec) -> _Grid:
         raise
     except Exception as exc:  # openpyxl raises many types on damaged or foreign zip files
         raise UnreadableFileError(
-            f"geen leesbaar Excel-bestand (beschadigd of geen .xlsx): {type(exc).__name__}",
-            f"not a readable Excel file (damaged or not .xlsx): {type(exc).__name__}",
+            "geen leesbaar Excel-bestand (beschadigd of geen .xlsx): open het in Excel en sla het "
+            "opnieuw op als .xlsx",
+            f"not a readable Excel file (damaged or not .xlsx; {type(exc).__name__}): open it in Excel "
+            "and save it again as .xlsx",
         ) from None
     texts = [v for row in rows for v in row if isinstance(v, str)]
     grid = _Grid(rows, list(range(1, len(rows) + 1)), strict_width=False, formulas=formulas,
