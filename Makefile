@@ -11,6 +11,7 @@ DATASET   ?=
 PYTHON    ?= python3.11
 
 VENV      := .venv
+comma     := ,
 VENV_OK   := $(VENV)/.installed
 PY        := $(VENV)/bin/python
 export GX_ANALYTICS_ENABLED := false
@@ -29,7 +30,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 PERIOD_GOALS := report verify
 ifneq ($(filter $(PERIOD_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(shell printf '%s' '$(PERIOD)' | grep -Ex '[0-9]{4}Q[1-4]'),)
-    $(error ongeldige periode '$(PERIOD)': gebruik PERIOD=JJJJKn, bv. PERIOD=2021Q3 | invalid period '$(PERIOD)': use PERIOD=YYYYQn, e.g. PERIOD=2021Q3)
+    $(error FOUT: ongeldige periode '$(PERIOD)': gebruik PERIOD=JJJJKn, bv. PERIOD=2021Q3 | ERROR: invalid period '$(PERIOD)': use PERIOD=YYYYQn, e.g. PERIOD=2021Q3)
   endif
 endif
 
@@ -95,6 +96,9 @@ report: $(VENV_OK) $(REPORT_OUT) ## build one quarter's reports, when its inputs
 
 verify: $(VENV_OK) ## rebuild one quarter in a temporary folder and compare it with the published one: make verify PERIOD=2021Q3
 	@$(PY) -m pipeline.verify --period '$(PERIOD)' --raw-dir '$(RAW_DIR)'
+
+bench: $(VENV_OK) ## measure cold runs at SCALE=1 and 10 (BENCH_SCALE=100 adds 100) and print a table
+	@$(PY) -m pipeline.bench --scales '1,10$(if $(BENCH_SCALE),$(comma)$(BENCH_SCALE))'
 
 lab: $(VENV_OK) ## open the notebooks in JupyterLab on the project's environment
 	SROI_RAW_DIR='$(abspath $(RAW_DIR))' $(VENV)/bin/jupyter lab notebooks/
