@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -60,7 +61,8 @@ def _kernel_manager() -> Iterator[Any]:
     """
     from jupyter_client.manager import KernelManager
 
-    sockets = Path(tempfile.mkdtemp(prefix="sroi-kernel-"))
+    _remove_dead_socket_folders()
+    sockets = Path(tempfile.mkdtemp(prefix=f"sroi-kernel-{os.getpid()}-"))
     km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets / "ipc"))
     try:
         yield km
@@ -68,6 +70,25 @@ def _kernel_manager() -> Iterator[Any]:
         if km.has_kernel:
             km.shutdown_kernel(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _remove_dead_socket_folders() -> None:
+    """Socket folders of runs that were killed (SIGKILL leaves no chance to clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob("sroi-kernel-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:

@@ -74,22 +74,14 @@ def _recover(period: str) -> None:
             leftovers.pop().rename(target)
         for folder in leftovers:
             shutil.rmtree(folder, ignore_errors=True)
+    from pipeline.notebooks import process_alive
+
     # scratch folders of earlier quarters (.hist-<Q>-<pid>, ...) whose run no longer exists
     scratch = [f for kind in ("hist", "trend", "stale") for f in clean_root().glob(f".{kind}-*-*")]
     for folder in scratch:
         pid = folder.name.rsplit("-", 1)[-1]
-        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+        if folder.is_dir() and pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def build_period(period: str, raw_dir: Path) -> dict:

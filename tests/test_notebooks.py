@@ -60,3 +60,18 @@ def test_each_kernel_gets_its_own_socket_folder():
         assert all(Path(km.ip).is_absolute() for km in (first, second))
         assert folders[0] != folders[1] and all(f.is_dir() for f in folders)
     assert not any(f.exists() for f in folders)
+
+
+def test_socket_folders_of_killed_runs_are_removed(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    for name in (f"sroi-kernel-{dead.pid}-abc", f"sroi-kernel-{os.getpid()}-def", "ander-programma"):
+        (tmp_path / name).mkdir()
+    with notebooks._kernel_manager():
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ander-programma", f"sroi-kernel-{os.getpid()}-def"]
