@@ -72,6 +72,11 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     problems, counts = _validate(dataset, clean, rejects, counts, p)
     outcome.counts, outcome.problems = counts, problems
     rejected, warned = counts["rijen_afgekeurd"], int((problems["severity"] != "reject").sum())
+    if counts["rijen_gelezen"] == 0:  # header only: delivering it would look like "nothing to report"
+        outcome.exit_code = 1
+        outcome.verdict_nl = "LEEG: het bestand heeft kolomkoppen maar geen enkele rij"
+        outcome.verdict_en = "EMPTY: the file has column headers but not a single row"
+        return outcome
     outcome.exit_code = 1 if rejected else 0
     word_nl, word_en = ("AFGEKEURD", "REJECTED") if rejected else ("GOED", "OK")
     outcome.verdict_nl = (f"{word_nl}: {rejected} van {counts['rijen_gelezen']} rijen afgekeurd, "

@@ -258,7 +258,8 @@ def _prepare(dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
     for column, spec in dataset_spec(dataset).columns.items():
         name = "kandidaat_id" if spec.type == "bsn" else column
         if name not in out.columns:
-            out[name] = pd.Series(pd.NA, index=out.index, dtype=_EMPTY_DTYPES[spec.type])
+            # pandas 3: a float64 column cannot be built from pd.NA; None is NaN there, NA elsewhere
+            out[name] = pd.Series(None, index=out.index, dtype=_EMPTY_DTYPES[spec.type])
         if spec.type == "bsn" and "kandidaat_bsn_elfproef" not in out.columns:
             out["kandidaat_bsn_elfproef"] = pd.Series(pd.NA, index=out.index, dtype="boolean")
     keys = out[INDEX_COLUMNS]

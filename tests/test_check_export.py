@@ -56,6 +56,12 @@ def test_clean_file_gives_exit_0(tmp_path, capsys):
     assert "Geen problemen gevonden." in page
 
 
+def test_header_only_file_is_not_called_good(tmp_path, capsys):
+    code, said, page = run(tmp_path, capsys, "inzet.csv", INZET_HEADER.encode())
+    assert code == 1 and said.startswith("LEEG: het bestand heeft kolomkoppen maar geen enkele rij")
+    assert "LEEG" in page
+
+
 @pytest.mark.parametrize("name, content", [
     pytest.param("inzet.xlsx", b"PK\x03\x04kapot", id="damaged_xlsx"),
     pytest.param("inzet.csv", b"hallo\nwereld\n", id="no_header"),

@@ -546,3 +546,17 @@ def test_previous_period_feeds_the_shrink_check(gx_ready, period_ingest, tmp_pat
 ])
 def test_format_value(value, column, expected):
     assert validate.format_value(value, column) == expected
+
+
+def test_a_standard_column_absent_from_the_table_is_validated_as_empty():
+    # opdrachten without sr_verplichting (optional money column): the frame gains an empty
+    # float column instead of failing (pandas 3 cannot build float64 from pd.NA)
+    import pandas as pd
+
+    from pipeline.validate import _prepare
+
+    frame = pd.DataFrame({"bron_bestand": ["a.csv", "a.csv"], "bron_rij": [2, 3], "partner_id": ["g", "g"],
+                          "opdracht_id": ["1", "2"]})
+    out = _prepare("opdrachten", frame)
+    assert out["sr_verplichting"].isna().all() and out["sr_verplichting"].dtype == "float64"
+    assert out["einddatum"].isna().all()
