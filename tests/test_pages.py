@@ -305,3 +305,17 @@ def test_page_notebooks_narrate_without_defs_and_are_stored_without_outputs(path
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
             assert not re.search(r"^\s*(async\s+)?def\s", cell.source, re.M)  # STYLE.md: no def in notebooks
+
+
+def test_partner_is_told_about_notes_on_its_own_files_only():
+    meldingen = pd.DataFrame({
+        "partner_id": ["bouw-x", "bouw-y"],
+        "bestand": ["2021Q3/bouw-x/inzet.csv", "2021Q3/bouw-y/inzet.csv"],
+        "soort": ["kolom_onbekend", "kolom_onbekend"],
+        "melding_nl": ["kolom 'Uren per wek' onbekend, genegeerd", "kolom 'Xyz' onbekend, genegeerd"],
+        "message_en": ["unknown column", "unknown column"],
+    })
+    data = make_data(meldingen=meldingen)
+    shown = partner.notes(data, "bouw-x")
+    assert "Uren per wek" in shown and "Xyz" not in shown
+    assert partner.notes(data, "gemeente-a") == ""

@@ -235,3 +235,14 @@ def unreadable_files(data: PageData, partner_id: str) -> Html:
     f = f.assign(bestand=f["bestand"].map(file_name))
     return table(f[["bestand", "status", "reden_nl"]] if not f.empty else f, "Bestanden die niet gelezen konden worden",
                  empty="Alle bestanden van uw levering konden worden gelezen.", codes=True)
+
+
+def notes(data: PageData, partner_id: str) -> Html:
+    """Notes on its own files that reject nothing (e.g. unknown columns ignored), so a partner
+    who misspelled a column header learns of it."""
+    m = data.meldingen[data.meldingen["partner_id"] == partner_id]
+    if m.empty:
+        return Html("")
+    m = m.assign(bestand=m["bestand"].map(file_name))
+    return table(m[["bestand", "melding_nl"]], "Meldingen bij uw bestanden (niets afgekeurd)",
+                 headers={"melding_nl": "Melding"})
