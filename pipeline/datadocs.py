@@ -30,7 +30,8 @@ from pipeline.errors import PipelineError
 from pipeline.paths import ROOT, clean_dir, ingest_dir
 from pipeline.periods import parse_period
 from pipeline.schema import DATASETS
-from pipeline.validate import INDEX_COLUMNS, _MASKED_COLUMNS, _import_gx, _prepare, load_suite, suite_parameters
+from pipeline.validate import (INDEX_COLUMNS, _MASKED_COLUMNS, _import_gx, _prepare, load_suite, quiet_context,
+                               suite_parameters)
 
 SITE = "sroi_analist"
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 10,
@@ -46,14 +47,7 @@ def default_out_dir(period: str, stage: str = "clean") -> Path:
 
 def _context(out_dir: Path):
     gx = _import_gx()
-    from great_expectations.data_context.types.base import (
-        DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig)
-
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False))
-    context = gx.get_context(mode="ephemeral", project_config=config)
+    context = quiet_context()
     context.add_data_docs_site(SITE, {
         "class_name": "SiteBuilder",
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out_dir)},

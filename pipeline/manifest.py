@@ -18,11 +18,10 @@ from pipeline.paths import ROOT
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """sha256 of a file (the one implementation lives in :mod:`pipeline.provenance`)."""
+    from pipeline.provenance import file_sha256
+
+    return file_sha256(path)
 
 
 def code_version() -> dict[str, Any]:

@@ -194,10 +194,9 @@ def add_derived_columns(dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@lru_cache(maxsize=1)
-def _batch_definition():
-    """One ephemeral GX context per process (GX is imported once): analytics, data docs and
-    progress bars off, nothing stored, nothing sent."""
+def quiet_context():
+    """An ephemeral GX context: analytics, data docs and progress bars off, nothing stored,
+    nothing sent. Used by validation and by the analyst's Data Docs (pipeline/datadocs.py)."""
     gx = _import_gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig)
@@ -206,7 +205,13 @@ def _batch_definition():
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False))
-    context = gx.get_context(mode="ephemeral", project_config=config)
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+@lru_cache(maxsize=1)
+def _batch_definition():
+    """One GX context per process (GX is imported once)."""
+    context = quiet_context()
     asset = context.data_sources.add_pandas("tabellen").add_dataframe_asset("tabel")
     return asset.add_batch_definition_whole_dataframe("hele_tabel")
 
@@ -521,3 +526,10 @@ def _write(out_dir: Path, ingest_dir: Path, tables: dict[str, pd.DataFrame], afg
             shutil.copyfile(ingest_dir / name, out_dir / name)
     text = json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
     (out_dir / "validatie.json").write_text(text, encoding="utf-8")
+
+
+def summary_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """The validation summary per dataset (``validatie.json``) as a table for the notebook."""
+    columns = ["rijen", "rijen_schoon", "rijen_afgekeurd", "rijen_met_bevinding", "expectations_evaluated",
+               "expectations_failed"]
+    return pd.DataFrame.from_dict({d: summary["datasets"][d] for d in DATASETS}, orient="index")[columns]

@@ -178,3 +178,9 @@ def delivery_status(data: PageData) -> Html:
     return table(wide, "Leveringen per partner",
                  note="Geleverd: voor deze periode. Overgenomen: niet geleverd, de laatste eerdere levering is "
                       "gebruikt. –: van deze partner wordt die dataset niet verwacht.")
+
+
+def per_authority(data: PageData) -> pd.DataFrame:
+    """``per_opdrachtgever`` labelled with the authorities' names instead of their ids."""
+    frame = data.per_opdrachtgever
+    return frame.assign(opdrachtgever=frame["naam"])
