@@ -12,6 +12,11 @@ PYTHON    ?= python3.11
 
 VENV      := .venv
 comma     := ,
+empty     :=
+space     := $(empty) $(empty)
+# a value as one shell word, whatever it holds ('s-Hertogenbosch, ;, $, spaces): every variable
+# a user or a partner can influence reaches $(shell …) and recipes only through $(call q,…)
+q = '$(subst ','\'',$(1))'
 VENV_OK   := $(VENV)/.installed
 PY        := $(VENV)/bin/python
 export GX_ANALYTICS_ENABLED := false
@@ -27,9 +32,9 @@ export JUPYTER_PLATFORM_DIRS := 1
 .PHONY: help setup report lab test demo-data clean datadocs check-export lock env-file verify bench
 
 # A period is a calendar quarter YYYYQn (domain.md); anything else is refused in one line.
-PERIOD_GOALS := report verify
+PERIOD_GOALS := report verify datadocs
 ifneq ($(filter $(PERIOD_GOALS),$(MAKECMDGOALS)),)
-  ifeq ($(shell printf '%s' '$(PERIOD)' | grep -Ex '[0-9]{4}Q[1-4]'),)
+  ifeq ($(shell printf '%s' $(call q,$(PERIOD)) | grep -Ex '[0-9]{4}Q[1-4]'),)
     $(error FOUT: ongeldige periode '$(PERIOD)': gebruik PERIOD=JJJJKn, bv. PERIOD=2021Q3 | ERROR: invalid period '$(PERIOD)': use PERIOD=YYYYQn, e.g. PERIOD=2021Q3)
   endif
 endif
@@ -45,7 +50,7 @@ $(VENV_OK): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "FOUT: $(PYTHON) niet gevonden | ERROR: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --no-deps -r requirements.lock
-	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'sroi_pipeline.pth').write_text('$(CURDIR)\n')"
+	$(PY) -c "import pathlib, site, sys; pathlib.Path(site.getsitepackages()[0], 'sroi_pipeline.pth').write_text(sys.argv[1] + '\n')" $(call q,$(CURDIR))
 	$(PY) -m pip check
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $@
@@ -63,58 +68,60 @@ setup: $(VENV_OK) ## create the virtual environment from the lock (done automati
 # even hashed); after changing it, run `make clean`.
 ifneq ($(filter report,$(MAKECMDGOALS)),)
   REPORTS_ROOT  := $(or $(SROI_REPORTS_DIR),reports)
-  REPORT_OUT    := $(REPORTS_ROOT)/$(PERIOD)/manifest.json
-  INPUTS_STAMP  := $(REPORTS_ROOT)/.$(PERIOD).inputs
-  RAW_ROOT      := $(patsubst %/,%,$(RAW_DIR))
-  # spaces in file names escaped for make; a period folder counts when its name sorts <= PERIOD
-  RAW_INPUTS    := $(shell find '$(RAW_ROOT)' -type f 2>/dev/null | LC_ALL=C awk -v root='$(RAW_ROOT)' \
-                     -v p='$(PERIOD)' '{ n = split(substr($$0, length(root) + 2), part, "/"); \
-                     if (n == 1 || (part[1] ~ /^[0-9][0-9][0-9][0-9]Q[1-4]$$/ && part[1] <= p)) print }' \
-                     | LC_ALL=C sort | sed 's/ /\\ /g')
+  ifneq ($(strip $(foreach c,: ; # % * ? [ ] \ $$,$(findstring $(c),$(REPORTS_ROOT)))),)
+    $(error FOUT: de uitvoermap '$(REPORTS_ROOT)' bevat een teken dat make niet aankan (: ; # % * ? [ ] \ $$) | ERROR: the output folder contains a character make cannot handle)
+  endif
+  # make's own file names (targets): spaces escaped; nothing else special can occur (checked above)
+  REPORTS_MK    := $(subst $(space),\ ,$(REPORTS_ROOT))
+  REPORT_OUT    := $(REPORTS_MK)/$(PERIOD)/manifest.json
+  INPUTS_STAMP  := $(REPORTS_MK)/.$(PERIOD).inputs
+  # raw file names never enter make's syntax or a shell: the raw folder is one digest
+  # (pipeline/make_inputs.py, standard library only, every argument quoted)
+  INPUTS_ARGS   := $(call q,$(RAW_DIR)) $(call q,$(PERIOD)) $(call q,$(REPORTS_ROOT))
+  INPUTS_STATUS := $(shell $(PYTHON) -I -S pipeline/make_inputs.py status $(INPUTS_ARGS) 2>&1 || echo FAILED)
+  ifneq ($(firstword $(INPUTS_STATUS)),OK)
+    $(error $(or $(filter-out FAILED,$(INPUTS_STATUS)),FOUT: $(PYTHON) niet gevonden | ERROR: $(PYTHON) not found (set PYTHON=...)))
+  endif
   CODE_INPUTS   := $(shell find pipeline -name __pycache__ -prune -o -type f \( -name '*.py' \
                      -o -path 'pipeline/config/*' -o -path 'pipeline/expectations/*' \
                      -o -path 'pipeline/templates/*' \) -print | LC_ALL=C sort | sed 's/ /\\ /g') \
                    $(wildcard notebooks/*.ipynb) requirements.lock
-  INPUTS_TEXT   := RAW_DIR=$(abspath $(RAW_ROOT)) $(RAW_INPUTS)
-  ifneq ($(file <$(INPUTS_STAMP)),$(INPUTS_TEXT))
+  ifeq ($(lastword $(INPUTS_STATUS)),changed)
     .PHONY: $(INPUTS_STAMP)
   endif
 
-$(REPORT_OUT): $(INPUTS_STAMP) $(RAW_INPUTS) $(CODE_INPUTS) $(VENV_OK)
-	@$(PY) -m pipeline.run report --period '$(PERIOD)' --raw-dir '$(RAW_DIR)'
+$(REPORT_OUT): $(INPUTS_STAMP) $(CODE_INPUTS) $(VENV_OK)
+	@$(PY) -m pipeline.run report --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
 
-$(INPUTS_STAMP): | $(REPORTS_ROOT)
-	@echo ">> invoer van $(PERIOD): $(RAW_DIR) (nieuw of gewijzigd) | inputs of $(PERIOD): new or changed"
-	$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(file >$@,$(INPUTS_TEXT)))
-
-$(REPORTS_ROOT):
-	mkdir -p $@
+$(INPUTS_STAMP):
+	@echo ">> invoer van $(PERIOD): nieuw of gewijzigd | inputs of $(PERIOD): new or changed"
+	@$(PYTHON) -I -S pipeline/make_inputs.py write $(INPUTS_ARGS)
 endif
 
 report: $(VENV_OK) $(REPORT_OUT) ## build one quarter's reports, when its inputs or the code changed: make report PERIOD=2021Q3 [RAW_DIR=path]
-	@echo ">> $(REPORTS_ROOT)/$(PERIOD) is actueel | is up to date"
+	@echo ">> "$(call q,$(REPORTS_ROOT)/$(PERIOD))" is actueel | is up to date"
 
 verify: $(VENV_OK) ## rebuild one quarter in a temporary folder and compare it with the published one: make verify PERIOD=2021Q3
-	@$(PY) -m pipeline.verify --period '$(PERIOD)' --raw-dir '$(RAW_DIR)'
+	@$(PY) -m pipeline.verify --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
 
 bench: $(VENV_OK) ## measure cold runs at SCALE=1 and 10 (BENCH_SCALE=100 adds 100) and print a table
-	@$(PY) -m pipeline.bench --scales '1,10$(if $(BENCH_SCALE),$(comma)$(BENCH_SCALE))'
+	@$(PY) -m pipeline.bench --scales $(call q,1$(comma)10$(if $(BENCH_SCALE),$(comma)$(BENCH_SCALE)))
 
 lab: $(VENV_OK) ## open the notebooks in JupyterLab on the project's environment
-	SROI_RAW_DIR='$(abspath $(RAW_DIR))' $(VENV)/bin/jupyter lab notebooks/
+	SROI_RAW_DIR=$(call q,$(RAW_DIR)) $(VENV)/bin/jupyter lab notebooks/
 
 test: $(VENV_OK) ## run the test suite
 	$(PY) -m pytest -q
 
 demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [SCALE=1] [RAW_DIR=data/raw]
-	$(PY) -m pipeline.demo --raw-dir '$(RAW_DIR)' --scale '$(SCALE)'
+	$(PY) -m pipeline.demo --raw-dir $(call q,$(RAW_DIR)) --scale $(call q,$(SCALE))
 
 check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FILE=x.xlsx PARTNER=id [DATASET=inzet]
-	@$(PY) -m pipeline.check_export --file '$(FILE)' --partner '$(PARTNER)' $(if $(DATASET),--dataset '$(DATASET)')
+	@$(PY) -m pipeline.check_export --file $(call q,$(FILE)) --partner $(call q,$(PARTNER)) $(if $(DATASET),--dataset $(call q,$(DATASET)))
 
 datadocs: $(VENV_OK) ## build Great Expectations Data Docs for the analyst (PERIOD=...)
 	@echo ">> Great Expectations Data Docs voor $(PERIOD) (alleen voor de analist, niet voor partners)"
-	@$(PY) -m pipeline.datadocs --period '$(PERIOD)'
+	@$(PY) -m pipeline.datadocs --period $(call q,$(PERIOD))
 
 clean: ## remove generated outputs (data/clean, reports); never touches data/raw
 	@echo ">> removing generated outputs under data/clean/ and reports/"
