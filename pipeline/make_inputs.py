@@ -22,7 +22,6 @@ Run with the system Python, standard library only (it runs before the environmen
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import re
@@ -31,6 +30,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: pipeline.errors is standard library only
+
+from pipeline.errors import os_error_line  # noqa: E402
 PERIOD_RE = re.compile(r"[0-9]{4}Q[1-4]")
 
 
@@ -86,21 +88,6 @@ def check_apart(raw: Path, reports: Path) -> None:
         raise Refused("FOUT: de ruwe map ligt in uitvoermap reports, die bij elke run en make clean wordt "
                       "vervangen; zet de aanleveringen erbuiten | ERROR: the raw folder lies inside output "
                       "folder reports, which every run and make clean replaces; keep the deliveries outside it")
-
-
-def os_error_line(exc: OSError, what_nl: str, what_en: str) -> str:
-    """One Dutch and English line for an OS error, saying what to do (no traceback)."""
-    code = exc.errno
-    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        nl, en = "geen schrijfrechten (alleen-lezen); kies een map waarin u mag schrijven", \
-            "no permission to write (read-only); choose a folder you can write to"
-    elif code in (errno.ENOSPC, errno.EDQUOT):
-        nl, en = "schijf vol; maak ruimte vrij en draai opnieuw", "disk full; free some space and run again"
-    elif code == errno.ENOTDIR:
-        nl, en = "een deel van het pad is een bestand, geen map", "part of the path is a file, not a folder"
-    else:
-        nl, en = f"systeemfout {errno.errorcode.get(code, code)}", f"system error {errno.errorcode.get(code, code)}"
-    return f"FOUT: {what_nl}: {nl} | ERROR: {what_en}: {en}"
 
 
 def main(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -27,6 +28,9 @@ class NotebookFailed(Exception):
 
     def __init__(self, notebook: str, cell_index: int | None, ename: str, evalue: str):
         self.notebook, self.cell_index, self.ename, self.evalue = notebook, cell_index, ename, evalue
+        # an OS error inside the kernel (disk full while writing) keeps its number for the message
+        number = re.match(r"\[Errno (\d+)\]", evalue or "")
+        self.os_errno = int(number.group(1)) if number else None
         where = f"cel {cell_index}" if cell_index is not None else "onbekende cel"
         super().__init__(f"{notebook} ({where}): {ename}: {evalue}")
 

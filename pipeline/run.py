@@ -53,20 +53,53 @@ def period_lock(period: str) -> Iterator[None]:
 
 def _swap_in(new: Path, target: Path) -> Path | None:
     """Rename ``new`` to ``target`` (a rename: readers never see a half-written folder); the
-    folder it replaces is renamed aside and returned, to be deleted once everything is swapped."""
+    folder it replaces is renamed aside and returned, to be deleted once everything is swapped.
+
+    ``new`` is built beside ``target`` (same folder, so same device: a rename never crosses
+    filesystems); should the rename still fail, the previous publication is put back before the
+    error goes up, so a failed publication never leaves the period without one."""
     target.parent.mkdir(parents=True, exist_ok=True)
     old = target.with_name(f".old-{target.name}-{os.getpid()}")
     if target.exists():
         target.rename(old)
-    new.rename(target)
+    try:
+        new.rename(target)
+    except OSError:
+        if old.exists() and not target.exists():
+            old.rename(target)
+        raise
     return old if old.exists() else None
+
+
+def _publish(pairs: list[tuple[Path, Path]]) -> list[Path | None]:
+    """Swap in every ``(new, target)``; when one fails, the ones already swapped are undone, so
+    the clean data and the reports of a period always come from the same run."""
+    done: list[tuple[Path, Path, Path | None]] = []
+    try:
+        for new, target in pairs:
+            done.append((new, target, _swap_in(new, target)))
+    except OSError:
+        for new, target, old in reversed(done):
+            target.rename(new)
+            if old is not None:
+                old.rename(target)
+        raise
+    return [old for _, _, old in done]
+
+
+def build_folders(period: str) -> tuple[Path, Path]:
+    """Where a run builds ``(clean, reports)`` of ``period``: inside the root it publishes to
+    (``<root>/.build-<P>/``), so publishing is a rename on one device even when the reports
+    live on a mounted share and the clean data on a local disk."""
+    return clean_root() / f".build-{period}" / "clean", reports_root() / f".build-{period}" / "reports"
 
 
 def _recover(period: str) -> None:
     """Clear what an interrupted run of ``period`` left behind (we hold its lock, so nothing
     else is writing these): its build folder, and folders renamed aside during a publication;
     a publication renamed aside whose successor never arrived is put back."""
-    shutil.rmtree(reports_root() / f".build-{period}", ignore_errors=True)
+    for folder in build_folders(period):
+        shutil.rmtree(folder.parent, ignore_errors=True)
     for root in (clean_root(), reports_root()):
         leftovers = sorted(root.glob(f".old-{period}-*")) if root.is_dir() else []
         target = root / period
@@ -96,23 +129,27 @@ def build_period(period: str, raw_dir: Path) -> dict:
     if stale:
         say(f"schone data van eerdere kwartalen opnieuw opbouwen (code of aanleveringen gewijzigd): "
             f"{', '.join(stale)} | rebuilding stale clean data of earlier quarters")
-    build = reports_root() / f".build-{period}"
-    clean_build, reports_build = build / "clean", build / "reports"
-    clean_build.mkdir(parents=True)
-    reports_build.mkdir(parents=True)
-    os.environ.update({
-        "SROI_RAW_DIR": str(raw_dir),
-        "SROI_BUILD_PERIOD": period,
-        "SROI_BUILD_CLEAN_DIR": str(clean_build),
-        "SROI_BUILD_REPORTS_DIR": str(reports_build),
-    })
-    timings = publish.build_all(period, raw_dir, clean_build, reports_build, say, version=version)
-    provenance.stamp_history(period, raw_dir, clean_root(), code)
-    provenance.write_stamp(clean_build, provenance.stamp(period, raw_dir, code))
-    # both renames first, the deleting after: the window in which the clean data and the
-    # reports of the period come from different runs is two renames wide
-    old = [_swap_in(clean_build, clean_root() / period), _swap_in(reports_build, reports_root() / period)]
-    for folder in [*old, build]:
+    clean_build, reports_build = build_folders(period)
+    try:
+        clean_build.mkdir(parents=True)
+        reports_build.mkdir(parents=True)
+        os.environ.update({
+            "SROI_RAW_DIR": str(raw_dir),
+            "SROI_BUILD_PERIOD": period,
+            "SROI_BUILD_CLEAN_DIR": str(clean_build),
+            "SROI_BUILD_REPORTS_DIR": str(reports_build),
+        })
+        timings = publish.build_all(period, raw_dir, clean_build, reports_build, say, version=version)
+        provenance.stamp_history(period, raw_dir, clean_root(), code)
+        provenance.write_stamp(clean_build, provenance.stamp(period, raw_dir, code))
+        # both renames first, the deleting after: the window in which the clean data and the
+        # reports of the period come from different runs is two renames wide
+        old = _publish([(clean_build, clean_root() / period), (reports_build, reports_root() / period)])
+    finally:
+        # a failed build is not left behind to fill the disk (its traceback is in logs/)
+        for folder in (clean_build, reports_build):
+            shutil.rmtree(folder.parent, ignore_errors=True)
+    for folder in old:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
     # the manifest is make's target: dated at the start, so an input or code file changed while
@@ -165,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         print(exc.one_line(), file=sys.stderr)
         return 2
+    except OSError as exc:
+        from pipeline.errors import os_error_line
+
+        _log_traceback(period)
+        print(os_error_line(exc, "niets gepubliceerd", "nothing published"), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"FOUT: onderbroken; vorige publicatie van {period} is intact | "
               f"ERROR: interrupted; the previous publication of {period} is intact", file=sys.stderr)
@@ -173,7 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline.notebooks import NotebookFailed
 
         log = _log_traceback(period)
-        if isinstance(exc, NotebookFailed):
+        if isinstance(exc, NotebookFailed) and exc.os_errno is not None:
+            from pipeline.errors import os_error_line
+
+            print(os_error_line(OSError(exc.os_errno, exc.evalue), "niets gepubliceerd", "nothing published"),
+                  file=sys.stderr)
+        elif isinstance(exc, NotebookFailed):
             print(f"FOUT: notebook {exc} — niets gepubliceerd | ERROR: notebook failed, nothing "
                   f"published; details in {log.relative_to(ROOT)}", file=sys.stderr)
         else:
