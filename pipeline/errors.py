@@ -19,3 +19,7 @@ class PipelineError(Exception):
     def one_line(self) -> str:
         """The message as printed on the terminal: ``FOUT: <nl> | ERROR: <en>``."""
         return f"FOUT: {self.nl} | ERROR: {self.en}"
+
+
+class UnreadableFileError(PipelineError):
+    """A file that cannot be read at all (exports.md: "reported as such"); status ``onleesbaar``."""
