@@ -159,9 +159,10 @@ def _read_all(
         notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in table.notes]
     tables, rejected = {}, [pd.DataFrame(columns=AFGEKEURD_COLUMNS)]
     for dataset, batch in exports.items():
-        clean, rejects, counts = type_exports(dataset, [(f, t) for _, f, t in batch], key)
-        for (row, _, _), count in zip(batch, counts):
+        clean, rejects, counts, typing_notes = type_exports(dataset, [(f, t) for _, f, t in batch], key)
+        for (row, f, _), count, mine in zip(batch, counts, typing_notes):
             files[row].update(count)
+            notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in mine]
         tables[dataset] = _combine(dataset, clean)
         rejected.append(rejects)
     bestanden = _frame(files, BESTANDEN_COLUMNS, ["bestand"])
@@ -179,8 +180,8 @@ def ingest_file(
         UnreadableFileError: the file cannot be read at all.
     """
     table = read_export(raw, f, mapping)
-    clean, rejects, counts = type_exports(f.dataset, [(f, table)], key)
-    return clean, rejects, counts[0], table.notes
+    clean, rejects, counts, notes = type_exports(f.dataset, [(f, table)], key)
+    return clean, rejects, counts[0], table.notes + tuple(notes[0])
 
 
 def output_columns(dataset: str) -> list[str]:
