@@ -23,6 +23,10 @@ class PipelineError(Exception):
         return f"FOUT: {self.nl} | ERROR: {self.en}"
 
 
+class UnreadableFileError(PipelineError):
+    """A file that cannot be read at all (exports.md: "reported as such"); status ``onleesbaar``."""
+
+
 def os_error_line(exc: OSError, what_nl: str, what_en: str) -> str:
     """One Dutch and English line for an operating-system error that says what to do.
 

@@ -27,6 +27,7 @@ from pipeline.ingest_typing import AFGEKEURD_COLUMNS, read_export, type_columns,
 from pipeline.mappings import DatasetMapping, PartnerMapping, load_mappings
 from pipeline.periods import parse_period
 from pipeline.pseudonym import load_key
+from pipeline.rawfs import NotRegularFileError, read_regular, sha256_regular
 from pipeline.readers import RawTable, UnreadableFileError
 from pipeline.schema import DATASETS, PROVENANCE_COLUMNS, dataset_spec
 
@@ -134,11 +135,18 @@ def _read_all(
     exports: dict[str, list[tuple[int, FoundFile, RawTable]]] = {d: [] for d in DATASETS}
     files, notes = [], []
     for f in found:
-        raw = f.path.read_bytes()  # opened read-only; raw files are never written
         files.append({"bestand": f.rel, "partner_id": f.partner_id, "dataset": f.dataset,
-                      "levering_periode": f.levering_periode, "sha256": hashlib.sha256(raw).hexdigest(),
+                      "levering_periode": f.levering_periode, "sha256": "",
                       "status": "onbekend" if f.unknown else "gelezen", "reden_nl": f.reden_nl,
                       "reason_en": f.reason_en})
+        if not f.regular:
+            continue  # a link, pipe, socket or device: never opened, so no checksum either
+        try:  # opened read-only, never through a link, never blocking; raw files are never written
+            raw = b"" if f.unknown else read_regular(f.path)
+            files[-1]["sha256"] = sha256_regular(f.path) if f.unknown else hashlib.sha256(raw).hexdigest()
+        except NotRegularFileError as exc:  # swapped for a link or pipe after it was listed
+            files[-1].update(status="onbekend", reden_nl=exc.nl, reason_en=exc.en)
+            continue
         if f.unknown:
             continue
         mapping = mappings[f.partner_id].for_dataset(f.dataset) if f.partner_id in mappings else None
@@ -151,9 +159,10 @@ def _read_all(
         notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in table.notes]
     tables, rejected = {}, [pd.DataFrame(columns=AFGEKEURD_COLUMNS)]
     for dataset, batch in exports.items():
-        clean, rejects, counts = type_exports(dataset, [(f, t) for _, f, t in batch], key)
-        for (row, _, _), count in zip(batch, counts):
+        clean, rejects, counts, typing_notes = type_exports(dataset, [(f, t) for _, f, t in batch], key)
+        for (row, f, _), count, mine in zip(batch, counts, typing_notes):
             files[row].update(count)
+            notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in mine]
         tables[dataset] = _combine(dataset, clean)
         rejected.append(rejects)
     bestanden = _frame(files, BESTANDEN_COLUMNS, ["bestand"])
@@ -171,8 +180,8 @@ def ingest_file(
         UnreadableFileError: the file cannot be read at all.
     """
     table = read_export(raw, f, mapping)
-    clean, rejects, counts = type_exports(f.dataset, [(f, table)], key)
-    return clean, rejects, counts[0], table.notes
+    clean, rejects, counts, notes = type_exports(f.dataset, [(f, table)], key)
+    return clean, rejects, counts[0], table.notes + tuple(notes[0])
 
 
 def output_columns(dataset: str) -> list[str]:

@@ -21,13 +21,19 @@ import pandas as pd
 
 from pipeline.deliveries import FoundFile, normalise_kvk
 from pipeline.mappings import DatasetMapping, normalise_header
-from pipeline.parse import PROBLEMS, parse_boolean, parse_date, parse_dutch_number
+from pipeline.parse import OPEN_END, PROBLEMS, parse_boolean, parse_date, parse_dutch_number
 from pipeline.pseudonym import mask_bsn, passes_eleven_test, pseudonymise_with_check
 from pipeline.readers import READ_PROBLEMS, RawTable, TableSpec, read_table
 from pipeline.schema import dataset_spec
 
 AFGEKEURD_COLUMNS = ["partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en"]
 _KEYS = ["_bron", "bron_rij"]  # a row of the stack: which file, which Excel row
+# exports.md: these end dates are "optional (empty = still running)"; a far-future date such as
+# 31-12-9999 is how many systems write "no end date", so it reads as empty with a note. A
+# required end date (opdrachten.einddatum) gets no such reading: there it is out of range.
+OPEN_END_COLUMNS = {("inzet", "einddatum"), ("trajecten", "einddatum"), ("trajecten", "plaatsing_einddatum")}
+MAX_NOTED_ROWS = 5  # Excel rows named in an open-end note; the rest are counted
+Note = tuple[str, str, str]  # soort, nl, en (meldingen.csv)
 
 # Rule code -> (Dutch, English) for every ingest rejection.
 REASONS: dict[str, tuple[str, str]] = {
@@ -71,14 +77,17 @@ def read_export(raw: bytes, f: FoundFile, mapping: DatasetMapping | None) -> Raw
 
 def type_exports(
     dataset: str, exports: list[tuple[FoundFile, RawTable]], key: bytes
-) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, int]]]:
-    """Type the raw tables of one dataset: ``(clean rows, afgekeurd lines, counts per export)``.
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, int]], list[list[Note]]]:
+    """Type the raw tables of one dataset: ``(clean rows, afgekeurd lines, counts, notes)``.
 
-    Clean rows carry the provenance columns; counts follow ``exports`` and satisfy
-    ``rijen_gelezen = rijen_schoon + rijen_afgekeurd`` (checked: a break is a bug).
+    Clean rows carry the provenance columns; counts and notes follow ``exports``, and counts
+    satisfy ``rijen_gelezen = rijen_schoon + rijen_afgekeurd`` (checked: a break is a bug).
     """
     stack = _stack([t.data for _, t in exports], list(dataset_spec(dataset).columns))
     typed, type_problems = type_columns(stack, dataset, key, groups=stack["_bron"])
+    is_open_end = type_problems["regel"].eq(OPEN_END).to_numpy(dtype=bool)
+    notes = _open_end_notes(type_problems[is_open_end], len(exports))
+    type_problems = type_problems[~is_open_end]
     read_problems = pd.concat(
         [pd.DataFrame(columns=[*_KEYS, "kolom", "waarde", "regel"])]
         + [t.problems.assign(_bron=i) for i, (_, t) in enumerate(exports)], ignore_index=True)
@@ -101,7 +110,24 @@ def type_exports(
         if count["rijen_gelezen"] != count["rijen_schoon"] + count["rijen_afgekeurd"]:
             raise RuntimeError(f"row conservation broken for {f.rel}: {count}")
         counts.append(count)
-    return clean.drop(columns="_bron"), _rejections(dataset, problems, source), counts
+    return clean.drop(columns="_bron"), _rejections(dataset, problems, source), counts, notes
+
+
+def _open_end_notes(lines: pd.DataFrame, n_exports: int) -> list[list[Note]]:
+    """Per export, one note per column whose far-future end dates were read as "no end date"."""
+    notes: list[list[Note]] = [[] for _ in range(n_exports)]
+    for (bron, kolom), group in lines.groupby(["_bron", "kolom"], sort=True):
+        rows = sorted(group["bron_rij"].astype(int))
+        shown = ", ".join(map(str, rows[:MAX_NOTED_ROWS])) + (f" en {len(rows) - MAX_NOTED_ROWS} meer"
+                                                              if len(rows) > MAX_NOTED_ROWS else "")
+        shown_en = shown.replace(" en ", " and ").replace(" meer", " more")
+        values = ", ".join(sorted(set(group["waarde"].astype(str)))[:3])
+        notes[int(bron)].append((
+            "open_einde",
+            f"{kolom} {values} gelezen als 'geen einddatum' (rij {shown}); laat de cel liever leeg",
+            f"{kolom} {values} read as 'no end date' (row {shown_en}); better leave the cell empty",
+        ))
+    return notes
 
 
 def _stack(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -131,7 +157,6 @@ def _rejections(dataset: str, problems: pd.DataFrame, source: dict[str, np.ndarr
 
 
 _PARSERS: dict[str, Callable] = {
-    "date": lambda raw, groups: parse_date(raw),
     "money": parse_dutch_number,
     "number": parse_dutch_number,
     "boolean": parse_boolean,
@@ -145,8 +170,9 @@ def type_columns(
 
     ``data`` holds raw values per standard column (absent columns count as empty), ``bron_rij``
     and optionally ``_bron`` (the file). ``problems`` has one line per row x column that could
-    not be typed: ``[_bron,] bron_rij, kolom, waarde, regel``. The raw BSN leaves only as its
-    pseudonym ``kandidaat_id`` and ``kandidaat_bsn_elfproef``.
+    not be typed: ``[_bron,] bron_rij, kolom, waarde, regel`` (``regel`` :data:`~pipeline.parse.OPEN_END`
+    marks an open end date: a note, not a problem). The raw BSN leaves only as its pseudonym
+    ``kandidaat_id`` and ``kandidaat_bsn_elfproef``.
     """
     keys = [k for k in _KEYS if k in data]
     typed: dict[str, pd.Series] = {k: data[k].astype("int64") for k in keys}
@@ -161,6 +187,8 @@ def type_columns(
             typed["kandidaat_id"], typed["kandidaat_bsn_elfproef"] = pseudonymise_with_check(raw, key)
             malformed = text.notna() & typed["kandidaat_id"].isna()  # not 8-9 digits: no pseudonym
             rule = pd.Series(pd.NA, index=raw.index, dtype="string").mask(malformed, "bsn_ongeldig")
+        elif col.type == "date":
+            typed[name], rule = parse_date(raw, open_end=(dataset, name) in OPEN_END_COLUMNS)
         else:
             typed[name], rule = _PARSERS[col.type](raw, groups)
         hit = rule.notna().to_numpy()

@@ -50,6 +50,12 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "month above 12: looks month-first (mm/dd/yyyy), which is never assumed; "
         "write day-first as dd-mm-yyyy or yyyy-mm-dd",
     ),
+    "datum_buiten_bereik": (
+        "datum valt buiten het bereik (jaar 1900 tot en met 2200); schrijf de echte datum, of laat een "
+        "einddatum leeg als er (nog) geen is",
+        "date is out of range (year 1900 to 2200); write the real date, or leave an end date empty if "
+        "there is none (yet)",
+    ),
     "boolean_ongeldig": (
         "geen ja/nee-waarde; verwacht ja/nee, j/n, waar/onwaar, yes/no, true/false, 1/0 of x/leeg",
         "not a yes/no value; expected ja/nee, j/n, waar/onwaar, yes/no, true/false, 1/0 or x/empty",
@@ -67,6 +73,10 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # date column is a year, not 13 July 1905.
 _SERIAL_MIN, _SERIAL_MAX = 10_000, 99_999
 _YEAR_MIN, _YEAR_MAX = 1900, 2200
+# Dutch systems write "no end date" as 31-12-9999 (or 9999-12-31): pandas cannot even hold such a
+# date. From this year on, an end date that may be empty is read as empty (an open end).
+_OPEN_END_YEAR = 9000
+OPEN_END = "datum_open_einde"  # not a problem: an informational note (see parse_date's open_end)
 
 # ASCII classes ([0-9], no \d or \s) and no back-references keep Arrow's vectorised regex engine.
 _DATE_PATTERN = (
@@ -188,7 +198,7 @@ def _classify_numbers(distinct: pd.Series) -> tuple[np.ndarray, np.ndarray, np.n
     return shape, dutch, plain
 
 
-def parse_date(values: pd.Series) -> Parsed:
+def parse_date(values: pd.Series, open_end: bool = False) -> Parsed:
     """Parse day-first dates, ISO dates, Excel dates and Excel serial numbers.
 
     Accepts ``dd-mm-jjjj``, ``d-m-jjjj``, ``dd/mm/jjjj``, ``jjjj-mm-dd`` (a time part is allowed
@@ -196,8 +206,14 @@ def parse_date(values: pd.Series) -> Parsed:
     numbers. Month-first (``02/13/2021``) is never assumed, and dates that do not exist
     (``31-02-2021``) are rejected.
 
+    A well-formed date with a year outside 1900-2200 is ``datum_buiten_bereik`` (not "no valid
+    date": it is in the right format). With ``open_end`` (an optional end date, exports.md:
+    "empty = still running"), a year from 9000 on (``31-12-9999``) is read as empty and marked
+    :data:`OPEN_END`, which the caller reports as a note, not a rejection.
+
     Args:
         values: raw cell values.
+        open_end: the column is an optional end date.
 
     Returns:
         ``Parsed(values=datetime64[ns] at midnight, problems=rule id or <NA>)``.
@@ -207,20 +223,22 @@ def parse_date(values: pd.Series) -> Parsed:
     ['2021-03-01']
     >>> parse_date(pd.Series(["02/13/2021", "31-02-2021", "2021/13/02"])).problems.tolist()
     ['datum_maand_eerst', 'datum_bestaat_niet', 'datum_ongeldig']
+    >>> parse_date(pd.Series(["31-12-9999"])).problems.tolist(), parse_date(pd.Series(["31-12-9999"]), True).problems.tolist()
+    (['datum_buiten_bereik'], ['datum_open_einde'])
     """
     codes, distinct = _factorize(values)
-    dates_u, problem_u = _parse_dates_unique(distinct)
+    dates_u, problem_u = _parse_dates_unique(distinct, open_end)
     dates = np.append(dates_u, np.datetime64("NaT")).astype("datetime64[ns]")[codes]
     problem = np.append(problem_u, None).astype(object)[codes]
     return Parsed(pd.Series(dates, index=values.index), _problems(problem, values.index))
 
 
-def _parse_dates_unique(distinct: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _parse_dates_unique(distinct: pd.Series, open_end: bool = False) -> tuple[np.ndarray, np.ndarray]:
     result = np.full(len(distinct), np.datetime64("NaT"), dtype="datetime64[ns]")
     problem = np.full(len(distinct), None, dtype=object)
     is_str = _is_str(distinct)
     for i in np.flatnonzero(~is_str):  # XLSX cells: a few distinct Python objects
-        result[i], problem[i] = _parse_date_object(distinct.iloc[i])
+        result[i], problem[i] = _parse_date_object(distinct.iloc[i], open_end)
     if not is_str.any():
         return result, problem
     # One pass of one pattern over the distinct strings: day-first, ISO, or an Excel serial.
@@ -233,6 +251,9 @@ def _parse_dates_unique(distinct: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         in_range = matched & (year >= _YEAR_MIN) & (year <= _YEAR_MAX) & (month >= 1) & (month <= 12) & (day >= 1)
         # exports.md: never month-first; say so when the "month" can only be a day
         month_first = matched & (month > 12) & (month <= 31) & (day >= 1) & (day <= 12)
+        # right format, real day and month, but a year pandas cannot hold or nobody means
+        out_of_range = matched & ~((year >= _YEAR_MIN) & (year <= _YEAR_MAX)) & (month >= 1) & (month <= 12) \
+            & (day >= 1) & (day <= 31)
     ym = np.where(in_range, (year - 1970) * 12 + month - 1, 0).astype("int64").astype("datetime64[M]")
     dates = ym.astype("datetime64[D]") + np.where(in_range, day - 1, 0).astype("int64")
     exists = in_range & (dates.astype("datetime64[M]") == ym)  # 31-02 rolls into March: no such day
@@ -243,17 +264,20 @@ def _parse_dates_unique(distinct: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text_problem = np.where(valid, None, "datum_ongeldig").astype(object)
     text_problem[in_range & ~exists] = "datum_bestaat_niet"
     text_problem[month_first] = "datum_maand_eerst"
+    text_problem[out_of_range] = "datum_buiten_bereik"
+    if open_end:
+        text_problem[out_of_range & (year >= _OPEN_END_YEAR)] = OPEN_END
     result[is_str] = np.where(valid, dates, np.datetime64("NaT")).astype("datetime64[ns]")
     problem[is_str] = text_problem
     return result, problem
 
 
-def _parse_date_object(value: object) -> tuple[np.datetime64, str | None]:
+def _parse_date_object(value: object, open_end: bool = False) -> tuple[np.datetime64, str | None]:
     """An XLSX cell that is not text: a date cell, or a number taken as an Excel serial."""
     if isinstance(value, (dt.datetime, dt.date)):  # Excel date cell (pd.Timestamp included)
         if _YEAR_MIN <= value.year <= _YEAR_MAX:
             return np.datetime64(dt.date(value.year, value.month, value.day), "ns"), None
-        return np.datetime64("NaT"), "datum_ongeldig"
+        return np.datetime64("NaT"), OPEN_END if open_end and value.year >= _OPEN_END_YEAR else "datum_buiten_bereik"
     serial = _finite_float(value)
     if serial is not None and _SERIAL_MIN <= serial < _SERIAL_MAX + 1:  # Excel serial day number
         return (_EXCEL_EPOCH + pd.Timedelta(days=int(serial))).to_datetime64(), None

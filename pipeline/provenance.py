@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from pipeline import rawfs
 from pipeline.paths import CONFIG_DIR, EXPECTATIONS_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, ROOT, TEMPLATES_DIR
 from pipeline.periods import is_period
 
@@ -90,19 +91,52 @@ def sources_fingerprint() -> str:
 
 
 def raw_input_files(raw: Path, period: str) -> list[Path]:
-    """The raw files a run of ``period`` may read: top-level files and period folders <= it."""
+    """The raw files a run of ``period`` may read: top-level files and period folders <= it.
+
+    Only regular files, found without following links (:mod:`pipeline.rawfs`): a link to
+    ``/etc/passwd`` or a named pipe in a partner folder is never opened or hashed (ingest does
+    not read it either; a pipe would block the run).
+    """
+    return [p for p, kind in _raw_entries(raw, period) if kind == "file"]
+
+
+def _raw_entries(raw: Path, period: str) -> list[tuple[Path, str]]:
+    """Every entry below the top of ``raw`` and its period folders <= ``period``, with its kind."""
     if not raw.is_dir():
         return []
-    files = [p for p in raw.iterdir() if p.is_file()]
-    for folder in raw.iterdir():
-        if folder.is_dir() and is_period(folder.name) and folder.name <= period:
-            files += [p for p in folder.rglob("*") if p.is_file()]
-    return files
+    found = []
+    for entry, kind in rawfs.entries(raw):
+        if kind == "dir" and is_period(entry.name) and entry.name <= period:
+            found += rawfs.walk(entry)
+        elif kind != "dir":
+            found.append((entry, kind))
+    return found
 
 
 def inputs_fingerprint(raw: Path, period: str) -> str:
-    """sha256 over the names (relative to ``raw``) and contents of :func:`raw_input_files`."""
-    return _listing_digest(raw, raw_input_files(raw, period))
+    """sha256 over the names (relative to ``raw``) and contents of :func:`raw_input_files`.
+
+    An entry that is not a regular file counts by its name and kind only (it is never opened), so
+    adding or removing a link still changes the fingerprint.
+    """
+    entries = _raw_entries(raw, period)
+    lines = sorted(f"{p.relative_to(raw).as_posix()}\t{_raw_sha256(p) if kind == 'file' else kind}"
+                   for p, kind in entries)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _raw_sha256(path: Path) -> str:
+    """Like :func:`file_sha256` (cached by size and mtime), opened only as a regular file."""
+    info = os.lstat(path)
+    return _cached_raw_sha256(str(path), info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_raw_sha256(path: str, size: int, mtime_ns: int) -> str:
+    try:
+        return rawfs.sha256_regular(Path(path))
+    except rawfs.NotRegularFileError as exc:  # swapped after the listing: count its kind
+        return exc.kind
 
 
 def stamp(period: str, raw: Path, code: str) -> dict[str, str]:

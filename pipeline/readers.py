@@ -9,26 +9,23 @@ at all raises :class:`UnreadableFileError`, which ingest records as ``onleesbaar
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import PipelineError
+from pipeline.errors import UnreadableFileError
 from pipeline.mappings import normalise_header
+from pipeline.sniff import decode_csv, decode_text, detect_format
+from pipeline.xlsx_reader import read_sheet
 
-if TYPE_CHECKING:  # openpyxl is imported lazily (only XLSX needs it)
-    from openpyxl.cell.cell import Cell
-    from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
+__all__ = ["READ_PROBLEMS", "RawTable", "TableSpec", "UnreadableFileError", "decode_text", "detect_format",
+           "read_table"]
 
 HEADER_SEARCH_ROWS = 20  # the header may sit below title rows, but not far below
 MIN_KNOWN_HEADINGS = 2  # a row with at least this many known headings is the header
@@ -40,7 +37,6 @@ MAX_NOTED_COLUMNS = 10  # unknown columns named in the one note per file; the re
 _TOTAL_PATTERN = r"(?:totaal|totalen|total|totals) *:?"  # on stripped, lower-cased cells
 _TOTAL_RE = re.compile(r"\s*(?:totaal|totalen|total|totals)\s*:?\s*", re.IGNORECASE)
 _EXCEL_ERROR_RE = r"#(?:N/A|NB|VALUE!|WAARDE!|REF!|VERW!|DIV/0!|DEEL/0!|NUM!|GETAL!|NAME\?|NAAM\?|NULL!|LEEG!)"
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 # Rule id -> (Dutch, English) for rows rejected while reading (not typing).
 READ_PROBLEMS: dict[str, tuple[str, str]] = {
@@ -69,10 +65,6 @@ READ_PROBLEMS: dict[str, tuple[str, str]] = {
         "cannot be assigned to columns",
     ),
 }
-
-
-class UnreadableFileError(PipelineError):
-    """A file that cannot be read at all (exports.md: "reported as such"); status ``onleesbaar``."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +117,12 @@ def read_table(raw: bytes, spec: TableSpec, suffix: str = "") -> RawTable:
         UnreadableFileError: not CSV/XLSX, empty, no header found or a required column missing.
     """
     kind = detect_format(raw)
-    grid = _read_xlsx(raw, spec) if kind == "xlsx" else _read_csv(decode_text(raw), spec)
+    if kind == "xlsx":
+        grid = _read_xlsx(raw, spec)
+    else:
+        text, encoding_notes = decode_csv(raw)
+        grid = _read_csv(text, spec)
+        grid.notes.extend(encoding_notes)
     expected = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".txt": "csv", ".tsv": "csv"}
     if suffix and expected.get(suffix.lower()) != kind:
         grid.notes.append((
@@ -136,65 +133,12 @@ def read_table(raw: bytes, spec: TableSpec, suffix: str = "") -> RawTable:
     return _table_from_grid(grid, spec)
 
 
-def detect_format(raw: bytes) -> str:
-    """``"xlsx"`` or ``"csv"`` from the first bytes; anything else is unreadable.
-
-    >>> detect_format(b"PK\\x03\\x04..."), detect_format(b"a;b\\n1;2\\n")
-    ('xlsx', 'csv')
-    """
-    if not raw.strip():
-        raise UnreadableFileError("het bestand is leeg", "the file is empty")
-    if raw.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFileError(
-            "oud Excel-formaat (.xls) of met wachtwoord beveiligd: sla op als .xlsx of CSV",
-            "old Excel format (.xls) or password-protected: save as .xlsx or CSV",
-        )
-    if raw.startswith(b"%PDF"):
-        raise UnreadableFileError("dit is een PDF, geen CSV of XLSX", "this is a PDF, not CSV or XLSX")
-    return "csv"
-
-
-def decode_text(raw: bytes) -> str:
-    """Decode CSV bytes: BOM (UTF-8, UTF-16), BOM-less UTF-16, UTF-8, else Windows-1252.
-
-    >>> decode_text("€ ë".encode("cp1252")), decode_text(codecs.BOM_UTF8 + "é".encode())
-    ('€ ë', 'é')
-    """
-    if raw.startswith(codecs.BOM_UTF8):
-        return _decode(raw[3:], "utf-8")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel "Unicode text"
-        return _decode(raw, "utf-16")
-    sample = raw[:4000]
-    if sample.count(0) > len(sample) // 4:  # UTF-16 without BOM: every other byte is zero
-        return _decode(raw, "utf-16-le" if sample[1::2].count(0) > sample[::2].count(0) else "utf-16-be")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = _decode(raw, "cp1252")  # exports.md: Windows-1252 (ë, é, € must survive)
-    if "\x00" in text:
-        raise UnreadableFileError("binair bestand, geen CSV of XLSX", "binary file, not CSV or XLSX")
-    return text
-
-
-def _decode(raw: bytes, encoding: str) -> str:
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError:
-        raise UnreadableFileError(
-            "tekenset niet herkend (verwacht UTF-8, UTF-16 of Windows-1252)",
-            "character encoding not recognised (expected UTF-8, UTF-16 or Windows-1252)",
-        ) from None
-
-
 def _read_csv(text: str, spec: TableSpec) -> _Grid:
     # exports.md: delimiter detected. csv.Sniffer guesses badly on short Dutch exports, so
     # choose the delimiter under which some early row reads as the best header we know.
     best, best_score = DELIMITERS[0], 0
     for delimiter in DELIMITERS:
-        head = itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS)
-        score = max((_known_count(r, spec.headings) for r in head), default=0)
+        score = max((_known_count(r, spec.headings) for r in _head_rows(text, delimiter)), default=0)
         if score > best_score:
             best, best_score = delimiter, score
     if best_score < MIN_KNOWN_HEADINGS:
@@ -206,11 +150,8 @@ def _read_csv(text: str, spec: TableSpec) -> _Grid:
             rows.append(record)
             lines.append(previous + 1)
             previous = reader.line_num
-    except csv.Error:  # e.g. a quote never closed swallowed the rest of the file into one field
-        raise UnreadableFileError(
-            f"CSV niet te lezen vanaf regel {previous + 1} (aanhalingsteken niet gesloten?)",
-            f"CSV cannot be read from line {previous + 1} (a quote left open?)",
-        ) from None
+    except csv.Error as exc:  # never past this handler: one bad file must not stop the run
+        raise _csv_unreadable(exc, previous + 1) from None
     if rows and _quote_left_open(text, rows[-1], lines[-1], best):
         # the lenient reader puts everything after an opening quote that is never closed into one
         # field: the rows below it would vanish into a text value, so the file is not read
@@ -223,6 +164,39 @@ def _read_csv(text: str, spec: TableSpec) -> _Grid:
     has_total = re.search("tota", text, re.IGNORECASE) is not None
     return _Grid(rows, lines, strict_width=True, has_hash="#" in text, has_total=has_total,
                  widths=[len(r) for r in rows])
+
+
+def _head_rows(text: str, delimiter: str) -> list[list[str]]:
+    """The first :data:`HEADER_SEARCH_ROWS` records under ``delimiter``, up to the first one the
+    csv module refuses: under a wrong delimiter a wide export is one field per line, which may be
+    over the field limit; that only means this delimiter is not the one (the body is read later,
+    where a refusal does make the file unreadable)."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for record in itertools.islice(reader, HEADER_SEARCH_ROWS):
+            rows.append(record)
+    except csv.Error:
+        pass
+    return rows
+
+
+def _csv_unreadable(exc: csv.Error, line: int) -> UnreadableFileError:
+    """A csv module refusal as a partner reads it, with the line where the record starts."""
+    if "field larger than field limit" in str(exc):
+        # csv's limit (128 kB per value) is kept: no real cell is that long, and a value that
+        # runs on that far is nearly always a stray quote that swallowed the rows after it
+        limit = csv.field_size_limit() // 1024
+        return UnreadableFileError(
+            f"veld langer dan {limit} kB in regel {line}: waarschijnlijk een los aanhalingsteken (\") dat de "
+            "regels erna in één waarde opneemt; haal het weg of sluit het",
+            f"field longer than {limit} kB on line {line}: probably a stray quote (\") that takes the lines "
+            "after it into one value; remove or close it",
+        )
+    return UnreadableFileError(
+        f"CSV niet te lezen vanaf regel {line} (aanhalingsteken niet gesloten?)",
+        f"CSV cannot be read from line {line} (a quote left open?)",
+    )
 
 
 def _refuse_other_delimiter(text: str, spec: TableSpec) -> None:
@@ -250,85 +224,15 @@ def _quote_left_open(text: str, last: list[str], start_line: int, delimiter: str
 
 
 def _read_xlsx(raw: bytes, spec: TableSpec) -> _Grid:
-    import openpyxl  # heavy import, only needed for XLSX
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
-            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-            try:
-                several = len(book.worksheets) > 1
-                sheet = _choose_sheet(book, spec.sheet)
-                sheet.reset_dimensions()  # the stored dimension may be wrong: read every row
-                rows = [tuple(_cell_value(c) for c in row) for row in sheet.iter_rows(min_row=1)]
-            finally:
-                book.close()
-            formulas = _formula_cells(raw, sheet.title, rows)
-    except UnreadableFileError:
-        raise
-    except Exception as exc:  # openpyxl raises many types on damaged or foreign zip files
-        raise UnreadableFileError(
-            "geen leesbaar Excel-bestand (beschadigd of geen .xlsx): open het in Excel en sla het "
-            "opnieuw op als .xlsx",
-            f"not a readable Excel file (damaged or not .xlsx; {type(exc).__name__}): open it in Excel "
-            "and save it again as .xlsx",
-        ) from None
+    sheet = read_sheet(raw, spec.sheet)  # bounded: pipeline/xlsx_reader.py
+    rows = sheet.rows
     texts = [v for row in rows for v in row if isinstance(v, str)]
-    grid = _Grid(rows, list(range(1, len(rows) + 1)), strict_width=False, formulas=formulas,
+    grid = _Grid(rows, list(range(1, len(rows) + 1)), strict_width=False, formulas=sheet.formulas,
                  has_hash=any(v.startswith("#") for v in texts),
                  has_total=any("tota" in v.casefold() for v in texts))
-    if several:  # say which sheet of several was read
+    if sheet.several:  # say which sheet of several was read
         grid.notes.append(("werkblad", f"werkblad '{sheet.title}' gelezen", f"worksheet '{sheet.title}' read"))
     return grid
-
-
-def _choose_sheet(book: Workbook, wanted: str) -> Worksheet:
-    # exports.md: "the first sheet, or the sheet whose name matches the dataset"
-    sheets = list(book.worksheets)
-    if not sheets:
-        raise UnreadableFileError("het Excel-bestand heeft geen werkblad", "the Excel file has no worksheet")
-    if wanted:
-        for test in (lambda n: n == wanted, lambda n: n.startswith(wanted)):
-            matches = [s for s in sheets if test(normalise_header(s.title))]
-            if matches:
-                return matches[0]
-    visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
-    return (visible or sheets)[0]
-
-
-def _cell_value(cell: Cell) -> object:
-    value = cell.value
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    fmt = getattr(cell, "number_format", None) or ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
-        return round(value * 100, 9)  # a 5% cell holds 0.05; the standard's percentages are 0-100
-    return value
-
-
-def _formula_cells(raw: bytes, title: str, rows: list[tuple]) -> set[tuple[int, int]]:
-    """(row, column) of formula cells without a cached value: empty in ``rows`` but a formula."""
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        names = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        if not any(_FORMULA_TAG.search(archive.read(n)) for n in names):
-            return set()  # no formulas anywhere: skip the second pass
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    try:
-        sheet = book[title]
-        sheet.reset_dimensions()
-        found = set()
-        for r, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            for c, value in enumerate(row):
-                is_formula = (isinstance(value, str) and value.startswith("=")) or "Formula" in type(value).__name__
-                cached = rows[r - 1][c] if r <= len(rows) and c < len(rows[r - 1]) else None
-                if is_formula and cached is None:
-                    found.add((r, c))
-        return found
-    finally:
-        book.close()
 
 
 def _known_count(row: Sequence[object], headings: Mapping[str, str]) -> int:

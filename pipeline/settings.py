@@ -47,6 +47,12 @@ class WarningSettings(_Frozen):
     sr_percentage_unusual_above: float
 
 
+class IngestSettings(_Frozen):
+    xlsx_max_uncompressed_mb: float = Field(gt=0)
+    xlsx_max_compression_ratio: float = Field(gt=1)
+    xlsx_max_cells: int = Field(gt=0)
+
+
 class Settings(_Frozen):
     status: StatusSettings
     valuation: ValuationSettings
@@ -54,6 +60,7 @@ class Settings(_Frozen):
     programme: ProgrammeSettings
     disclosure: DisclosureSettings
     warnings: WarningSettings
+    ingest: IngestSettings
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -91,6 +91,7 @@ CASES = [
     Case("trajecten_zip_without_workbook.xlsx", "onleesbaar", "geen leesbaar Excel-bestand"),
     Case("trajecten_binary_garbage.csv", "onleesbaar", "tekenset niet herkend"),
     Case("trajecten_nul_bytes_in_utf8.csv", "onleesbaar", "binair bestand"),
+    Case("opdrachten_png_named_as_xlsx.xlsx", "onleesbaar", "dit is een afbeelding (PNG)"),
     # -- in the wrong place or with an unknown name
     Case("overzicht_unknown_dataset_name.csv", "onbekend", "naam begint niet met opdrachten"),
     Case("inzet_in_unknown_partner_folder.csv", "onbekend", "map bouw-onbekend is geen partner_id", "bouw-onbekend"),
@@ -121,6 +122,7 @@ CASES = [
     Case("inzet_hostile_values_rejected.csv", "afgekeurd", "bouwblok is geen blokcode van de tarieventabel",
          rows=(2, 4)),
     Case("trajecten_semicolon_header_comma_rows.csv", "afgekeurd", "ander scheidingsteken dan de kopregel", rows=(2,)),
+    Case("opdrachten_required_end_date_9999.csv", "afgekeurd", "datum valt buiten het bereik", rows=(2,)),
     # -- read and kept; a finding names the file
     Case("inzet_unknown_contract.csv", "bevinding", "staat niet in de opdrachten van die opdrachtgever", rows=(2, 3)),
     Case("trajecten_dates_in_2030.csv", "bevinding", "aanmelddatum ligt na de peildatum", rows=(2,)),
@@ -134,7 +136,10 @@ CASES = [
     Case("opdrachten_hostile_text.csv", "gelezen"),
     Case("opdrachten_hostile_text_in_cells.xlsx", "gelezen"),
     Case("trajecten_duplicate_ids_across_files_deel1.csv", "gelezen"),
+    Case("inzet_mixed_utf8_and_cp1252.csv", "gelezen", "gemengde tekencodering"),
+    Case("inzet_no_end_date_31-12-9999.csv", "gelezen", "gelezen als 'geen einddatum'"),
 ]
+NOTED = [c for c in CASES if c.outcome == "gelezen" and c.reason]  # read, with a note on the pages
 BROKEN = [c for c in CASES if c.outcome != "gelezen"]
 ON_PARTNER_PAGE = [c for c in BROKEN if c.partner]
 
@@ -285,6 +290,12 @@ def test_every_broken_delivery_is_named_on_the_partners_own_page(built, case):
         assert html.escape(case.file) not in _page(built, f"partners/{other}.html")
 
 
+@pytest.mark.parametrize("case", NOTED, ids=_ids(NOTED))
+def test_notes_on_read_files_are_on_kwaliteit_html_and_the_partners_page(built, case):
+    assert _rows_with(_page(built, "kwaliteit.html"), case.file, case.reason), case.rel
+    assert _rows_with(_page(built, f"partners/{case.partner}.html"), case.file, case.reason), case.rel
+
+
 def test_unknown_columns_are_one_note_on_kwaliteit_html(built):
     assert len(_rows_with(_page(built, "kwaliteit.html"), "opdrachten_300_columns.csv", "onbekende kolom")) == 1
 
@@ -302,6 +313,12 @@ def test_accepted_quirks_are_read_exactly(built):
     assert inzet.at["UNI-1", "bron_bestand"] == f"{PERIOD}/bouw-kapot/inzet café – spaties én ü (kopie).csv"
     assert trajecten.at["U16N-1", "woongemeente"] == "Súdwest-Fryslân"
     assert trajecten.at["TDUP-2", "bron_bestand"].endswith("_deel1.csv")  # the first occurrence is kept
+    # one file in UTF-8 and Windows-1252: each line decoded in its own encoding, nothing garbled
+    assert inzet.at["MIX-1", "omschrijving"] == "Café-medewerker ë (UTF-8)"
+    assert inzet.at["MIX-2", "omschrijving"] == "Café-medewerker ë € (Windows-1252)"
+    # 31-12-9999 and 9999-12-31 are "no end date": kept, still running
+    assert inzet.loc[["OE-1", "OE-2"], "einddatum"].isna().all()
+    assert "E9-1" not in opdrachten.index  # a required einddatum cannot be open
     # rows of unreadable or unknown files are not read at all
     assert not {"UQ-1", "PIPE-1", "RCM-1", "UPF-1", "SUB-1", "XT-1"} & set(inzet.index)
     assert not {"DIP-1", "DCOL-1"} & set(opdrachten.index) and "RM-1" not in trajecten.index

@@ -152,7 +152,9 @@ def test_parse_date_accepts_the_standard_forms(text: object, expected: dt.date) 
         pytest.param("1-3/2021", "datum_ongeldig", id="mixed_separators"),
         pytest.param("2021", "datum_ongeldig", id="a_year_is_not_a_serial"),
         pytest.param(2021, "datum_ongeldig", id="a_year_number_is_not_a_serial"),
-        pytest.param("0001-01-01", "datum_ongeldig", id="year_out_of_range"),
+        # right format, impossible year: its own reason, not "geen geldige datum; verwacht dd-mm-jjjj"
+        pytest.param("0001-01-01", "datum_buiten_bereik", id="year_out_of_range"),
+        pytest.param("31-12-9999", "datum_buiten_bereik", id="no_end_date_sentinel_where_not_an_open_end"),
         pytest.param("maart", "datum_ongeldig", id="text"),
     ],
 )
