@@ -26,7 +26,8 @@ from pipeline.errors import PipelineError
 from pipeline.ingest_typing import AFGEKEURD_COLUMNS, read_export, type_columns, type_exports
 from pipeline.mappings import DatasetMapping, PartnerMapping, load_mappings
 from pipeline.periods import parse_period
-from pipeline.pseudonym import load_key
+from pipeline.provenance import write_key_check
+from pipeline.pseudonym import key_check, load_key
 from pipeline.readers import RawTable, UnreadableFileError
 from pipeline.schema import DATASETS, PROVENANCE_COLUMNS, dataset_spec
 
@@ -50,6 +51,9 @@ class IngestResult:
     bestanden: pd.DataFrame
     leveringen: pd.DataFrame
     meldingen: pd.DataFrame
+    #: :func:`pipeline.pseudonym.key_check` of the key used: written as sleutel.json, so a later
+    #: run can tell whether this quarter's pseudonyms were made with its key
+    sleutelcontrole: str = ""
 
 
 def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path | None = None) -> IngestResult:
@@ -80,6 +84,7 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
         bestanden=bestanden, leveringen=_leveringen(partners, bestanden, found, p.code),
         meldingen=_frame([dict(zip(MELDINGEN_COLUMNS, n)) for n in notes + file_notes], MELDINGEN_COLUMNS,
                          ["bestand", "partner_id", "soort", "melding_nl"]),
+        sleutelcontrole=key_check(key),
     )
     _write(result)
     return result
@@ -231,3 +236,5 @@ def _write(result: IngestResult) -> None:
     result.partners.to_parquet(out / "partners.parquet", engine="pyarrow", index=False)
     for name in ("afgekeurd", "bestanden", "leveringen", "meldingen"):
         csvsafe.write_csv(getattr(result, name), out / f"{name}.csv")  # text from exports: no formulas
+    if result.sleutelcontrole:
+        write_key_check(out, result.sleutelcontrole)

@@ -4,7 +4,8 @@ The BSN is replaced at ingest by ``HMAC-SHA256(key, <9-digit BSN>)`` in hex. The
 the environment (``SROI_PSEUDONYM_KEY``) or a key file outside the repository
 (``SROI_PSEUDONYM_KEY_FILE``). Only the bundled synthetic demo data, recognised by its manifest
 (:func:`pipeline.demo.is_pristine_demo`), may use :data:`DEMO_KEY`. The key is never logged,
-printed or written anywhere; error messages name the variables, never their value.
+printed or written anywhere; error messages name the variables, never their value. Only a keyed
+check value (:func:`key_check`) is kept with the clean data, so a run notices a changed key.
 """
 
 from __future__ import annotations
@@ -33,40 +34,111 @@ KEY_FILE_ENV = "SROI_PSEUDONYM_KEY_FILE"
 MASK_VISIBLE_DIGITS = 3
 
 
-def load_key(raw_dir: Path) -> bytes:
-    """The pseudonymisation key for a run on ``raw_dir``.
+#: Shortest key accepted (bytes): HMAC-SHA256 is as strong as its key, and a short or guessable key
+#: lets anyone recompute every pseudonym from the ~10^8 valid BSNs (``head -c 32 /dev/urandom``).
+MIN_KEY_BYTES = 32
 
-    Order: ``SROI_PSEUDONYM_KEY``; else the file named by ``SROI_PSEUDONYM_KEY_FILE`` (surrounding
-    whitespace stripped); else :data:`DEMO_KEY` only if ``raw_dir`` is the pristine demo data;
-    else a :class:`PipelineError` telling how to set the key.
+#: What the key check value is computed over (:func:`key_check`): a fixed, public constant, so the
+#: value says only "same key or not" and reveals nothing about the key itself.
+KEY_CHECK_MESSAGE = b"sroi-sleutelcontrole-v1"
+
+
+def load_key(raw_dir: Path) -> bytes:
+    """The pseudonymisation key for a run on ``raw_dir``, as bytes (domain.md: "Privacy and disclosure").
+
+    Order: ``SROI_PSEUDONYM_KEY`` (UTF-8 text, surrounding whitespace stripped); else the file named
+    by ``SROI_PSEUDONYM_KEY_FILE`` read as raw bytes (only one trailing newline stripped, so a key
+    made with ``head -c 32 /dev/urandom`` works); else :data:`DEMO_KEY` only if ``raw_dir`` is the
+    pristine demo data; else a :class:`PipelineError` telling how to set the key.
+
+    Raises:
+        PipelineError: no key for non-demo data, an unreadable or empty key file, the public demo
+            key on anything but the pristine demo data, or a key shorter than
+            :data:`MIN_KEY_BYTES`. The message names the variables, never the key or its path.
     """
+    key = _key_from_environment()
+    if key is None:
+        if _is_pristine_demo(raw_dir):
+            return DEMO_KEY.encode("utf-8")
+        raise PipelineError(
+            f"geen pseudonimiseringssleutel: zet {KEY_ENV} of {KEY_FILE_ENV} (een bestand buiten de "
+            "repository); de demosleutel mag alleen voor de ongewijzigde synthetische demodata",
+            f"no pseudonymisation key: set {KEY_ENV} or {KEY_FILE_ENV} (a file outside the "
+            "repository); the demo key may only be used for the unmodified synthetic demo data",
+        )
+    check_key(key, raw_dir)
+    return key
+
+
+def _key_from_environment() -> bytes | None:
+    """The key given by the environment (variable or file), or None when neither is set."""
     value = os.environ.get(KEY_ENV, "")
     if value.strip():
         return value.strip().encode("utf-8")
     key_file = os.environ.get(KEY_FILE_ENV, "").strip()
-    if key_file:
-        try:
-            value = Path(key_file).read_text(encoding="utf-8").strip()
-        except OSError:
-            raise PipelineError(
-                f"sleutelbestand uit {KEY_FILE_ENV} kan niet gelezen worden",
-                f"the key file named by {KEY_FILE_ENV} cannot be read",
-            ) from None
-        if not value:
-            raise PipelineError(
-                f"sleutelbestand uit {KEY_FILE_ENV} is leeg", f"the key file named by {KEY_FILE_ENV} is empty"
-            )
-        return value.encode("utf-8")
+    if not key_file:
+        return None
+    try:
+        raw = Path(key_file).read_bytes()  # bytes: a random key is no UTF-8 text
+    except OSError:
+        raise PipelineError(
+            f"sleutelbestand uit {KEY_FILE_ENV} kan niet gelezen worden",
+            f"the key file named by {KEY_FILE_ENV} cannot be read",
+        ) from None
+    key = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith(b"\n") else raw
+    if not key.strip():
+        raise PipelineError(
+            f"sleutelbestand uit {KEY_FILE_ENV} is leeg", f"the key file named by {KEY_FILE_ENV} is empty"
+        )
+    return key
+
+
+def _is_pristine_demo(raw_dir: Path) -> bool:
     from pipeline.demo import is_pristine_demo  # lazy: demo.py imports the heavier demo tooling
 
-    if is_pristine_demo(Path(raw_dir)):
-        return DEMO_KEY.encode("utf-8")
-    raise PipelineError(
-        f"geen pseudonimiseringssleutel: zet {KEY_ENV} of {KEY_FILE_ENV} (een bestand buiten de "
-        "repository); de demosleutel mag alleen voor de ongewijzigde synthetische demodata",
-        f"no pseudonymisation key: set {KEY_ENV} or {KEY_FILE_ENV} (a file outside the "
-        "repository); the demo key may only be used for the unmodified synthetic demo data",
-    )
+    return is_pristine_demo(Path(raw_dir))
+
+
+def check_key(key: bytes, raw_dir: Path) -> None:
+    """Refuse a key that does not protect the BSNs of the data in ``raw_dir``.
+
+    The demo key is public: on real data every pseudonym could be reversed by trying all valid
+    BSNs, so it is refused whatever the source unless ``raw_dir`` is the pristine demo data. Any
+    other key must be at least :data:`MIN_KEY_BYTES` bytes. Messages never contain the key.
+
+    Raises:
+        PipelineError: the demo key on other data, or a key that is too short.
+    """
+    if hmac.compare_digest(key, DEMO_KEY.encode("utf-8")):
+        if _is_pristine_demo(raw_dir):
+            return
+        raise PipelineError(
+            "de openbare demosleutel mag alleen voor de ongewijzigde synthetische demodata; maak een eigen "
+            f"sleutel (head -c 32 /dev/urandom > sleutelbestand) en zet {KEY_FILE_ENV}",
+            "the public demo key may only be used for the unmodified synthetic demo data; make a key of "
+            f"your own (head -c 32 /dev/urandom > keyfile) and set {KEY_FILE_ENV}",
+        )
+    if len(key) < MIN_KEY_BYTES:
+        raise PipelineError(
+            f"de pseudonimiseringssleutel is te kort: minstens {MIN_KEY_BYTES} bytes nodig (maak er een met "
+            "head -c 32 /dev/urandom > sleutelbestand)",
+            f"the pseudonymisation key is too short: at least {MIN_KEY_BYTES} bytes are needed (make one "
+            "with head -c 32 /dev/urandom > keyfile)",
+        )
+
+
+def key_check(key: bytes) -> str:
+    """A check value that tells whether two runs used the same key, and nothing else.
+
+    ``HMAC-SHA256(key, KEY_CHECK_MESSAGE)`` in hex, stored with each period's clean data. It is
+    never the key nor a plain hash of it: testing a guessed key against it costs what testing the
+    guess against a pseudonym already costs, so it adds nothing an attacker with the clean data
+    lacks; with a key of :data:`MIN_KEY_BYTES` random bytes no guess succeeds.
+
+    >>> key_check(b"k" * 32) == hmac.new(b"k" * 32, b"sroi-sleutelcontrole-v1", hashlib.sha256).hexdigest()
+    True
+    """
+    return hmac.new(key, KEY_CHECK_MESSAGE, hashlib.sha256).hexdigest()
 
 
 def normalise_bsn(values: pd.Series) -> pd.Series:
@@ -157,3 +229,4 @@ def mask_bsn(value: object) -> str:
     if len(text) <= MASK_VISIBLE_DIGITS:
         return "***"
     return "******" + text[-MASK_VISIBLE_DIGITS:]
+

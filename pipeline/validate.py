@@ -53,7 +53,8 @@ SEVERITIES = ("reject", "warning", "info")
 INDEX_COLUMNS = ["bron_bestand", "bron_rij"]
 # Columns that hold a pseudonym or the eleven-test of a BSN: their value is never written out.
 _MASKED_COLUMNS = {"kandidaat_id", "kandidaat_bsn", "kandidaat_bsn_elfproef"}
-_COPIED_FILES = ("leveringen.csv", "meldingen.csv", "partners.parquet")
+# sleutel.json: the key check value travels with the published clean data (provenance.py)
+_COPIED_FILES = ("leveringen.csv", "meldingen.csv", "partners.parquet", "sleutel.json")
 _EXAMPLES = 5
 
 
