@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -230,3 +231,121 @@ def mask_bsn(value: object) -> str:
         return "***"
     return "******" + text[-MASK_VISIBLE_DIGITS:]
 
+
+# A run of digit groups: "123456782", "1234 56 782", "12.34.56.782" (separators as normalise_bsn).
+_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]+(?:[ \t.\-][0-9]+)*(?![0-9])")
+_GROUP = re.compile(r"[0-9]+")
+
+
+def _is_bsn_digits(digits: str) -> bool:
+    """Nine ASCII digits that pass the eleven-test (stdnum.nl.bsn); 000000000 is no BSN."""
+    return len(digits) == 9 and digits.isascii() and digits.isdigit() and digits != "000000000" \
+        and stdnum_bsn.checksum(digits) == 0
+
+
+def mask_bsn_in_text(text: str, allow_short: bool = True) -> str:
+    """``text`` with every BSN in it masked like :func:`mask_bsn` (domain.md: no BSN in any output).
+
+    A BSN is 9 digits passing the eleven-test, written whole or in groups split by a space, dot or
+    hyphen, anywhere in the text (consecutive groups are tried, so "rij 12 123456782" is found).
+    With ``allow_short`` a cell that is exactly 8 digits counts as a BSN whose leading zero Excel
+    dropped (a numeric cell, so only the whole cell); KvK columns pass ``allow_short=False``, as a
+    KvK number has 8 digits. Longer digit strings (phone numbers, IBANs) are left alone.
+
+    >>> mask_bsn_in_text("woont in 1234 56 782"), mask_bsn_in_text("12345672"), mask_bsn_in_text("12345672", False)
+    ('woont in ******782', '******672', '12345672')
+    >>> mask_bsn_in_text("Groningen"), mask_bsn_in_text("tel 0501234567"), mask_bsn_in_text("rij 12 123456782")
+    ('Groningen', 'tel 0501234567', 'rij 12 ******782')
+    """
+    stripped = text.strip()
+    if allow_short and len(stripped) == 8 and _is_bsn_digits("0" + stripped):
+        return mask_bsn(stripped)
+    return _DIGIT_RUN.sub(_mask_run, text)
+
+
+def _mask_run(match: re.Match) -> str:
+    """One run of digit groups with each span of whole groups that forms a BSN masked."""
+    run = match.group()
+    groups = list(_GROUP.finditer(run))
+    out, done, i = [], 0, 0
+    while i < len(groups):
+        digits, j = "", i
+        while j < len(groups) and len(digits) < 9:
+            digits += groups[j].group()
+            j += 1
+        if _is_bsn_digits(digits):
+            start, end = groups[i].start(), groups[j - 1].end()
+            out += [run[done:start], mask_bsn(digits)]
+            done, i = end, j
+        else:
+            i += 1
+    return "".join(out) + run[done:]
+
+
+def is_bsn_value(value: object) -> bool:
+    """Whether a whole value is a BSN (9 digits passing the eleven-test, separators allowed).
+
+    For values that are not free text (an amount, a date, a number written in a rejection line):
+    only the whole value counts, so ``123456782.00`` (an amount) is not a BSN.
+
+    >>> is_bsn_value("123 456 782"), is_bsn_value(123456782.0), is_bsn_value("123456782.00"), is_bsn_value("")
+    (True, True, False, False)
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return False
+    return _is_bsn_digits(re.sub(r"[ \t.\-]", "", _bsn_text(value)))
+
+
+def mask_bsn_in_column(values: pd.Series, allow_short: bool = True,
+                       key: bytes | None = None) -> tuple[pd.Series, pd.Series]:
+    """``(values with every BSN masked, which changed)`` for a text column, once per distinct value.
+
+    With ``key`` (identifier columns: contract, line, trajectory ids) a masked value gets a keyed
+    tag, ``******782#1a2b3c4d``: two different ids stay different, and the same id gets the same
+    tag in every dataset and quarter made with that key, so links between tables still hold.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    masked = [mask_bsn_in_text(str(u), allow_short) for u in uniques]
+    if key is not None:
+        masked = [m if m == str(u) else m + "#" + hmac.new(key, b"id:" + str(u).encode("utf-8"),
+                                                           hashlib.sha256).hexdigest()[:8]
+                  for u, m in zip(uniques, masked)]
+    changed = np.array([m != str(u) for u, m in zip(uniques, masked)] + [False], dtype=bool)
+    shown = np.array(masked + [None], dtype=object)
+    out = pd.Series(shown[codes], index=values.index, dtype=object).astype(values.dtype)
+    return out, pd.Series(changed[codes], index=values.index)
+
+
+def mask_line_values(lines: pd.DataFrame) -> pd.DataFrame:
+    """Rejection/finding lines (``dataset, kolom, waarde``) with every BSN in ``waarde`` masked.
+
+    domain.md: no BSN in any output, whatever column it was typed into. By the column's type in
+    the export standard: the BSN column always; a text column wherever a BSN occurs in the text
+    (an 8-digit whole cell too, except in KvK columns: a KvK number has 8 digits); an amount,
+    date or number only when the whole value is a BSN; a column outside the standard as text.
+
+    >>> lines = pd.DataFrame({"dataset": ["trajecten"] * 4, "kolom": ["kandidaat_bsn", "woongemeente",
+    ...     "plaatsing_werkgever_kvk", "plaatsing_uren_per_week"],
+    ...     "waarde": ["12", "Haren 123456782", "12345672", "123456782"]})
+    >>> mask_line_values(lines)["waarde"].tolist()
+    ['***', 'Haren ******782', '12345672', '******782']
+    """
+    from pipeline.schema import standard  # the export standard says which columns are text
+
+    types = {(d, c): s.type for d, spec in standard().datasets.items() for c, s in spec.columns.items()}
+    out = lines.copy()
+    masked = []
+    for dataset, kolom, waarde in zip(out["dataset"], out["kolom"], out["waarde"]):
+        text = "" if waarde is None or waarde is pd.NA or (isinstance(waarde, float) and np.isnan(waarde)) \
+            else str(waarde)
+        kind = types.get((str(dataset), str(kolom)))
+        if not text:
+            masked.append(waarde)
+        elif kind == "bsn":
+            masked.append(mask_bsn(text))
+        elif kind in ("date", "money", "number", "boolean"):
+            masked.append(mask_bsn(text) if is_bsn_value(text) else text)
+        else:
+            masked.append(mask_bsn_in_text(text, allow_short=kind == "text" and not str(kolom).endswith("_kvk")))
+    out["waarde"] = pd.Series(masked, index=out.index, dtype=object)
+    return out
