@@ -264,3 +264,25 @@ def test_a_changed_key_is_refused_before_history_is_used(monkeypatch: pytest.Mon
     (tmp_path / "clean" / "2021Q2" / "_ingest" / "partners.parquet").write_bytes(b"")
     with pytest.raises(PipelineError, match="make clean"):
         trend_data.previous_ingest_dir("2021Q3")
+
+
+def test_the_run_stops_in_one_line_when_history_has_another_key(tmp_path: Path) -> None:
+    # an earlier quarter, current in code and inputs (so it is kept, not rebuilt), made with key A;
+    # the run uses TEST_KEY: it must stop before building anything, naming the way out
+    from tests.conftest import run_report
+
+    raw = make_raw(tmp_path)
+    (raw / "2021Q2" / "opleider-c").mkdir(parents=True)
+    (raw / "2021Q2" / "opleider-c" / "trajecten.csv").write_text(TRAJECTEN, encoding="utf-8")
+    out = tmp_path / "out"
+    earlier = out / "clean" / "2021Q2"
+    earlier.mkdir(parents=True)
+    (earlier / "partners.parquet").write_bytes(b"")
+    provenance.write_stamp(earlier, provenance.stamp("2021Q2", raw, provenance.sources_fingerprint()))
+    provenance.write_key_check(earlier, pseudonym.key_check(b"sleutel-a-" + b"a" * 32))
+    proc = run_report("2021Q3", raw, out, {"SROI_PSEUDONYM_KEY": TEST_KEY})
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode != 0 and len(lines) == 1, proc.stdout + proc.stderr
+    assert "andere pseudonimiseringssleutel" in lines[0] and "make clean" in lines[0]
+    assert TEST_KEY not in proc.stdout + proc.stderr
+    assert not (out / "clean" / "2021Q3").exists() and not (out / "reports" / "2021Q3").exists()
