@@ -31,7 +31,7 @@ and no group with a total has exactly one hidden cell.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -148,9 +148,15 @@ def suppression_mask(
     total_row: Hashable | None = None,
     total_column: str | None = None,
     groups: str | None = None,
+    forced: Iterable[tuple[Hashable, str]] = (),
 ) -> pd.DataFrame:
     """Which count cells to hide: ``'primair'``, ``'secundair'`` or ``''`` (same shape as
-    ``table[count_columns (+ total_column)]``). See :func:`suppress_small_counts`."""
+    ``table[count_columns (+ total_column)]``). See :func:`suppress_small_counts`.
+
+    ``forced``: cells ``(row label, column)`` hidden from the start because another table of the
+    page hides the same count (:func:`suppress_linked`); the groups they sit in get secondary
+    cells like any other.
+    """
     drempel = _threshold(threshold)
     cols = [c for c in count_columns if c != total_column]
     all_cols = cols + ([total_column] if total_column is not None else [])
@@ -188,6 +194,10 @@ def suppression_mask(
         cell: (not is_missing(v)) and 0 < v < drempel for cell, v in values.items()
     }
     hidden = dict(primary)
+    for label, column in forced:
+        cell = (table.index.get_loc(label), all_cols.index(column))
+        if not is_missing(values[cell]):
+            hidden[cell] = True
     changed = True
     while changed:
         changed = False
@@ -259,6 +269,11 @@ def suppress_small_counts(
     cols = [c for c in count_columns if c != total_column]
     full = _with_totals(table, cols, total_row, total_column)
     mask = suppression_mask(full, cols, drempel, total_row, total_column, groups)
+    return _shown(full, mask, drempel, secondary_marker)
+
+
+def _shown(full: pd.DataFrame, mask: pd.DataFrame, drempel: int, secondary_marker: str) -> pd.DataFrame:
+    """``full`` with the masked cells replaced by their marks, counts as ints."""
     out = full.copy()
     for col in mask.columns:
         shown = []
@@ -273,3 +288,64 @@ def suppress_small_counts(
                 shown.append(value)
         out[col] = pd.Series(shown, index=out.index, dtype=object)
     return out
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """One table of a page for :func:`suppress_linked` (arguments as :func:`suppress_small_counts`).
+
+    Row labels (the index) must be unique: links name cells by ``(row label, column)``.
+    """
+
+    frame: pd.DataFrame
+    count_columns: tuple[str, ...]
+    total_row: Hashable | None = None
+    total_column: str | None = None
+    groups: str | None = None
+
+
+#: A cell of a page: (position of its table in the list, row label, column).
+Cell = tuple[int, Hashable, str]
+
+
+def suppress_linked(tables: Sequence[CountTable], links: Iterable[Iterable[Cell]],
+                    threshold: int | None = None, secondary_marker: str = SECONDARY_MARKER) -> list[pd.DataFrame]:
+    """Suppress every table of one page consistently (domain.md: a suppressed cell must not be
+    recoverable, reports.md: "same suppression").
+
+    Each link names cells of different tables that show the same count of persons (a partner's
+    placements in the per-partner breakdown and in the contributions table; a stage's total in
+    each breakdown and in the funnel). Differencing two tables would recover a cell that one
+    hides and the other shows, so a cell hidden in one table is hidden in every linked table,
+    and each table then gets the secondary cells its own totals need; repeated until nothing
+    changes (cells are only ever added, so it ends).
+
+    >>> a = CountTable(pd.DataFrame({"n": [40, 20, 3]}, index=["z", "w", "s"]), ("n",), total_row="Totaal")
+    >>> b = CountTable(pd.DataFrame({"n": [40, 20, 3]}, index=["z", "w", "s"]), ("n",))
+    >>> shown = suppress_linked([a, b], [[(0, p, "n"), (1, p, "n")] for p in "zws"], threshold=5)
+    >>> shown[0]["n"].tolist(), shown[1]["n"].tolist()
+    ([40, '×', '<5', 63], [40, '×', '<5'])
+    """
+    drempel = _threshold(threshold)
+    fulls, columns = [], []
+    for t in tables:
+        cols = [c for c in t.count_columns if c != t.total_column]
+        fulls.append(_with_totals(t.frame, cols, t.total_row, t.total_column))
+        columns.append(cols)
+    for full in fulls:
+        if not full.index.is_unique:
+            raise ValueError("suppress_linked: row labels must be unique")
+    groups = [[(i, r, c) for i, r, c in link if r in fulls[i].index and c in fulls[i].columns] for link in links]
+    forced: list[set[tuple[Hashable, str]]] = [set() for _ in tables]
+    while True:
+        masks = [suppression_mask(full, cols, drempel, t.total_row, t.total_column, t.groups, forced=f)
+                 for full, cols, t, f in zip(fulls, columns, tables, forced)]
+        added = False
+        for group in groups:
+            if any(masks[i].at[r, c] for i, r, c in group):
+                for i, r, c in group:
+                    if not masks[i].at[r, c] and (r, c) not in forced[i] and not is_missing(fulls[i].at[r, c]):
+                        forced[i].add((r, c))
+                        added = True
+        if not added:
+            return [_shown(full, mask, drempel, secondary_marker) for full, mask in zip(fulls, masks)]

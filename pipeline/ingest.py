@@ -23,11 +23,13 @@ import pandas as pd
 from pipeline import csvsafe
 from pipeline.deliveries import FoundFile, discover, read_partners
 from pipeline.errors import PipelineError
-from pipeline.ingest_typing import AFGEKEURD_COLUMNS, read_export, type_columns, type_exports
+from pipeline.ingest_typing import AFGEKEURD_COLUMNS, BEVINDINGEN_COLUMNS, read_export, type_columns, type_exports
 from pipeline.mappings import DatasetMapping, PartnerMapping, load_mappings
 from pipeline.periods import parse_period
 from pipeline.pseudonym import load_key
 from pipeline.rawfs import NotRegularFileError, read_regular, sha256_regular
+from pipeline.provenance import write_key_check
+from pipeline.pseudonym import key_check, load_key
 from pipeline.readers import RawTable, UnreadableFileError
 from pipeline.schema import DATASETS, PROVENANCE_COLUMNS, dataset_spec
 
@@ -51,6 +53,12 @@ class IngestResult:
     bestanden: pd.DataFrame
     leveringen: pd.DataFrame
     meldingen: pd.DataFrame
+    #: BSNs found and masked in text columns (a warning per row x column; validation adds them to
+    #: bevindingen.csv)
+    bevindingen: pd.DataFrame | None = None
+    #: :func:`pipeline.pseudonym.key_check` of the key used: written as sleutel.json, so a later
+    #: run can tell whether this quarter's pseudonyms were made with its key
+    sleutelcontrole: str = ""
 
 
 def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path | None = None) -> IngestResult:
@@ -75,12 +83,13 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
     found, notes = discover(raw_dir, p, partners)  # nothing to read says more than a missing key
     key = load_key(raw_dir)
     mappings = load_mappings(mappings_dir) if mappings_dir else load_mappings()
-    tables, afgekeurd, bestanden, file_notes = _read_all(found, mappings, key)
+    tables, afgekeurd, bestanden, file_notes, bevindingen = _read_all(found, mappings, key)
     result = IngestResult(
         period=p.code, out_dir=out_dir, tables=tables, partners=partners, afgekeurd=afgekeurd,
         bestanden=bestanden, leveringen=_leveringen(partners, bestanden, found, p.code),
         meldingen=_frame([dict(zip(MELDINGEN_COLUMNS, n)) for n in notes + file_notes], MELDINGEN_COLUMNS,
                          ["bestand", "partner_id", "soort", "melding_nl"]),
+        bevindingen=bevindingen, sleutelcontrole=key_check(key),
     )
     _write(result)
     return result
@@ -130,8 +139,9 @@ def _check_apart(raw_dir: Path) -> None:
 
 def _read_all(
     found: list[FoundFile], mappings: dict[str, PartnerMapping], key: bytes
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame, list[tuple[str, ...]]]:
-    """Read every found file, then type each dataset at once: ``(tables, afgekeurd, bestanden, notes)``."""
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame, list[tuple[str, ...]], pd.DataFrame]:
+    """Read every found file, then type each dataset at once:
+    ``(tables, afgekeurd, bestanden, notes, bevindingen)``."""
     exports: dict[str, list[tuple[int, FoundFile, RawTable]]] = {d: [] for d in DATASETS}
     files, notes = [], []
     for f in found:
@@ -157,9 +167,10 @@ def _read_all(
             continue
         exports[f.dataset].append((len(files) - 1, f, table))
         notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in table.notes]
-    tables, rejected = {}, [pd.DataFrame(columns=AFGEKEURD_COLUMNS)]
+    tables, rejected, masked = {}, [pd.DataFrame(columns=AFGEKEURD_COLUMNS)], [pd.DataFrame(columns=BEVINDINGEN_COLUMNS)]
     for dataset, batch in exports.items():
-        clean, rejects, counts, typing_notes = type_exports(dataset, [(f, t) for _, f, t in batch], key)
+        clean, rejects, counts, typing_notes, found_bsn = type_exports(dataset, [(f, t) for _, f, t in batch], key)
+        masked.append(found_bsn)
         for (row, f, _), count, mine in zip(batch, counts, typing_notes):
             files[row].update(count)
             notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in mine]
@@ -168,7 +179,8 @@ def _read_all(
     bestanden = _frame(files, BESTANDEN_COLUMNS, ["bestand"])
     bestanden = bestanden.astype({c: "Int64" for c in BESTANDEN_COLUMNS if c.startswith("rijen_")})
     afgekeurd = _frame(pd.concat(rejected, ignore_index=True), AFGEKEURD_COLUMNS, ["bestand", "rij", "kolom", "regel"])
-    return tables, afgekeurd, bestanden, notes
+    bevindingen = _frame(pd.concat(masked, ignore_index=True), BEVINDINGEN_COLUMNS, ["bestand", "rij", "kolom", "regel"])
+    return tables, afgekeurd, bestanden, notes, bevindingen
 
 
 def ingest_file(
@@ -180,7 +192,7 @@ def ingest_file(
         UnreadableFileError: the file cannot be read at all.
     """
     table = read_export(raw, f, mapping)
-    clean, rejects, counts, notes = type_exports(f.dataset, [(f, table)], key)
+    clean, rejects, counts, notes, _ = type_exports(f.dataset, [(f, table)], key)  # values masked in `clean`
     return clean, rejects, counts[0], table.notes + tuple(notes[0])
 
 
@@ -240,3 +252,7 @@ def _write(result: IngestResult) -> None:
     result.partners.to_parquet(out / "partners.parquet", engine="pyarrow", index=False)
     for name in ("afgekeurd", "bestanden", "leveringen", "meldingen"):
         csvsafe.write_csv(getattr(result, name), out / f"{name}.csv")  # text from exports: no formulas
+    if result.bevindingen is not None:
+        csvsafe.write_csv(result.bevindingen, out / "bevindingen.csv")
+    if result.sleutelcontrole:
+        write_key_check(out, result.sleutelcontrole)

@@ -22,11 +22,14 @@ import pandas as pd
 from pipeline.deliveries import FoundFile, normalise_kvk
 from pipeline.mappings import DatasetMapping, normalise_header
 from pipeline.parse import OPEN_END, PROBLEMS, parse_boolean, parse_date, parse_dutch_number
-from pipeline.pseudonym import mask_bsn, passes_eleven_test, pseudonymise_with_check
+from pipeline.pseudonym import mask_bsn_in_column, mask_line_values, pseudonymise_with_check
 from pipeline.readers import READ_PROBLEMS, RawTable, TableSpec, read_table
 from pipeline.schema import dataset_spec
 
 AFGEKEURD_COLUMNS = ["partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en"]
+BEVINDINGEN_COLUMNS = [*AFGEKEURD_COLUMNS, "severity"]
+#: Rule code of a BSN found (and masked) in a text column: a finding on the row, not a rejection.
+BSN_MASKED = "bsn_gemaskeerd"
 _KEYS = ["_bron", "bron_rij"]  # a row of the stack: which file, which Excel row
 # exports.md: these end dates are "optional (empty = still running)"; a far-future date such as
 # 31-12-9999 is how many systems write "no end date", so it reads as empty with a note. A
@@ -77,17 +80,21 @@ def read_export(raw: bytes, f: FoundFile, mapping: DatasetMapping | None) -> Raw
 
 def type_exports(
     dataset: str, exports: list[tuple[FoundFile, RawTable]], key: bytes
-) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, int]], list[list[Note]]]:
-    """Type the raw tables of one dataset: ``(clean rows, afgekeurd lines, counts, notes)``.
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, int]], list[list[Note]], pd.DataFrame]:
+    """Type the raw tables of one dataset: ``(clean rows, afgekeurd lines, counts per export,
+    notes per export, bevindingen lines)``.
 
     Clean rows carry the provenance columns; counts and notes follow ``exports``, and counts
-    satisfy ``rijen_gelezen = rijen_schoon + rijen_afgekeurd`` (checked: a break is a bug).
+    satisfy ``rijen_gelezen = rijen_schoon + rijen_afgekeurd`` (checked: a break is a bug). The
+    findings are the BSNs masked in text columns (the row is kept, the partner learns of it).
     """
     stack = _stack([t.data for _, t in exports], list(dataset_spec(dataset).columns))
     typed, type_problems = type_columns(stack, dataset, key, groups=stack["_bron"])
     is_open_end = type_problems["regel"].eq(OPEN_END).to_numpy(dtype=bool)
     notes = _open_end_notes(type_problems[is_open_end], len(exports))
     type_problems = type_problems[~is_open_end]
+    is_masked = type_problems["regel"].eq(BSN_MASKED).to_numpy(dtype=bool)
+    masked, type_problems = type_problems[is_masked], type_problems[~is_masked]
     read_problems = pd.concat(
         [pd.DataFrame(columns=[*_KEYS, "kolom", "waarde", "regel"])]
         + [t.problems.assign(_bron=i) for i, (_, t) in enumerate(exports)], ignore_index=True)
@@ -110,7 +117,8 @@ def type_exports(
         if count["rijen_gelezen"] != count["rijen_schoon"] + count["rijen_afgekeurd"]:
             raise RuntimeError(f"row conservation broken for {f.rel}: {count}")
         counts.append(count)
-    return clean.drop(columns="_bron"), _rejections(dataset, problems, source), counts, notes
+    return (clean.drop(columns="_bron"), _rejections(dataset, problems, source), counts, notes,
+            _masked_findings(dataset, masked, source))
 
 
 def _open_end_notes(lines: pd.DataFrame, n_exports: int) -> list[list[Note]]:
@@ -144,6 +152,22 @@ def _stack(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).astype({"bron_rij": "int64", "_bron": "int64"})
 
 
+def _masked_findings(dataset: str, masked: pd.DataFrame, source: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One warning per row x text column in which a BSN was found and masked (domain.md: a BSN
+    belongs only in kandidaat_bsn; the partner must learn it typed one elsewhere)."""
+    file = masked["_bron"].to_numpy(dtype="int64")
+    kolom = masked["kolom"].astype(str)
+    return pd.DataFrame({
+        "partner_id": source["partner_id"][file], "dataset": dataset, "bestand": source["bron_bestand"][file],
+        "rij": masked["bron_rij"].astype("int64").to_numpy(), "kolom": kolom.to_numpy(),
+        "waarde": masked["waarde"].to_numpy(), "regel": [f"{dataset}.{k}.{BSN_MASKED}" for k in kolom],
+        "reden_nl": [f"BSN in kolom {k} aangetroffen en gemaskeerd; een BSN hoort alleen in kandidaat_bsn"
+                     for k in kolom],
+        "reason_en": [f"BSN found in column {k} and masked; a BSN belongs only in kandidaat_bsn" for k in kolom],
+        "severity": "warning",
+    }, columns=BEVINDINGEN_COLUMNS)
+
+
 def _rejections(dataset: str, problems: pd.DataFrame, source: dict[str, np.ndarray]) -> pd.DataFrame:
     problems = mask_rejected_values(problems, dataset)
     reasons = problems["regel"].map(REASONS)
@@ -172,7 +196,9 @@ def type_columns(
     and optionally ``_bron`` (the file). ``problems`` has one line per row x column that could
     not be typed: ``[_bron,] bron_rij, kolom, waarde, regel`` (``regel`` :data:`~pipeline.parse.OPEN_END`
     marks an open end date: a note, not a problem). The raw BSN leaves only as its pseudonym
-    ``kandidaat_id`` and ``kandidaat_bsn_elfproef``.
+    ``kandidaat_id`` and ``kandidaat_bsn_elfproef``; a BSN typed into a text column is masked
+    here, once, so no later stage can publish it, and gets a ``bsn_gemaskeerd`` line in
+    ``problems`` (a finding, not a rejection: :func:`type_exports` tells them apart).
     """
     keys = [k for k in _KEYS if k in data]
     typed: dict[str, pd.Series] = {k: data[k].astype("int64") for k in keys}
@@ -181,9 +207,15 @@ def type_columns(
         raw = data[name] if name in data else pd.Series(None, index=data.index, dtype=object)
         text = to_text(raw)
         if col.type == "text":
-            typed[name] = normalise_kvk(text) if name.endswith("_kvk") else text
-            continue
-        if col.type == "bsn":
+            is_kvk = name.endswith("_kvk")
+            # domain.md: no BSN in any output. A KvK number has 8 digits, so there only the 9-digit
+            # form counts; identifiers get a keyed tag so distinct ids stay distinct after masking.
+            typed[name], changed = mask_bsn_in_column(
+                normalise_kvk(text) if is_kvk else text, allow_short=not is_kvk,
+                key=key if key and _is_identifier(dataset, name) else None)
+            rule = pd.Series(pd.NA, index=raw.index, dtype="string").mask(changed.to_numpy(dtype=bool), BSN_MASKED)
+            text = typed[name]  # the finding shows the masked value
+        elif col.type == "bsn":
             typed["kandidaat_id"], typed["kandidaat_bsn_elfproef"] = pseudonymise_with_check(raw, key)
             malformed = text.notna() & typed["kandidaat_id"].isna()  # not 8-9 digits: no pseudonym
             rule = pd.Series(pd.NA, index=raw.index, dtype="string").mask(malformed, "bsn_ongeldig")
@@ -196,6 +228,11 @@ def type_columns(
             found = data.loc[hit, keys].assign(kolom=name, waarde=text[hit].astype(object), regel=rule[hit])
             problems.append(found.astype({"regel": object}))
     return pd.DataFrame(typed, index=data.index), pd.concat(problems, ignore_index=True)
+
+
+def _is_identifier(dataset: str, column: str) -> bool:
+    """Columns that link rows within and across datasets (the key, contract ids, partner ids)."""
+    return column in dataset_spec(dataset).key or column.endswith("_id") or column == "opdrachtgever"
 
 
 def to_text(raw: pd.Series) -> pd.Series:
@@ -235,17 +272,11 @@ def _map_distinct(values: pd.Series, fn: Callable[[object], object]) -> pd.Serie
 
 
 def mask_rejected_values(problems: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    """Mask ``waarde`` where it is (or looks like) a BSN: BSN columns, and any 9-digit value
-    passing the eleven-test in another column (domain.md: no BSN in any output)."""
-    bsn_columns = [n for n, c in dataset_spec(dataset).columns.items() if c.type == "bsn"]
-    waarde = problems["waarde"].astype("string")
-    looks_bsn = waarde.str.fullmatch(r"\s*\d{9}\s*").fillna(False).astype(bool)
-    looks_bsn &= passes_eleven_test(waarde.where(looks_bsn)).fillna(False).astype(bool)
-    hide = (problems["kolom"].isin(bsn_columns) | looks_bsn).to_numpy()
-    out = problems.copy()
-    out["waarde"] = waarde.astype(object)
-    out.loc[hide, "waarde"] = [mask_bsn(v) for v in waarde[hide]]
-    return out
+    """Mask every BSN in ``waarde``: the BSN column, a BSN typed into any other column, with or
+    without separators (:func:`pipeline.pseudonym.mask_line_values`; domain.md: no BSN in any
+    output)."""
+    out = mask_line_values(problems.assign(dataset=dataset, waarde=problems["waarde"].astype("string")))
+    return out.drop(columns="dataset") if "dataset" not in problems else out
 
 
 def rule_ids(dataset: str, columns: pd.Series, codes: pd.Series) -> list[str]:

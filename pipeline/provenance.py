@@ -19,8 +19,10 @@ was made from the current raw files and the current code. So every clean folder 
 Before a run, :func:`drop_stale_history` removes the clean folder of each earlier quarter whose
 ``herkomst.json`` is missing or differs, so it is rebuilt from the current inputs; after the run,
 :func:`stamp_history` stamps what was built. The pseudonymisation key is deliberately *not* part of
-the fingerprint (not even hashed: a keyed or plain hash of the key is itself sensitive); after
-changing the key, run ``make clean``.
+the fingerprint (a plain hash of the key would let anyone test guesses). Instead each clean
+folder holds ``sleutel.json`` with a keyed check value (:func:`pipeline.pseudonym.key_check`), and
+:func:`check_history_key` refuses a run whose key differs from the one the earlier quarters were
+made with: their pseudonyms would silently stop matching (use the earlier key, or ``make clean``).
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline import rawfs
+from pipeline.errors import PipelineError
 from pipeline.paths import CONFIG_DIR, EXPECTATIONS_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, ROOT, TEMPLATES_DIR
 from pipeline.periods import is_period
 
 STAMP_FILE = "herkomst.json"
+KEY_CHECK_FILE = "sleutel.json"
 
 
 def _sha256(path: Path) -> str:
@@ -199,3 +203,47 @@ def stamp_history(period: str, raw: Path, clean_root: Path, code: str) -> None:
     for folder in _earlier_clean_folders(clean_root, period):
         if read_stamp(folder) is None and (folder / "partners.parquet").is_file():
             write_stamp(folder, stamp(folder.name, raw, code))
+
+
+def write_key_check(folder: Path, check: str) -> None:
+    """``sleutel.json``: the key check value (never the key), so a later run using this quarter
+    as history can tell whether its pseudonyms were made with the same key."""
+    text = json.dumps({"sleutelcontrole": check}, sort_keys=True, indent=2) + "\n"
+    (folder / KEY_CHECK_FILE).write_text(text, encoding="utf-8")
+
+
+def read_key_check(folder: Path) -> str | None:
+    """The key check value of a clean folder (or of its ``_ingest`` folder); None when absent."""
+    for path in (folder / KEY_CHECK_FILE, folder / "_ingest" / KEY_CHECK_FILE):
+        try:
+            value = json.loads(path.read_text(encoding="utf-8")).get("sleutelcontrole")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def check_history_key(period: str, clean_root: Path, key: bytes) -> None:
+    """Refuse to use earlier quarters' clean data made with another pseudonymisation key.
+
+    domain.md: pseudonyms link a candidate across quarters only under one key; after a key change
+    the trend and the delivery comparison would silently mix unrelated pseudonyms. A folder
+    without a check value was made by an older version, with a key that cannot be known.
+
+    Raises:
+        PipelineError: one line naming the quarter and the two ways out (never the key).
+    """
+    from pipeline.pseudonym import key_check
+
+    expected = key_check(key)
+    for folder in _earlier_clean_folders(clean_root, period):
+        if not (folder / "partners.parquet").is_file() and not (folder / "_ingest" / "partners.parquet").is_file():
+            continue
+        if read_key_check(folder) != expected:
+            raise PipelineError(
+                f"de schone data van {folder.name} is met een andere pseudonimiseringssleutel gemaakt; gebruik de "
+                "eerdere sleutel, of draai make clean en bouw alle kwartalen opnieuw met de nieuwe",
+                f"the clean data of {folder.name} was made with another pseudonymisation key; use the earlier "
+                "key, or run make clean and rebuild every quarter with the new one",
+            )

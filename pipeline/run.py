@@ -120,6 +120,7 @@ def _recover(period: str) -> None:
 def build_period(period: str, raw_dir: Path) -> dict:
     """Run every stage for ``period`` into a build folder and publish it; return timings."""
     from pipeline import manifest, provenance, publish
+    from pipeline.pseudonym import load_key
 
     _recover(period)
     started = time.time()
@@ -129,6 +130,8 @@ def build_period(period: str, raw_dir: Path) -> dict:
     if stale:
         say(f"schone data van eerdere kwartalen opnieuw opbouwen (code of aanleveringen gewijzigd): "
             f"{', '.join(stale)} | rebuilding stale clean data of earlier quarters")
+    # domain.md: pseudonyms match across quarters only under one key; refuse before building
+    provenance.check_history_key(period, clean_root(), load_key(raw_dir))
     clean_build, reports_build = build_folders(period)
     try:
         clean_build.mkdir(parents=True)

@@ -28,9 +28,24 @@ def _is_built(period: str) -> bool:
     return (clean_root() / period / "partners.parquet").exists()
 
 
+def check_key(period: str) -> None:
+    """Refuse when an earlier quarter's clean data was made with another key than this run's
+    (:func:`pipeline.provenance.check_history_key`)."""
+    from pipeline.provenance import check_history_key
+    from pipeline.pseudonym import load_key
+
+    check_history_key(period, clean_root(), load_key(raw_dir()))
+
+
 def previous_ingest_dir(period: str) -> Path | None:
-    """The ingest folder of the quarter before ``period`` (None when there is none)."""
+    """The ingest folder of the quarter before ``period`` (None when there is none).
+
+    Raises:
+        PipelineError: that quarter was pseudonymised with another key.
+    """
     path = clean_root() / parse_period(period).previous().code / "_ingest"
+    if (path / "partners.parquet").exists():
+        check_key(period)
     return path if (path / "partners.parquet").exists() else None
 
 
@@ -71,7 +86,12 @@ def _validate_one(job: tuple[str, str, str | None]) -> str:
 
 
 def ensure_history(period: str, workers: int = 2) -> list[str]:
-    """Build ``data/clean/<Q>`` for every quarter Q before ``period`` that misses it; return them."""
+    """Build ``data/clean/<Q>`` for every quarter Q before ``period`` that misses it; return them.
+
+    Raises:
+        PipelineError: a quarter already built was pseudonymised with another key than this run's.
+    """
+    check_key(period)
     missing = [q for q in raw_periods(parse_period(period)) if not _is_built(q)]
     if not missing:
         return []

@@ -43,6 +43,7 @@ from pipeline import csvsafe
 from pipeline.errors import PipelineError
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.periods import parse_period
+from pipeline.pseudonym import mask_line_values
 from pipeline.schema import DATASETS, dataset_spec
 from pipeline.settings import Settings, settings as region_settings
 
@@ -53,7 +54,8 @@ SEVERITIES = ("reject", "warning", "info")
 INDEX_COLUMNS = ["bron_bestand", "bron_rij"]
 # Columns that hold a pseudonym or the eleven-test of a BSN: their value is never written out.
 _MASKED_COLUMNS = {"kandidaat_id", "kandidaat_bsn", "kandidaat_bsn_elfproef"}
-_COPIED_FILES = ("leveringen.csv", "meldingen.csv", "partners.parquet")
+# sleutel.json: the key check value travels with the published clean data (provenance.py)
+_COPIED_FILES = ("leveringen.csv", "meldingen.csv", "partners.parquet", "sleutel.json")
 _EXAMPLES = 5
 
 
@@ -361,7 +363,8 @@ def _as_lines(dataset: str, prepared: pd.DataFrame, marks: pd.DataFrame, with_se
     })
     if with_severity:
         out["severity"] = marks["severity"].to_numpy()
-    return out.reindex(columns=list(FINDING_COLUMNS if with_severity else REJECTION_COLUMNS))
+    # domain.md: no BSN in any output, also when a partner typed one into a number or id column
+    return mask_line_values(out).reindex(columns=list(FINDING_COLUMNS if with_severity else REJECTION_COLUMNS))
 
 
 def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -370,8 +373,9 @@ def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def sort_lines(frame: pd.DataFrame, columns: tuple[str, ...] = FINDING_COLUMNS) -> pd.DataFrame:
-    """Rejection/finding lines in a fixed order, duplicates dropped, ``rij`` as nullable int."""
-    out = frame.reindex(columns=list(columns)).copy()
+    """Rejection/finding lines in a fixed order, duplicates dropped, ``rij`` as nullable int, and
+    every BSN in ``waarde`` masked (the last gate before afgekeurd.csv / bevindingen.csv)."""
+    out = mask_line_values(frame.reindex(columns=list(columns)))
     out["rij"] = pd.to_numeric(out["rij"], errors="coerce").astype("Int64")
     for column in out.columns.drop("rij"):
         out[column] = out[column].astype("string").fillna("")

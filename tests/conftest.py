@@ -15,6 +15,11 @@ from pipeline.provenance import sources_fingerprint
 
 E2E_PERIOD = "2021Q3"
 
+#: A test pseudonymisation key of the minimum length the pipeline accepts (32 bytes; a real key is
+#: random bytes, pipeline.pseudonym.MIN_KEY_BYTES). Shared so no test needs a short key of its own.
+TEST_KEY = "test-sleutel-0123456789abcdefghij"
+assert len(TEST_KEY.encode()) == 33
+
 
 def report_env(out_root: Path, extra_env: dict | None = None) -> dict[str, str]:
     """The environment make gives a run, with its outputs under ``out_root`` (no key: demo data)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import publish, run
+from tests.conftest import TEST_KEY
 
 PERIOD = "2019Q2"
 
@@ -22,6 +23,7 @@ def roots(tmp_path, monkeypatch) -> tuple[Path, Path, Path]:
     clean, reports, raw = tmp_path / "lokaal" / "clean", tmp_path / "share" / "reports", tmp_path / "raw"
     monkeypatch.setenv("SROI_CLEAN_DIR", str(clean))
     monkeypatch.setenv("SROI_REPORTS_DIR", str(reports))
+    monkeypatch.setenv("SROI_PSEUDONYM_KEY", TEST_KEY)
     for folder in (clean / PERIOD, reports / PERIOD):
         folder.mkdir(parents=True)
         (folder / "vorige.txt").write_text("vorige publicatie\n", encoding="utf-8")

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.deliveries import FoundFile
+from tests.conftest import TEST_KEY
 from pipeline.errors import PipelineError
 from pipeline.ingest import (
     AFGEKEURD_COLUMNS, BESTANDEN_COLUMNS, LEVERINGEN_COLUMNS, MELDINGEN_COLUMNS, ingest_file, output_columns,
@@ -27,7 +28,7 @@ from pipeline.ingest import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
-KEY = "test-sleutel"
+KEY = TEST_KEY  # tests/conftest.py: the minimum key length the pipeline accepts
 NA = pd.NA
 D = pd.Timestamp
 PARTNERS = (

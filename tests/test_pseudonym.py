@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from pipeline import pseudonym
 from pipeline.errors import PipelineError
+from tests.conftest import TEST_KEY
 from pipeline.pseudonym import DEMO_KEY, load_key, mask_bsn, passes_eleven_test, pseudonymise
 
 NA = pd.NA
@@ -41,17 +42,19 @@ def fake_demo(monkeypatch: pytest.MonkeyPatch, pristine: bool) -> list[Path]:
 
 def test_key_from_environment_wins(no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     key_file = tmp_path / "key.txt"
-    key_file.write_text("uit-bestand\n", encoding="utf-8")
-    monkeypatch.setenv("SROI_PSEUDONYM_KEY", "uit-omgeving")
+    key_file.write_text("uit-bestand-" + TEST_KEY + "\n", encoding="utf-8")
+    monkeypatch.setenv("SROI_PSEUDONYM_KEY", "uit-omgeving-" + TEST_KEY)
     monkeypatch.setenv("SROI_PSEUDONYM_KEY_FILE", str(key_file))
-    assert load_key(tmp_path) == b"uit-omgeving"
+    assert load_key(tmp_path) == ("uit-omgeving-" + TEST_KEY).encode()
 
 
-def test_key_from_file_stripped(no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_key_file_loses_only_its_trailing_newline(no_key_env: None, monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    # a key file is raw bytes: leading spaces are part of the key, only the editor's newline is not
     key_file = tmp_path / "key.txt"
-    key_file.write_text("  uit-bestand\n", encoding="utf-8")
+    key_file.write_text("  uit-bestand-" + TEST_KEY + "\n", encoding="utf-8")
     monkeypatch.setenv("SROI_PSEUDONYM_KEY_FILE", str(key_file))
-    assert load_key(tmp_path) == b"uit-bestand"
+    assert load_key(tmp_path) == ("  uit-bestand-" + TEST_KEY).encode()
 
 
 @pytest.mark.parametrize("content", [pytest.param(None, id="missing_file"), pytest.param("  \n", id="empty_file")])

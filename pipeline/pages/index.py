@@ -10,7 +10,7 @@ from pipeline import formatting as fmt
 from pipeline.downloads import partner_contracts
 from pipeline.pages.common import paragraph, plural, table
 from pipeline.pages.data import PageData
-from pipeline.pages.regio import persons
+from pipeline.pages.regio import funnel_counts, persons
 from pipeline.tables import Html
 
 
@@ -66,7 +66,8 @@ def headline(data: PageData) -> Html:
         ("Opdrachten", f"{fmt.format_int(r['opdrachten'])}, waarvan {fmt.format_int(counts.get('voldaan', 0))} voldaan "
                        f"en {fmt.format_int(behind)} met achterstand of risico"),
         ("Personen bereikt met social return", persons(r["kandidaten"])),
-        ("Duurzame plaatsingen (1000-banenplan)", f"{persons(kpi['kandidaten']['duurzaam'])} van "
+        # as regio.html's funnel shows it: a count hidden there is hidden here too
+        ("Duurzame plaatsingen (1000-banenplan)", f"{fmt.format_int(funnel_counts(data)['duurzaam'])} van "
                                                    f"{fmt.format_int(doel.get('duurzaam'))} "
                                                    f"({fmt.format_pct(doel.get('realisatie_pct'))} van het doel)"),
     ], columns=["Kerncijfer", "Waarde"])

@@ -12,7 +12,7 @@ from pipeline.downloads import partner_contracts
 from pipeline.pages.common import (
     ROLE_LABELS, SEVERITY_LABELS, STAGES, delivery_sentence, file_name, note, paragraph, plural, suppressed, table)
 from pipeline.pages.data import PageData
-from pipeline.pages.regio import breakdown, funnel
+from pipeline.pages.regio import breakdown, funnel, funnel_counts
 from pipeline.tables import Html
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -171,8 +171,8 @@ def training_rates(data: PageData, partner_id: str) -> Html:
     if row.empty:
         return Html("")
     n = {c: int(row[c].iloc[0]) for c in STAGES}
-    shown = suppressed(pd.DataFrame({"stadium": list(n), "n": list(n.values())}), ["n"], total_row=None)
-    hidden = {k for k, v in zip(shown["stadium"], shown["n"]) if isinstance(v, str)}
+    # hidden as the funnel of this page hides them (with the breakdown's secondary cells)
+    hidden = {k for k, v in funnel_counts(data, partner_id).items() if isinstance(v, str)}
 
     def rate(part: str, *whole: str) -> str:
         if {part, *whole} & hidden or sum(n[w] for w in whole) == 0:

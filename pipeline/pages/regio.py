@@ -7,6 +7,7 @@ import pandas as pd
 from pipeline import charts
 from pipeline import formatting as fmt
 from pipeline.pages.common import ROLE_LABELS, STAGES, note, paragraph, plural, suppressed, table
+from pipeline.disclosure import CountTable, suppress_linked, suppress_small_counts
 from pipeline.pages.data import PageData
 from pipeline.settings import settings
 from pipeline.tables import Html
@@ -55,11 +56,12 @@ def programme_pace(data: PageData) -> Html:
     v = data.voortgang.set_index("periode")
     now = v.loc[data.period.code] if data.period.code in v.index else None
     nodig = doel.get("nodig_per_resterend_kwartaal")
-    text = (f"{fmt.format_int(data.kpi['kandidaten']['duurzaam'])} duurzame plaatsingen tot de peildatum: "
+    # counts of persons as the funnel of this page shows them (suppressed with its tables)
+    text = (f"{fmt.format_int(funnel_counts(data)['duurzaam'])} duurzame plaatsingen tot de peildatum: "
             f"{fmt.format_pct(doel.get('realisatie_pct'))} van het doel ({fmt.format_int(doel['duurzaam'])} "
             f"vóór {fmt.format_date(doel['datum'])}).")
     if now is not None:
-        text += f" Dit kwartaal kwamen er {fmt.format_int(now['duurzaam_in_periode'])} bij"
+        text += f" Dit kwartaal kwamen er {persons(now['duurzaam_in_periode'])} bij"
         text += f"; het lineaire tempo vraagt {fmt.format_number(now['nodig_per_kwartaal'], 0)} per kwartaal."
     if nodig is not None and doel.get("resterende_kwartalen"):
         text += (f" Om het doel nog te halen zijn {fmt.format_number(nodig, 0)} duurzame plaatsingen per "
@@ -72,20 +74,89 @@ def _region_stages(data: PageData, dimension: str) -> pd.DataFrame:
     return s[(s["partner_id"] == "regio") & (s["dimensie"] == dimension)]
 
 
+# The breakdowns each page shows (notebooks 11_regio and 13_partner): their cells are suppressed
+# together with the funnel and, on regio.html, the contributions table (page_counts).
+PAGE_DIMENSIONS = {"regio": ("sector", "opleider", "doelgroep", "woongemeente"), "partner": ("opleiding",)}
+TRAINING_ROLES = ("opleider", "werkplein", "sw-bedrijf")
+CONTRIBUTION_LINKS = {"aangemeld": "trajecten", "geplaatst": "plaatsingen", "duurzaam": "duurzaam"}
+TOTAL = "Totaal"
+_PAGE_COUNTS: dict[tuple[int, str], tuple[PageData, dict[str, pd.DataFrame]]] = {}
+
+
+def _stage_rows(data: PageData, scope: str, dimension: str) -> pd.DataFrame:
+    s = data.stadia
+    rows = s[(s["partner_id"] == scope) & (s["dimensie"] == dimension)][["waarde", *STAGES]]
+    rows = rows.assign(waarde=rows["waarde"].astype(str)).sort_values("waarde")
+    return rows.set_index("waarde", drop=False).rename_axis(None)
+
+
+def _training_contributions(data: PageData) -> pd.DataFrame:
+    b = data.bijdragen
+    if b.empty:
+        return pd.DataFrame(columns=list(CONTRIBUTION_LINKS.values()))
+    rows = b[b["rol"].isin(TRAINING_ROLES)].set_index("partner_id", drop=False).rename_axis(None)
+    return rows[list(CONTRIBUTION_LINKS.values())]
+
+
+def page_counts(data: PageData, scope: str = "regio") -> dict[str, pd.DataFrame]:
+    """Every count of trainees one page shows, suppressed together (domain.md: a suppressed cell
+    must not be recoverable, not even by differencing two tables of the page).
+
+    ``scope`` is ``regio`` (regio.html) or a partner id (its page). Returns display frames:
+    ``funnel`` (one row, the stages), one per breakdown of :data:`PAGE_DIMENSIONS` (rows by
+    ``waarde``, the ``Totaal`` row last) and, for regio, ``bijdragen`` (training partners by id).
+    Linked cells: a stage's total in every breakdown and in the funnel (the same candidates when
+    each is in one group); on regio.html a partner's row in the opleider breakdown and its
+    trajectories, placements and durable placements in the contributions table.
+    """
+    cached = _PAGE_COUNTS.get((id(data), scope))
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    s = data.stadia
+    row = s[(s["partner_id"] == scope) & (s["dimensie"] == "totaal")]
+    funnel_frame = pd.DataFrame([[int(row[c].iloc[0]) if len(row) else 0 for c in STAGES]],
+                                columns=list(STAGES), index=["totaal"])
+    names, tables = ["funnel"], [CountTable(funnel_frame, STAGES)]
+    dims = PAGE_DIMENSIONS["regio" if scope == "regio" else "partner"]
+    for dim in dims:
+        names.append(dim)
+        tables.append(CountTable(_stage_rows(data, scope, dim), STAGES, total_row=TOTAL))
+    links = [[(0, "totaal", stage)] + [(i, TOTAL, stage) for i in range(1, len(tables))] for stage in STAGES]
+    if scope == "regio":
+        names.append("bijdragen")
+        tables.append(CountTable(_training_contributions(data), tuple(CONTRIBUTION_LINKS.values())))
+        opleider, bijdragen = names.index("opleider"), len(tables) - 1
+        links += [[(opleider, p, stage), (bijdragen, p, column)] for p in tables[opleider].frame.index
+                  for stage, column in CONTRIBUTION_LINKS.items()]
+    shown = dict(zip(names, suppress_linked(tables, links)))
+    _PAGE_COUNTS.clear()  # one page at a time: keep only the latest
+    _PAGE_COUNTS[(id(data), scope)] = (data, shown)
+    return shown
+
+
+def funnel_counts(data: PageData, partner_id: str = "regio") -> dict[str, object]:
+    """The funnel's counts as the page shows them (numbers, ``<5`` or ``×``)."""
+    row = page_counts(data, partner_id)["funnel"].iloc[0]
+    return {stage: row[stage] for stage in STAGES}
+
+
 def funnel(data: PageData, partner_id: str = "regio") -> charts.Chart:
     """aangemeld → … → duurzaam, with small counts hidden."""
-    s = data.stadia
-    row = s[(s["partner_id"] == partner_id) & (s["dimensie"] == "totaal")]
-    counts = pd.DataFrame({"stadium": list(STAGES), "n": [int(row[c].iloc[0]) if len(row) else 0 for c in STAGES]})
-    shown = suppressed(counts, ["n"], total_row=None)
-    return charts.funnel_chart(dict(zip(shown["stadium"], shown["n"])))
+    return charts.funnel_chart(funnel_counts(data, partner_id))
 
 
 def funnel_rates(data: PageData) -> Html:
+    """The region's rates; none from a hidden count (it would give the count back)."""
     p = data.kpi.get("percentages", {})
-    return paragraph(f"Afronding {fmt.format_pct(p.get('afronding_pct'))} (afgerond van afgerond + uitgevallen), "
-                     f"plaatsing {fmt.format_pct(p.get('plaatsing_pct'))} van de afgeronde kandidaten, "
-                     f"duurzaam {fmt.format_pct(p.get('duurzaam_pct'))} van de geplaatste kandidaten.")
+    hidden = {k for k, v in funnel_counts(data).items() if isinstance(v, str)}
+
+    def rate(key: str, *stages: str) -> str:
+        return fmt.NA_TEXT if hidden & set(stages) else fmt.format_pct(p.get(key))
+
+    return paragraph(f"Afronding {rate('afronding_pct', 'afgerond', 'uitgevallen')} (afgerond van afgerond + "
+                     f"uitgevallen), plaatsing {rate('plaatsing_pct', 'geplaatst', 'afgerond')} van de afgeronde "
+                     f"kandidaten, duurzaam {rate('duurzaam_pct', 'duurzaam', 'geplaatst')} van de geplaatste "
+                     "kandidaten.")
 
 
 DIMENSION_HEADERS = {"opleider": "Opleider of werkplein", "woongemeente": "Woongemeente", "doelgroep": "Doelgroep",
@@ -93,17 +164,23 @@ DIMENSION_HEADERS = {"opleider": "Opleider of werkplein", "woongemeente": "Woong
 
 
 def breakdown(data: PageData, dimension: str, caption: str, partner_id: str = "regio") -> Html:
-    """Candidates per stage by one dimension (sector, opleider, doelgroep, woongemeente, opleiding)."""
-    s = data.stadia
-    rows = s[(s["partner_id"] == partner_id) & (s["dimensie"] == dimension)][["waarde", *STAGES]]
+    """Candidates per stage by one dimension (sector, opleider, doelgroep, woongemeente, opleiding),
+    suppressed together with the page's other counts (:func:`page_counts`)."""
+    counts = page_counts(data, partner_id)
+    if dimension in counts:
+        rows = counts[dimension].reset_index(drop=True)
+    else:  # a breakdown the page notebooks do not show: suppressed on its own
+        rows = suppressed(_stage_rows(data, partner_id, dimension).reset_index(drop=True), list(STAGES),
+                          total_row=TOTAL)
     if dimension == "opleider":  # the training institute / job centre by its name, not its id
         names = dict(zip(data.partners["partner_id"], data.partners["naam"]))
         rows = rows.assign(waarde=[names.get(v, v) for v in rows["waarde"]])
-    rows = rows.sort_values("waarde").rename(columns={"waarde": dimension})
+    body, total = rows[rows["waarde"] != TOTAL], rows[rows["waarde"] == TOTAL]
+    rows = pd.concat([body.sort_values("waarde"), total]).rename(columns={"waarde": dimension})
     # the total row adds up the rows: a candidate in two groups (two trajectories) counts in both
     why = (" Het totaal telt de rijen op: een kandidaat met trajecten in twee groepen telt in beide mee, dus het "
            "totaal kan iets hoger zijn dan het aantal verschillende kandidaten.")
-    return table(suppressed(rows, list(STAGES)), caption, note=note() + why,
+    return table(rows.reset_index(drop=True), caption, note=note() + why,
                  headers={dimension: DIMENSION_HEADERS.get(dimension, dimension.capitalize())})
 
 
@@ -112,8 +189,22 @@ def by_group_chart(frame: pd.DataFrame, column: str) -> charts.Chart:
 
 
 def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
+    """Obligation, realisation and persons per authority or sector, with a total row.
+
+    The persons column gets secondary suppression against that total: without it, the headline's
+    "Personen bereikt" minus the visible rows gave a hidden small count back (domain.md).
+    """
     cols = [column, "opdrachten", "verplichting_eur", "verwacht_eur", "gerealiseerd_eur", "realisatie_pct", "kandidaten"]
-    return table(suppressed(frame.sort_values(column)[cols], ["kandidaten"], total_row=None), caption, note=note())
+    if frame.empty:
+        return table(frame, caption)
+    rows = frame.sort_values(column)[cols].reset_index(drop=True)
+    sums = rows[["opdrachten", "verplichting_eur", "verwacht_eur", "gerealiseerd_eur", "kandidaten"]].sum()
+    pct = 100 * sums["gerealiseerd_eur"] / sums["verplichting_eur"] if sums["verplichting_eur"] else None
+    total = pd.DataFrame([{column: TOTAL, **sums.to_dict(), "realisatie_pct": pct}], index=[TOTAL])
+    rows = pd.concat([rows.astype({column: object}), total[cols]])
+    why = " Het totaal telt de rijen op: een persoon op opdrachten van twee groepen telt in beide mee."
+    return table(suppress_small_counts(rows, ["kandidaten"], total_row=TOTAL).reset_index(drop=True), caption,
+                 note=note() + why)
 
 
 def block_mix(data: PageData) -> charts.Chart:
@@ -150,11 +241,17 @@ def contributions(data: PageData) -> Html:
         return paragraph("Geen bijdragen bekend.")
     b["geleverd"] = b.apply(_delivered_word, axis=1)
     b["rol"] = b["rol"].map(ROLE_LABELS).fillna(b["rol"])
+    # trajectories, placements, durable placements: suppressed with the opleider breakdown of the
+    # same page, so a cell hidden there is not shown here (page_counts)
+    shown = page_counts(data)["bijdragen"]
     parts = []
     for _, roles, cols, caption in CONTRIBUTION_GROUPS:
-        rows = b[b["rol"].isin([ROLE_LABELS.get(r, r) for r in roles])].sort_values("naam")[cols]
+        rows = b[b["rol"].isin([ROLE_LABELS.get(r, r) for r in roles])].sort_values("naam")
         counts = [c for c in ("trajecten", "plaatsingen", "duurzaam") if c in cols]
-        parts.append(table(suppressed(rows.reset_index(drop=True), counts, total_row=None) if counts else rows,
+        for c in counts:
+            rows = rows.assign(**{c: pd.Series(list(shown.loc[rows["partner_id"], c]), index=rows.index, dtype=object)})
+        rows = rows[cols]
+        parts.append(table(rows.reset_index(drop=True),
                            caption, note=note() if counts else None,
                            headers={"duurzaam": "Duurzaam geplaatst", "geleverd": "Geleverd voor deze periode"}))
     return Html("\n".join(parts))
