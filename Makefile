@@ -61,7 +61,7 @@ setup: $(VENV_OK) ## create the virtual environment from the lock (done automati
 # the rest by a rename) is rebuilt only when something it depends on is newer: the raw files of
 # the quarter and every earlier quarter plus the files at the top of RAW_DIR (partners.csv), the
 # code, config, expectations, templates, notebooks and the lock (the same list the pipeline
-# fingerprints, pipeline/provenance.py), and the stamp reports/.<P>.inputs. The stamp records
+# fingerprints, pipeline/orchestrate/provenance.py), and the stamp reports/.<P>.inputs. The stamp records
 # RAW_DIR and the raw file names; it is rewritten only when they change (another folder, a file
 # added or removed), so an unchanged rerun does nothing and touches no file (`make -n` writes
 # nothing either). Not tracked: the pseudonymisation key, which is never written anywhere (not
@@ -76,9 +76,9 @@ ifneq ($(filter report,$(MAKECMDGOALS)),)
   REPORT_OUT    := $(REPORTS_MK)/$(PERIOD)/manifest.json
   INPUTS_STAMP  := $(REPORTS_MK)/.$(PERIOD).inputs
   # raw file names never enter make's syntax or a shell: the raw folder is one digest
-  # (pipeline/make_inputs.py, standard library only, every argument quoted)
+  # (pipeline/orchestrate/make_inputs.py, standard library only, every argument quoted)
   INPUTS_ARGS   := $(call q,$(RAW_DIR)) $(call q,$(PERIOD)) $(call q,$(REPORTS_ROOT))
-  INPUTS_STATUS := $(shell $(PYTHON) -I -S pipeline/make_inputs.py status $(INPUTS_ARGS) 2>&1 || echo FAILED)
+  INPUTS_STATUS := $(shell $(PYTHON) -I -S pipeline/orchestrate/make_inputs.py status $(INPUTS_ARGS) 2>&1 || echo FAILED)
   ifneq ($(firstword $(INPUTS_STATUS)),OK)
     $(error $(or $(filter-out FAILED,$(INPUTS_STATUS)),FOUT: $(PYTHON) niet gevonden | ERROR: $(PYTHON) not found (set PYTHON=...)))
   endif
@@ -91,21 +91,21 @@ ifneq ($(filter report,$(MAKECMDGOALS)),)
   endif
 
 $(REPORT_OUT): $(INPUTS_STAMP) $(CODE_INPUTS) $(VENV_OK)
-	@$(PY) -m pipeline.run report --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
+	@$(PY) -m pipeline.orchestrate.run report --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
 
 $(INPUTS_STAMP):
 	@echo ">> invoer van $(PERIOD): nieuw of gewijzigd | inputs of $(PERIOD): new or changed"
-	@$(PYTHON) -I -S pipeline/make_inputs.py write $(INPUTS_ARGS)
+	@$(PYTHON) -I -S pipeline/orchestrate/make_inputs.py write $(INPUTS_ARGS)
 endif
 
 report: $(VENV_OK) $(REPORT_OUT) ## build one quarter's reports, when its inputs or the code changed: make report PERIOD=2021Q3 [RAW_DIR=path]
 	@echo ">> "$(call q,$(REPORTS_ROOT)/$(PERIOD))" is actueel | is up to date"
 
 verify: $(VENV_OK) ## rebuild one quarter in a temporary folder and compare it with the published one: make verify PERIOD=2021Q3
-	@$(PY) -m pipeline.verify --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
+	@$(PY) -m pipeline.orchestrate.verify --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
 
 bench: $(VENV_OK) ## measure cold runs at SCALE=1 and 10 (BENCH_SCALE=100 adds 100) and print a table
-	@$(PY) -m pipeline.bench --scales $(call q,1$(comma)10$(if $(BENCH_SCALE),$(comma)$(BENCH_SCALE)))
+	@$(PY) -m tools.bench --scales $(call q,1$(comma)10$(if $(BENCH_SCALE),$(comma)$(BENCH_SCALE)))
 
 lab: $(VENV_OK) ## open the notebooks in JupyterLab on the project's environment
 	SROI_RAW_DIR=$(call q,$(RAW_DIR)) $(VENV)/bin/jupyter lab notebooks/
@@ -117,11 +117,11 @@ demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [
 	$(PY) -m pipeline.demo --raw-dir $(call q,$(RAW_DIR)) --scale $(call q,$(SCALE))
 
 check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FILE=x.xlsx PARTNER=id [DATASET=inzet]
-	@$(PY) -m pipeline.check_export --file $(call q,$(FILE)) --partner $(call q,$(PARTNER)) $(if $(DATASET),--dataset $(call q,$(DATASET)))
+	@$(PY) -m pipeline.ingest.check_export --file $(call q,$(FILE)) --partner $(call q,$(PARTNER)) $(if $(DATASET),--dataset $(call q,$(DATASET)))
 
 datadocs: $(VENV_OK) ## build Great Expectations Data Docs for the analyst (PERIOD=...)
 	@echo ">> Great Expectations Data Docs voor $(PERIOD) (alleen voor de analist, niet voor partners)"
-	@$(PY) -m pipeline.datadocs --period $(call q,$(PERIOD))
+	@$(PY) -m pipeline.validate.datadocs --period $(call q,$(PERIOD))
 
 clean: ## remove generated outputs (data/clean, reports); never touches data/raw
 	@echo ">> removing generated outputs under data/clean/ and reports/"
@@ -137,4 +137,4 @@ lock: ## re-resolve pyproject's dependencies into requirements.lock and environm
 	$(MAKE) env-file
 
 env-file: ## derive environment.yml (for conda users) from requirements.lock
-	$(PYTHON) -m pipeline.envfile > environment.yml
+	$(PYTHON) -m tools.envfile > environment.yml

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.paths import ROOT
-from pipeline.provenance import sources_fingerprint
+from pipeline.core.paths import ROOT
+from pipeline.orchestrate.provenance import sources_fingerprint
 
 E2E_PERIOD = "2021Q3"
 
 #: A test pseudonymisation key of the minimum length the pipeline accepts (32 bytes; a real key is
-#: random bytes, pipeline.pseudonym.MIN_KEY_BYTES). Shared so no test needs a short key of its own.
+#: random bytes, pipeline.ingest.pseudonym.MIN_KEY_BYTES). Shared so no test needs a short key of its own.
 TEST_KEY = "test-sleutel-0123456789abcdefghij"
 assert len(TEST_KEY.encode()) == 33
 
@@ -38,12 +38,12 @@ def report_env(out_root: Path, extra_env: dict | None = None) -> dict[str, str]:
 
 
 def report_command(period: str, raw_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "pipeline.run", "report", "--period", period, "--raw-dir", str(raw_dir)]
+    return [sys.executable, "-m", "pipeline.orchestrate.run", "report", "--period", period, "--raw-dir", str(raw_dir)]
 
 
 def run_report(period: str, raw_dir: Path, out_root: Path, extra_env: dict | None = None,
                cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run ``python -m pipeline.run report`` as make does, writing under ``out_root``."""
+    """Run ``python -m pipeline.orchestrate.run report`` as make does, writing under ``out_root``."""
     return subprocess.run(report_command(period, raw_dir), cwd=cwd, env=report_env(out_root, extra_env),
                           capture_output=True, text=True)
 

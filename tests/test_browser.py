@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.paths import ROOT
+from pipeline.core.paths import ROOT
 from tests.conftest import E2E_PERIOD
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -11,9 +11,9 @@ import sys
 import pandas as pd
 import pytest
 
-from pipeline import charts
-from pipeline.paths import ROOT
-from pipeline.render import check_html_offline
+from pipeline.report import charts
+from pipeline.core.paths import ROOT
+from pipeline.report.render import check_html_offline
 
 NB = "\u00a0"
 
@@ -96,7 +96,7 @@ def test_same_data_gives_byte_identical_svg(all_charts):
 def test_svg_is_identical_across_processes(all_charts):
     # a fresh interpreter with another hash seed must give the same bytes
     code = (
-        "import datetime as dt, pandas as pd; from pipeline import charts;"
+        "import datetime as dt, pandas as pd; from pipeline.report import charts;"
         "print(charts.chart_digest(charts.grouped_bar_chart(pd.DataFrame({"
         "'opdrachtgever': ['gemeente-a', 'provincie'], 'verplichting_eur': [2_500_000, 800_000],"
         "'verwacht_eur': [1_500_000, 700_000], 'gerealiseerd_eur': [1_200_000, 850_000]}),"
@@ -163,7 +163,7 @@ def test_chart_displays_as_figure_in_a_notebook(all_charts):
 
 
 def test_contracts_chart_shows_each_contract_as_share_of_its_obligation():
-    from pipeline.charts import contracts_chart
+    from pipeline.report.charts import contracts_chart
 
     t = pd.DataFrame({"opdracht_id": ["A-1", "B-2"], "gerealiseerd_eur": [100.0, 500.0],
                       "verwacht_eur": [200.0, 300.0], "verplichting_eur": [400.0, 400.0]})

@@ -1,4 +1,4 @@
-"""Tests for pipeline/check_export.py: the partner's pre-flight check of one file."""
+"""Tests for pipeline/ingest/check_export.py: the partner's pre-flight check of one file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from pipeline import check_export  # noqa: E402
+from pipeline.ingest import check_export  # noqa: E402
 
 INZET_HEADER = "Regel ID;Opdrachtgever;Opdracht ID;Bouwblok;BSN;Startdatum;Einddatum;Uren per week;Bedrag\n"
 

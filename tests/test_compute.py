@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import compute
+from pipeline.indicators import stage as compute
 from pipeline import indicators as ind
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
 
 # pseudonyms look like the real ones (64 hex characters); none may reach reports/
 P1, P2 = "a" * 63 + "1", "b" * 63 + "2"
@@ -229,8 +229,8 @@ def test_missing_clean_data_is_a_clear_error(env):
 
 
 def test_empty_period_still_gives_every_table():
-    from pipeline.ratecard import load_rate_card
-    from pipeline.settings import load_settings
+    from pipeline.indicators.ratecard import load_rate_card
+    from pipeline.core.settings import load_settings
 
     partners = pd.DataFrame({"partner_id": ["gem-a"], "naam": ["A"], "rol": ["opdrachtgever"],
                              "kvk": [None]}).astype("string")

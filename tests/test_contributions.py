@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.contributions import CONTRIBUTION_COLUMNS, contributions
+from pipeline.indicators.contributions import CONTRIBUTION_COLUMNS, contributions
 
 PARTNERS = pd.DataFrame({
     "partner_id": ["gem-a", "bouw-a", "opl-a", "wp-b"],

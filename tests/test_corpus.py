@@ -31,11 +31,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from pipeline.csvsafe import FORMULA_TRIGGERS
-from pipeline.paths import ROOT
-from pipeline.ingest_typing import known_headings
-from pipeline.readers import TableSpec, UnreadableFileError, read_table
-from pipeline.schema import dataset_spec
+from pipeline.core.csvsafe import FORMULA_TRIGGERS
+from pipeline.core.paths import ROOT
+from pipeline.ingest.typecast import known_headings
+from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
+from pipeline.core.schema import dataset_spec
 from tests.conftest import run_report
 
 CORPUS = Path(__file__).parent / "corpus"

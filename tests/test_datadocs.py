@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline import datadocs
+from pipeline.validate import datadocs
 
 
 def _contracts() -> pd.DataFrame:

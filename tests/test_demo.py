@@ -1,4 +1,4 @@
-"""The synthetic demo exports (pipeline/demo.py): reproducible, fake, and exactly as documented.
+"""The synthetic demo exports (pipeline/demo/generate.py): reproducible, fake, and exactly as documented.
 
 The first test is also the guard that no real partner data is ever committed: every file under
 data/raw must be part of the regenerated demo set, byte for byte.
@@ -24,13 +24,13 @@ import pytest
 import yaml
 from stdnum.nl import bsn as bsn_check
 
-from pipeline import demo
-from pipeline.demo_snapshots import Snapshotter
-from pipeline.demo_world import build_world
-from pipeline.paths import CONFIG_DIR, DEMO_RAW_DIR, ROOT
-from pipeline.periods import parse_period
+from pipeline.demo import generate as demo
+from pipeline.demo.snapshots import Snapshotter
+from pipeline.demo.world import build_world
+from pipeline.core.paths import CONFIG_DIR, DEMO_RAW_DIR, ROOT
+from pipeline.core.periods import parse_period
 
-FAKE_BSN = re.compile(r"99\d{7}")  # pipeline/demo.py: every demo BSN starts with 99
+FAKE_BSN = re.compile(r"99\d{7}")  # pipeline/demo/generate.py: every demo BSN starts with 99
 ROLES = {"opdrachtgever", "opdrachtnemer", "opleider", "werkplein", "sw-bedrijf"}
 DELIVERS = {"opdrachtgever": {"opdrachten", "aanbestedingskalender"}, "opdrachtnemer": {"inzet"},
             "opleider": {"trajecten"}, "werkplein": {"trajecten"}, "sw-bedrijf": {"trajecten"}}
@@ -208,19 +208,30 @@ def test_headings_are_known_to_the_standard(tables):
 
 
 def test_is_pristine_demo(tmp_path):
-    assert demo.is_pristine_demo(DEMO_RAW_DIR)
+    from pipeline.ingest.pristine import MANIFEST_NAME, is_pristine_demo
+
+    assert is_pristine_demo(DEMO_RAW_DIR)
     copy = tmp_path / "raw"
     shutil.copytree(DEMO_RAW_DIR, copy)
-    assert demo.is_pristine_demo(copy)
+    assert is_pristine_demo(copy)
     real = copy / "2021Q3" / "gemeente-groningen" / "inzet_extra.csv"
     real.write_text("regel_id;kandidaat_bsn\n1;123456782\n", encoding="utf-8")
-    assert not demo.is_pristine_demo(copy)
+    assert not is_pristine_demo(copy)
     real.unlink()
+    # a demo file replaced by a link to an identical copy elsewhere is not the demo any more
+    inzet = copy / "2021Q3" / "wadden-infra" / "inzet_2021Q3.csv"
+    shutil.copy(inzet, tmp_path / "elders.csv")
+    inzet.unlink()
+    inzet.symlink_to(tmp_path / "elders.csv")
+    assert not is_pristine_demo(copy)
+    inzet.unlink()
+    shutil.copy(tmp_path / "elders.csv", inzet)
+    assert is_pristine_demo(copy)
     partners = copy / "partners.csv"
     partners.write_bytes(partners.read_bytes() + b"\n")
-    assert not demo.is_pristine_demo(copy)
-    (copy / demo.MANIFEST_NAME).unlink()
-    assert not demo.is_pristine_demo(copy)
+    assert not is_pristine_demo(copy)
+    (copy / MANIFEST_NAME).unlink()
+    assert not is_pristine_demo(copy)
 
 
 def test_snapshots_hold_no_future_facts_and_reach_several_hundred_durable():

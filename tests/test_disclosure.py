@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import disclosure
-from pipeline.disclosure import suppress_count, suppress_small_counts, suppression_mask
+from pipeline.disclosure import suppress as disclosure
+from pipeline.disclosure.suppress import suppress_count, suppress_small_counts, suppression_mask
 
 X = disclosure.SECONDARY_MARKER  # "×"
 

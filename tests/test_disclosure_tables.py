@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from pipeline import formatting as fmt
-from pipeline.pages import partner, regio
-from pipeline.pages.common import STAGES
+from pipeline.report import formatting as fmt
+from pipeline.report.pages import partner, regio
+from pipeline.report.pages.common import STAGES
 from tests.test_pages import make_data
 
 # stages:        aangemeld gestart afgerond uitgevallen certificaat geplaatst duurzaam

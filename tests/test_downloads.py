@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import downloads
+from pipeline.report import downloads
 
 HOSTILE = '=HYPERLINK("http://x","klik")'
 

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline.demo import PLANTED_PROBLEMS
+from pipeline.demo.generate import PLANTED_PROBLEMS
 from tests.conftest import E2E_PERIOD
 
 OUTPUTS = [  # outputs.md
@@ -33,7 +33,7 @@ def test_one_page_per_partner_in_the_register(demo_build):
 
 
 def _raw():
-    from pipeline.paths import DEMO_RAW_DIR
+    from pipeline.core.paths import DEMO_RAW_DIR
 
     return DEMO_RAW_DIR
 
@@ -124,7 +124,7 @@ def test_no_bsn_anywhere_in_the_outputs(demo_build):
 
 
 def test_pages_are_offline_and_show_no_code_or_paths(demo_build):
-    from pipeline.render import check_html_offline
+    from pipeline.report.render import check_html_offline
 
     for page in (demo_build / "reports" / E2E_PERIOD).rglob("*.html"):
         text = page.read_text(encoding="utf-8")

@@ -8,8 +8,8 @@ import tomllib
 
 import pytest
 
-from pipeline.envfile import environment_yml, read_lock
-from pipeline.paths import ROOT
+from tools.envfile import environment_yml, read_lock
+from pipeline.core.paths import ROOT
 
 
 def _name(pin: str) -> str:

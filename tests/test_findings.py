@@ -1,4 +1,4 @@
-"""Tests for pipeline/findings.py: each cross-dataset finding on tiny hand-written frames.
+"""Tests for pipeline/validate/findings.py: each cross-dataset finding on tiny hand-written frames.
 
 Only the columns a finding needs are built; expected lines are worked out by hand.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline import findings
-from pipeline.settings import settings
+from pipeline.validate import findings
+from pipeline.core.settings import settings
 
 D = pd.Timestamp
 NAT = pd.NaT

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import formatting as fmt
+from pipeline.report import formatting as fmt
 
 NB = "\u00a0"
 

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from pipeline.fulfilment import (CONTRACT_COLUMNS, STATUSES, aggregate_blocks, aggregate_contracts,
+from pipeline.indicators.fulfilment import (CONTRACT_COLUMNS, STATUSES, aggregate_blocks, aggregate_contracts,
                                  elapsed_share, fulfilment, region_totals)
-from pipeline.ratecard import load_rate_card
-from pipeline.settings import load_settings
-from pipeline.valuation import VALUED_COLUMNS, value_lines
+from pipeline.indicators.ratecard import load_rate_card
+from pipeline.core.settings import load_settings
+from pipeline.indicators.valuation import VALUED_COLUMNS, value_lines
 
 CARD = load_rate_card()
 SETTINGS = load_settings()

@@ -26,14 +26,14 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pipeline.deliveries import FoundFile
-from pipeline.errors import PipelineError
-from pipeline.ingest import ingest_file
-from pipeline.ingest_typing import REASONS, known_headings
-from pipeline.mappings import normalise_header
-from pipeline.parse import PROBLEMS, parse_date, parse_dutch_number
-from pipeline.readers import TableSpec, UnreadableFileError, read_table
-from pipeline.schema import dataset_spec
+from pipeline.ingest.deliveries import FoundFile
+from pipeline.core.errors import PipelineError
+from pipeline.ingest.stage import ingest_file
+from pipeline.ingest.typecast import REASONS, known_headings
+from pipeline.ingest.mappings import normalise_header
+from pipeline.ingest.parse import PROBLEMS, parse_date, parse_dutch_number
+from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
+from pipeline.core.schema import dataset_spec
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -3,7 +3,7 @@
 A run-level error (no register, a broken register, nothing delivered, no key for real data, a
 bad period, a broken rate card, outputs tangled with the raw folder) stops the run with exactly
 one line on stderr, ``FOUT: <Dutch> | ERROR: <English>``, a non-zero exit, no traceback and
-nothing published. Each case runs ``python -m pipeline.run report`` on a small raw folder in tmp.
+nothing published. Each case runs ``python -m pipeline.orchestrate.run report`` on a small raw folder in tmp.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.paths import DEMO_RAW_DIR, ROOT
+from pipeline.core.errors import PipelineError
+from pipeline.core.paths import DEMO_RAW_DIR, ROOT
 from tests.conftest import run_report
 
 PERIOD = "2021Q3"
@@ -122,8 +122,8 @@ def test_invalid_period_via_make_stops_in_one_line(tmp_path):
 
 
 def test_the_demo_key_is_accepted_only_on_the_pristine_demo(tmp_path, monkeypatch):
-    from pipeline.ingest import preflight
-    from pipeline.pseudonym import DEMO_KEY, load_key
+    from pipeline.ingest.stage import preflight
+    from pipeline.ingest.pseudonym import DEMO_KEY, load_key
 
     monkeypatch.delenv("SROI_PSEUDONYM_KEY", raising=False)
     monkeypatch.delenv("SROI_PSEUDONYM_KEY_FILE", raising=False)
@@ -147,11 +147,11 @@ def test_the_key_is_never_in_the_logs():
 
 
 # ---------------------------------------------------------------------------------------------
-# The guard that keeps real partner data out of git (pipeline/guard.py)
+# The guard that keeps real partner data out of git (tools/guard.py)
 # ---------------------------------------------------------------------------------------------
 
 def _guard(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.guard", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "tools.guard", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def test_guard_passes_the_committed_demo_data():
@@ -175,7 +175,7 @@ def test_guard_lists_real_and_edited_files(tmp_path):
 
 
 def test_guard_checks_what_is_staged_for_a_commit(tmp_path):
-    from pipeline import guard
+    from tools import guard
 
     repo = tmp_path / "repo"
     raw = repo / "data" / "raw"

@@ -29,7 +29,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.paths import ROOT
+from pipeline.core.paths import ROOT
 
 PERIOD = "2021Q3"
 PLANTED_BSN = "123456782"  # passes the eleven-test: 9*1+8*2+7*3+6*4+5*5+4*6+3*7+2*8-1*2 = 154 = 14*11

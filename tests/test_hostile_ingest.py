@@ -27,9 +27,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.paths import ROOT
-from pipeline.readers import TableSpec, UnreadableFileError, read_table
+from pipeline.core.errors import PipelineError
+from pipeline.core.paths import ROOT
+from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
 
 PERIOD = "2021Q3"
 KEY = "hostile-sleutel-3b9d20f4-niet-publiceren"
@@ -55,7 +55,7 @@ def _raw(tmp_path: Path) -> Path:
 
 
 def _ingest(raw: Path, tmp_path: Path):
-    from pipeline.ingest import run_ingest
+    from pipeline.ingest.stage import run_ingest
 
     return run_ingest(PERIOD, raw, tmp_path / "out")
 
@@ -186,7 +186,7 @@ def test_links_in_the_raw_folder_are_notes_and_never_read_or_hashed(tmp_path):
 
 
 def test_the_input_fingerprint_lists_links_by_name_and_never_hashes_their_target(tmp_path):
-    from pipeline import provenance
+    from pipeline.orchestrate import provenance
 
     raw, outside = _raw(tmp_path), _outside(tmp_path)
     before = provenance.inputs_fingerprint(raw, PERIOD)
@@ -200,7 +200,7 @@ def test_the_input_fingerprint_lists_links_by_name_and_never_hashes_their_target
 
 
 def test_a_linked_partners_csv_is_refused(tmp_path):
-    from pipeline.deliveries import read_partners
+    from pipeline.ingest.deliveries import read_partners
 
     raw = _raw(tmp_path)
     (raw / "partners.csv").rename(tmp_path / "partners_elders.csv")
@@ -218,8 +218,8 @@ def test_named_pipes_never_block_ingest_or_the_fingerprint(tmp_path):
     os.mkfifo(raw / PERIOD / "pipe_in_period_folder")
     proc = _python(f"""
         from pathlib import Path
-        from pipeline import provenance
-        from pipeline.ingest import run_ingest
+        from pipeline.orchestrate import provenance
+        from pipeline.ingest.stage import run_ingest
         raw = Path({str(raw)!r})
         provenance.inputs_fingerprint(raw, {PERIOD!r})
         run_ingest({PERIOD!r}, raw, Path({str(tmp_path / 'out')!r}))
@@ -260,7 +260,7 @@ def test_a_field_over_the_csv_limit_makes_the_file_unreadable_and_others_carry_o
 
 
 def test_a_10000_column_comma_export_is_read_not_crashed_on_by_the_delimiter_search():
-    from pipeline.ingest_typing import known_headings
+    from pipeline.ingest.typecast import known_headings
 
     # under ";" or tab each line is one field of ~190 kB; only "," is the delimiter
     extra = [f"extra_kolom_{i:05d}" for i in range(10_000)]
@@ -273,7 +273,7 @@ def test_a_10000_column_comma_export_is_read_not_crashed_on_by_the_delimiter_sea
 
 
 def test_check_export_names_the_huge_field_instead_of_failing(tmp_path, capsys, monkeypatch):
-    from pipeline import check_export
+    from pipeline.ingest import check_export
 
     monkeypatch.setenv("SROI_RAW_DIR", str(tmp_path / "geen_raw"))
     path = tmp_path / "inzet_los.csv"
@@ -347,10 +347,10 @@ def _workbook_with_big_sheet(path: Path, big_sheet: str, blocks: int) -> Path:
 _READ_AND_MEASURE = """
     import resource, sys
     from pathlib import Path
-    from pipeline import xlsx_reader
-    from pipeline.ingest_typing import known_headings
-    from pipeline.readers import TableSpec, UnreadableFileError, read_table
-    from pipeline.settings import IngestSettings
+    from pipeline.ingest import xlsx_reader
+    from pipeline.ingest.typecast import known_headings
+    from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
+    from pipeline.core.settings import IngestSettings
     # a cap on the address space, so a reader that unpacks the bomb fails here, not the machine
     resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
     ratio = float(sys.argv[2])
@@ -403,9 +403,9 @@ def test_an_unused_huge_sheet_is_never_unpacked(bomb):
 
 
 def test_the_sheet_read_over_the_size_limit_is_refused(tmp_path, monkeypatch):
-    from pipeline import xlsx_reader
-    from pipeline.ingest_typing import known_headings
-    from pipeline.settings import IngestSettings
+    from pipeline.ingest import xlsx_reader
+    from pipeline.ingest.typecast import known_headings
+    from pipeline.core.settings import IngestSettings
 
     # the data sheet itself declares 5 x 4 MiB = 21 MB (and ratio ~1000): over a 10 MB limit
     path = _workbook_with_big_sheet(tmp_path / "inzet_groot.xlsx", "sheet1", 5)
@@ -419,9 +419,9 @@ def test_the_sheet_read_over_the_size_limit_is_refused(tmp_path, monkeypatch):
 def test_a_sheet_over_the_cell_limit_is_refused(tmp_path, monkeypatch):
     import openpyxl
 
-    from pipeline import xlsx_reader
-    from pipeline.ingest_typing import known_headings
-    from pipeline.settings import IngestSettings
+    from pipeline.ingest import xlsx_reader
+    from pipeline.ingest.typecast import known_headings
+    from pipeline.core.settings import IngestSettings
 
     book = openpyxl.Workbook()
     book.active.append(["regel_id", "opdracht_id", "startdatum"])
@@ -438,7 +438,7 @@ def test_a_sheet_over_the_cell_limit_is_refused(tmp_path, monkeypatch):
 
 
 def test_the_limits_are_settings():
-    from pipeline.settings import settings
+    from pipeline.core.settings import settings
 
     limits = settings().ingest
     assert limits.xlsx_max_compression_ratio == 100 and limits.xlsx_max_uncompressed_mb >= 50
@@ -449,7 +449,7 @@ def test_the_limits_are_settings():
 # ---------------------------------------------------------------------------------------------
 
 def test_a_csv_mixing_utf8_and_windows_1252_is_read_per_line_with_a_note():
-    from pipeline.ingest_typing import known_headings
+    from pipeline.ingest.typecast import known_headings
 
     data = (CORPUS / "inzet_mixed_utf8_and_cp1252.csv").read_bytes()
     table = read_table(data, TableSpec(known_headings("inzet", None), ("regel_id",)), ".csv")
@@ -461,7 +461,7 @@ def test_a_csv_mixing_utf8_and_windows_1252_is_read_per_line_with_a_note():
 
 
 def test_a_plain_windows_1252_csv_gets_no_encoding_note():
-    from pipeline.ingest_typing import known_headings
+    from pipeline.ingest.typecast import known_headings
 
     data = (INZET_HEADER + INZET_ROW.format(id="CP-1").replace("Timmerman", "Café ë €")).encode("cp1252")
     table = read_table(data, TableSpec(known_headings("inzet", None), ("regel_id",)), ".csv")
@@ -473,8 +473,8 @@ def test_a_plain_windows_1252_csv_gets_no_encoding_note():
 # ---------------------------------------------------------------------------------------------
 
 def _ingest_one(name: str, content: bytes, partner: str = "bouw-noord"):
-    from pipeline.deliveries import FoundFile, dataset_of
-    from pipeline.ingest import ingest_file
+    from pipeline.ingest.deliveries import FoundFile, dataset_of
+    from pipeline.ingest.stage import ingest_file
 
     found = FoundFile(Path(name), f"{PERIOD}/{partner}/{name}", partner, dataset_of(name), PERIOD)
     return ingest_file(content, found, None, KEY.encode())
@@ -493,7 +493,7 @@ def test_an_open_end_date_reads_as_no_end_date_with_a_note():
 def test_a_placement_end_date_9999_is_open_too_and_an_excel_date_cell_as_well():
     import datetime as dt
 
-    from pipeline.parse import parse_date
+    from pipeline.ingest.parse import parse_date
 
     header = "traject_id;bsn;doelgroep;sector;aanmelddatum;status;plaatsing_datum;plaatsing_uren_per_week;" \
              "plaatsing_einddatum\n"
@@ -543,7 +543,7 @@ def _docx() -> bytes:
     pytest.param(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "dit is een PDF", id="pdf"),
 ])
 def test_a_non_spreadsheet_says_what_it_is(data, words):
-    from pipeline.ingest_typing import known_headings
+    from pipeline.ingest.typecast import known_headings
 
     with pytest.raises(UnreadableFileError) as caught:
         read_table(data, TableSpec(known_headings("opdrachten", None), ("opdracht_id",)), ".xlsx")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.paths import ROOT
+from pipeline.core.paths import ROOT
 
 PERIOD = "2019Q2"
 
@@ -75,11 +75,11 @@ def test_odd_file_names_neither_break_make_nor_go_unnoticed(tmp_path, name):
     (reports / PERIOD).mkdir(parents=True)
     (reports / PERIOD / "manifest.json").write_text("{}\n", encoding="utf-8")
     # published, so an unchanged rerun does nothing
-    assert "pipeline.run report" not in make("-n", reports=reports, raw=raw).stdout
+    assert "pipeline.orchestrate.run report" not in make("-n", reports=reports, raw=raw).stdout
     (raw / "2019Q2" / "bouwbedrijf-noord" / name).write_text("x\n", encoding="utf-8")
     proc = make("-n", reports=reports, raw=raw)
     assert proc.returncode == 0, proc.stderr
-    assert "pipeline.run report" in proc.stdout, "an added file must make the report run again"
+    assert "pipeline.orchestrate.run report" in proc.stdout, "an added file must make the report run again"
     assert not (ROOT / "x").exists()
 
 
@@ -108,7 +108,7 @@ def test_a_raw_folder_with_a_quote_in_its_name_works(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     dry = make("-n", reports=tmp_path / "reports", raw=raw)
     # the recipe hands the folder to the pipeline as one shell word: '…'\''s-Hertogenbosch…'
-    assert f"--raw-dir '{tmp_path}/'\\''s-Hertogenbosch/raw'" in dry.stdout or "pipeline.run" not in dry.stdout
+    assert f"--raw-dir '{tmp_path}/'\\''s-Hertogenbosch/raw'" in dry.stdout or "pipeline.orchestrate.run" not in dry.stdout
 
 
 def test_a_raw_folder_with_a_quote_and_command_runs_nothing(tmp_path):
@@ -159,7 +159,7 @@ def test_a_read_only_reports_folder_gets_a_dutch_and_english_line(tmp_path):
 
 
 def test_the_stamp_lists_links_and_pipes_without_opening_them(tmp_path):
-    from pipeline import make_inputs
+    from pipeline.orchestrate import make_inputs
 
     raw = _raw(tmp_path / "raw")
     partner = raw / "2019Q2" / "bouwbedrijf-noord"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import publish, run
+from pipeline.orchestrate import publish
+from pipeline.orchestrate import run
 from tests.conftest import TEST_KEY
 
 PERIOD = "2019Q2"
@@ -95,7 +96,7 @@ def test_a_full_disk_says_so_in_dutch_and_english_and_leaves_no_build(roots, mon
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(publish, "build_all", full)
-    monkeypatch.setattr("pipeline.ingest.preflight", lambda period, raw_dir: None)
+    monkeypatch.setattr("pipeline.ingest.stage.preflight", lambda period, raw_dir: None)
     monkeypatch.setattr(run, "LOG_DIR", raw.parent / "logs")
     code = run.main(["report", "--period", PERIOD, "--raw-dir", str(raw)])
     err = capsys.readouterr().err
@@ -107,8 +108,8 @@ def test_a_full_disk_says_so_in_dutch_and_english_and_leaves_no_build(roots, mon
 
 
 def test_a_notebook_that_hit_a_full_disk_says_disk_full():
-    from pipeline.errors import os_error_line
-    from pipeline.notebooks import NotebookFailed
+    from pipeline.core.errors import os_error_line
+    from pipeline.orchestrate.notebooks import NotebookFailed
 
     exc = NotebookFailed("02_validate", 4, "OSError", "[Errno 28] No space left on device: '/x'")
     assert exc.os_errno == errno.ENOSPC

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from pipeline import indicators as ind
-from pipeline.ratecard import load_rate_card
-from pipeline.settings import load_settings
+from pipeline.indicators.ratecard import load_rate_card
+from pipeline.core.settings import load_settings
 
 CARD = load_rate_card()
 SETTINGS = load_settings()

@@ -1,4 +1,4 @@
-"""Tests for pipeline/ingest.py and pipeline/deliveries.py: a whole raw folder in, every output out.
+"""Tests for pipeline/ingest/stage.py and pipeline/ingest/deliveries.py: a whole raw folder in, every output out.
 
 The raw folders are built in ``tmp_path`` from the quirk fixtures in ``tests/fixtures``; expected
 counts and values are worked out by hand from those files (see the comments).
@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pipeline.deliveries import FoundFile
+from pipeline.ingest.deliveries import FoundFile
 from tests.conftest import TEST_KEY
-from pipeline.errors import PipelineError
-from pipeline.ingest import (
+from pipeline.core.errors import PipelineError
+from pipeline.ingest.stage import (
     AFGEKEURD_COLUMNS, BESTANDEN_COLUMNS, LEVERINGEN_COLUMNS, MELDINGEN_COLUMNS, ingest_file, output_columns,
     run_ingest,
 )
@@ -300,9 +300,9 @@ def test_output_inside_raw_folder_is_refused(tmp_path: Path) -> None:
 
 def test_real_data_without_key_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SROI_PSEUDONYM_KEY")
-    demo = types.ModuleType("pipeline.demo")
+    demo = types.ModuleType("pipeline.ingest.pristine")
     demo.is_pristine_demo = lambda raw_dir: False  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pipeline.demo", demo)
+    monkeypatch.setitem(sys.modules, "pipeline.ingest.pristine", demo)
     raw = make_raw(tmp_path, {"2021Q3/gemeente-a/opdrachten.csv": FIXTURES / "opdrachten_header_only.csv"})
     with pytest.raises(PipelineError, match="SROI_PSEUDONYM_KEY"):
         run_ingest("2021Q3", raw, tmp_path / "out")

@@ -1,7 +1,7 @@
 """`make report` is a file target: it runs again only when something the period depends on changed.
 
 The pipeline itself is replaced by `true` (PY=true), so these tests check make's decisions only:
-whether the run would start ('pipeline.run report' in the output of `make -n`).
+whether the run would start ('pipeline.orchestrate.run report' in the output of `make -n`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.paths import ROOT
+from pipeline.core.paths import ROOT
 
 PERIOD = "2019Q2"
 LATER = time.time() + 86_400  # the fake publication is dated tomorrow: newer than any real file
@@ -40,7 +40,7 @@ def make(reports: Path, raw: Path, *args: str) -> subprocess.CompletedProcess:
 def would_run(reports: Path, raw: Path, *args: str) -> bool:
     proc = make(reports, raw, "-n", *args)
     assert proc.returncode == 0, proc.stderr
-    return "pipeline.run report" in proc.stdout
+    return "pipeline.orchestrate.run report" in proc.stdout
 
 
 @pytest.fixture()
@@ -107,7 +107,7 @@ def test_another_raw_folder_runs_again(published, tmp_path):
 
 
 @pytest.mark.parametrize("name, runs", [
-    ("pipeline/run.py", True), ("pipeline/pages/regio.py", True), ("pipeline/config/settings.yaml", True),
+    ("pipeline/orchestrate/run.py", True), ("pipeline/report/pages/regio.py", True), ("pipeline/config/settings.yaml", True),
     ("pipeline/expectations/inzet.json", True), ("pipeline/templates/sroi/index.html.j2", True),
     ("notebooks/11_regio.ipynb", True), ("requirements.lock", True), ("README.md", False),
 ])

@@ -1,4 +1,4 @@
-"""Tests for pipeline/mappings.py: partner mapping files load into frozen models or fail loudly."""
+"""Tests for pipeline/ingest/mappings.py: partner mapping files load into frozen models or fail loudly."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.mappings import MAPPINGS_DIR, load_mapping_file, load_mappings, normalise_header
+from pipeline.core.errors import PipelineError
+from pipeline.ingest.mappings import MAPPINGS_DIR, load_mapping_file, load_mappings, normalise_header
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mappings"
 

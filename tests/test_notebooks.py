@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pipeline import notebooks
+from pipeline.orchestrate import notebooks
 
 
 def _executed(run: int) -> nbformat.NotebookNode:

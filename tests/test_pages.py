@@ -12,10 +12,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pipeline.pages import common, index, partner, quality, regio
-from pipeline.pages.data import PageData
-from pipeline.paths import NOTEBOOKS_DIR
-from pipeline.periods import parse_period
+from pipeline.report.pages import common, index, partner, quality, regio
+from pipeline.report.pages.data import PageData
+from pipeline.core.paths import NOTEBOOKS_DIR
+from pipeline.core.periods import parse_period
 
 STAGES = list(common.STAGES)
 

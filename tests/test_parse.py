@@ -1,4 +1,4 @@
-"""Tests for pipeline/parse.py: every number, date and boolean form of exports.md, by hand.
+"""Tests for pipeline/ingest/parse.py: every number, date and boolean form of exports.md, by hand.
 
 Expected values are written from the spec, not produced by the code. Hypothesis checks that
 Dutch numbers and dates round-trip and that no input makes a parser raise.
@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.errors import PipelineError
-from pipeline.parse import PROBLEMS, parse_boolean, parse_date, parse_dutch_number
+from pipeline.core.errors import PipelineError
+from pipeline.ingest.parse import PROBLEMS, parse_boolean, parse_date, parse_dutch_number
 
 NA = pd.NA
 

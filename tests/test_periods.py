@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.periods import Period, parse_period, period_of, periods_between
+from pipeline.core.errors import PipelineError
+from pipeline.core.periods import Period, parse_period, period_of, periods_between
 
 
 @pytest.mark.parametrize(

@@ -25,11 +25,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import provenance, pseudonym, trend_data
-from pipeline.errors import PipelineError
-from pipeline.ingest import run_ingest
-from pipeline.pseudonym import DEMO_KEY, load_key
-from pipeline.validate import REJECTION_COLUMNS, run_validation, sort_lines, suite_parameters, validate_table
+from pipeline.orchestrate import provenance
+from pipeline.ingest import pseudonym
+from pipeline.orchestrate import history as trend_data
+from pipeline.core.errors import PipelineError
+from pipeline.ingest.stage import run_ingest
+from pipeline.ingest.pseudonym import DEMO_KEY, load_key
+from pipeline.validate.stage import REJECTION_COLUMNS, run_validation, sort_lines, suite_parameters, validate_table
 from tests.conftest import TEST_KEY
 
 PARTNERS = "partner_id;naam;rol;kvk\nopleider-c;Opleider C;opleider;\nbouw-n;Bouw N;opdrachtnemer;12345672\n"
@@ -157,9 +159,9 @@ def test_every_written_line_is_masked_whatever_made_it() -> None:
 
 
 def fake_demo(monkeypatch: pytest.MonkeyPatch, pristine: bool) -> None:
-    module = types.ModuleType("pipeline.demo")
+    module = types.ModuleType("pipeline.ingest.pristine")
     module.is_pristine_demo = lambda raw_dir: pristine  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pipeline.demo", module)
+    monkeypatch.setitem(sys.modules, "pipeline.ingest.pristine", module)
 
 
 # what `head -c 32 /dev/urandom` gives: bytes that are no UTF-8 (0xff, 0xfe never occur in UTF-8)

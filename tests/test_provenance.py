@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import provenance
+from pipeline.orchestrate import provenance
 
 
 def _raw(root: Path) -> Path:
@@ -47,7 +47,7 @@ def test_what_changes_a_quarters_inputs(tmp_path, changed, counts):
 
 def test_sources_fingerprint_is_stable_and_covers_code_config_notebooks_and_lock():
     names = {p.relative_to(provenance.ROOT).as_posix() for p in provenance.source_files()}
-    assert {"pipeline/run.py", "pipeline/config/settings.yaml", "notebooks/03_compute.ipynb",
+    assert {"pipeline/orchestrate/run.py", "pipeline/config/settings.yaml", "notebooks/03_compute.ipynb",
             "requirements.lock"} <= names
     assert any(n.startswith("pipeline/expectations/") for n in names)
     assert any(n.startswith("pipeline/templates/") for n in names)

@@ -1,4 +1,4 @@
-"""Tests for pipeline/pseudonym.py: key precedence, keyed pseudonyms, the eleven-test, masking."""
+"""Tests for pipeline/ingest/pseudonym.py: key precedence, keyed pseudonyms, the eleven-test, masking."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import pseudonym
-from pipeline.errors import PipelineError
+from pipeline.ingest import pseudonym
+from pipeline.core.errors import PipelineError
 from tests.conftest import TEST_KEY
-from pipeline.pseudonym import DEMO_KEY, load_key, mask_bsn, passes_eleven_test, pseudonymise
+from pipeline.ingest.pseudonym import DEMO_KEY, load_key, mask_bsn, passes_eleven_test, pseudonymise
 
 NA = pd.NA
 
@@ -27,16 +27,16 @@ def no_key_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fake_demo(monkeypatch: pytest.MonkeyPatch, pristine: bool) -> list[Path]:
-    """Stand-in for pipeline.demo.is_pristine_demo (written elsewhere); records its calls."""
+    """Stand-in for pipeline.ingest.pristine.is_pristine_demo (written elsewhere); records its calls."""
     calls: list[Path] = []
-    module = types.ModuleType("pipeline.demo")
+    module = types.ModuleType("pipeline.ingest.pristine")
 
     def is_pristine_demo(raw_dir: Path) -> bool:
         calls.append(raw_dir)
         return pristine
 
     module.is_pristine_demo = is_pristine_demo  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pipeline.demo", module)
+    monkeypatch.setitem(sys.modules, "pipeline.ingest.pristine", module)
     return calls
 
 

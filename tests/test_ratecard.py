@@ -7,8 +7,8 @@ import io
 import pandas as pd
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.ratecard import (BONUS_BLOCK, card_version_on, load_rate_card, rate_on,
+from pipeline.core.errors import PipelineError
+from pipeline.indicators.ratecard import (BONUS_BLOCK, card_version_on, load_rate_card, rate_on,
                                rates_for_contracts, validate_rate_card)
 
 HEADER = "bouwblok,omschrijving,soort,waarde_eur,eenheid,max_maanden,geldig_vanaf,geldig_tot\n"

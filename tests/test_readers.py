@@ -1,4 +1,4 @@
-"""Tests for pipeline/readers.py: every file quirk of exports.md, one small fixture per quirk.
+"""Tests for pipeline/ingest/readers.py: every file quirk of exports.md, one small fixture per quirk.
 
 Values here are raw (untyped): typing is tested in test_parse.py and test_ingest.py. Row numbers
 are counted by hand in the fixture files (header = line 1 unless said otherwise).
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.ingest_typing import known_headings
-from pipeline.readers import RawTable, TableSpec, UnreadableFileError, decode_text, detect_format, read_table
-from pipeline.schema import dataset_spec
+from pipeline.ingest.typecast import known_headings
+from pipeline.ingest.readers import RawTable, TableSpec, UnreadableFileError, decode_text, detect_format, read_table
+from pipeline.core.schema import dataset_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INZET_OMSCHRIJVING = ["Timmerman (leerling)", 'Café-bezorger; "Noord"', "Inkoop bij SW-bedrijf ë"]

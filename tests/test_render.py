@@ -13,9 +13,11 @@ import pytest
 from nbconvert.exporters import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pipeline import charts, render, tables
-from pipeline.paths import TEMPLATES_DIR
-from pipeline.render import check_html_offline, render_notebook
+from pipeline.report import charts
+from pipeline.report import render
+from pipeline.report import tables
+from pipeline.core.paths import TEMPLATES_DIR
+from pipeline.report.render import check_html_offline, render_notebook
 
 HOSTILE = '<script>alert("x")</script>'
 FORMULA = '=HYPERLINK("http://evil.example","klik")'

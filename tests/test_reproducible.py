@@ -11,8 +11,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from pipeline.paths import ROOT
-from pipeline.verify import compare
+from pipeline.core.paths import ROOT
+from pipeline.orchestrate.verify import compare
 from tests.conftest import SMALL_PERIOD
 
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import psutil
 
-from pipeline import run
-from pipeline.paths import ROOT
+from pipeline.orchestrate import run
+from pipeline.core.paths import ROOT
 from tests.conftest import report_command, report_env
 
 PERIOD = "2019Q1"  # the first demo quarter: no earlier quarter to build
 
 
 class Run:
-    """``pipeline.run report`` in the background, its terminal lines collected as they come."""
+    """``pipeline.orchestrate.run report`` in the background, its terminal lines collected as they come."""
 
     def __init__(self, out_root: Path):
         self.proc = subprocess.Popen(report_command(PERIOD, ROOT / "data" / "raw"), cwd=ROOT,

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipeline.ratecard import load_rate_card
-from pipeline.tenders import TENDER_COLUMNS, future_tenders
+from pipeline.indicators.ratecard import load_rate_card
+from pipeline.indicators.tenders import TENDER_COLUMNS, future_tenders
 
 CARD = load_rate_card()
 PEIL = dt.date(2021, 9, 30)  # 2021Q3

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from pipeline.settings import load_settings
-from pipeline.training import (STAGES, count_candidates, count_in_period, programme_progress,
+from pipeline.core.settings import load_settings
+from pipeline.indicators.training import (STAGES, count_candidates, count_in_period, programme_progress,
                                stage_table, trainees_in_social_return, training_kpi,
                                training_stages)
 

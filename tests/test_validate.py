@@ -1,4 +1,4 @@
-"""Tests for pipeline/validate.py: every suite rule broken once and passed once, NA handling,
+"""Tests for pipeline/validate/stage.py: every suite rule broken once and passed once, NA handling,
 row conservation, output files, determinism.
 
 Every case is a tiny hand-written row (overrides of a valid base row). To keep the session fast
@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from pipeline import validate  # noqa: E402
-from pipeline.errors import PipelineError  # noqa: E402
-from pipeline.schema import DATASETS, dataset_spec  # noqa: E402
+from pipeline.validate import stage as validate  # noqa: E402
+from pipeline.core.errors import PipelineError  # noqa: E402
+from pipeline.core.schema import DATASETS, dataset_spec  # noqa: E402
 
 PEILDATUM = dt.date(2021, 9, 30)  # 2021Q3
 NA = pd.NA
@@ -553,7 +553,7 @@ def test_a_standard_column_absent_from_the_table_is_validated_as_empty():
     # float column instead of failing (pandas 3 cannot build float64 from pd.NA)
     import pandas as pd
 
-    from pipeline.validate import _prepare
+    from pipeline.validate.stage import _prepare
 
     frame = pd.DataFrame({"bron_bestand": ["a.csv", "a.csv"], "bron_rij": [2, 3], "partner_id": ["g", "g"],
                           "opdracht_id": ["1", "2"]})

@@ -14,9 +14,9 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from pipeline.ratecard import load_rate_card
-from pipeline.settings import load_settings
-from pipeline.valuation import REASONS, VALUED_COLUMNS, add_months, value_lines
+from pipeline.indicators.ratecard import load_rate_card
+from pipeline.core.settings import load_settings
+from pipeline.indicators.valuation import REASONS, VALUED_COLUMNS, add_months, value_lines
 
 CARD = load_rate_card()
 SETTINGS = load_settings()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import verify
-from pipeline.paths import ROOT
+from pipeline.orchestrate import verify
+from pipeline.core.paths import ROOT
 from tests.conftest import SMALL_PERIOD, report_env, skip_if_code_changed
 
 
@@ -84,7 +84,7 @@ def test_verify_names_the_tampered_file(small_builds, tmp_path):
     _write(reports / "partners" / "onbekend.html", "<p>niet van ons</p>")
     env = report_env(published, {"TZ": "Asia/Tokyo"})
     code = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["code"]["bronnen_sha256"]
-    proc = subprocess.run([sys.executable, "-m", "pipeline.verify", "--period", SMALL_PERIOD,
+    proc = subprocess.run([sys.executable, "-m", "pipeline.orchestrate.verify", "--period", SMALL_PERIOD,
                            "--raw-dir", str(ROOT / "data" / "raw"), "--keep"],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     kept = Path(re.search(r"rebuilt copy: (\S+)", proc.stdout).group(1))
@@ -106,7 +106,7 @@ def test_verify_names_the_tampered_file(small_builds, tmp_path):
 @pytest.mark.parametrize("period", ["2019Q5", "2021Q3"])
 def test_verify_refuses_what_was_never_published(period, tmp_path):
     env = report_env(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "pipeline.verify", "--period", period],
+    proc = subprocess.run([sys.executable, "-m", "pipeline.orchestrate.verify", "--period", period],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 1
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -1,0 +1,1 @@
+"""Disclosure control: small counts of persons suppressed, consistently across the tables of a page."""

@@ -1,0 +1,1 @@
+"""The run: the DAG of stages, kernels, provenance, manifest, atomic publication, verification."""

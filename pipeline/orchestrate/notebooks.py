@@ -1,0 +1,158 @@
+"""Execute the pipeline's notebooks: papermill for the stages, one shared kernel for many pages.
+
+Executed notebooks are normalised so a rebuild gives the same bytes: papermill's random cell
+ids, timestamps and durations are replaced or removed (issue: reproducibility).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import nbformat
+
+from pipeline.core.paths import NOTEBOOKS_DIR, ROOT
+
+KERNEL = "python3"
+
+
+class NotebookFailed(Exception):
+    """A cell of a pipeline notebook raised: names the notebook, the cell and the error."""
+
+    def __init__(self, notebook: str, cell_index: int | None, ename: str, evalue: str):
+        self.notebook, self.cell_index, self.ename, self.evalue = notebook, cell_index, ename, evalue
+        # an OS error inside the kernel (disk full while writing) keeps its number for the message
+        number = re.match(r"\[Errno (\d+)\]", evalue or "")
+        self.os_errno = int(number.group(1)) if number else None
+        where = f"cel {cell_index}" if cell_index is not None else "onbekende cel"
+        super().__init__(f"{notebook} ({where}): {ename}: {evalue}")
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove what differs between two executions of the same notebook on the same inputs."""
+    nb = copy.deepcopy(nb)
+    pm = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version"):
+        pm.pop(key, None)
+    nb.metadata.pop("widgets", None)
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        cpm = cell.metadata.get("papermill")
+        if cpm is not None:
+            cell.metadata["papermill"] = {k: v for k, v in cpm.items() if k in ("exception", "status")}
+        # papermill gives the injected parameters cell a random id
+        digest = hashlib.sha256(f"{index}:{cell.cell_type}:{cell.source}".encode()).hexdigest()
+        cell["id"] = digest[:12]
+    return nb
+
+
+@contextmanager
+def _kernel_manager() -> Iterator[Any]:
+    """A kernel manager on IPC sockets in a private folder, shut down (and the folder removed)
+    on exit.
+
+    Left to itself jupyter_client names the sockets ``kernel-ipc-<n>`` relative to the working
+    directory, so two runs at once (other periods, the tests) would connect to each other's
+    kernels ("Invalid Signature", "kernel didn't respond"). IPC rather than TCP: local only, and
+    no "running over TCP" warning on the user's terminal.
+    """
+    from jupyter_client.manager import KernelManager
+
+    _remove_dead_socket_folders()
+    sockets = Path(tempfile.mkdtemp(prefix=f"sroi-kernel-{os.getpid()}-"))
+    km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets / "ipc"))
+    try:
+        yield km
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _remove_dead_socket_folders() -> None:
+    """Socket folders of runs that were killed (SIGKILL leaves no chance to clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob("sroi-kernel-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index, output.get("ename", "Error"), output.get("evalue", "")
+    return None, "Error", "onbekende fout"
+
+
+def run_stage(name: str, params: dict[str, Any], out_path: Path) -> nbformat.NotebookNode:
+    """Run ``notebooks/<name>.ipynb`` with papermill; raise :class:`NotebookFailed` on error.
+
+    The executed notebook is written (normalised) to ``out_path`` either way, for audit.
+    """
+    import papermill as pm
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with _kernel_manager() as km:
+        try:
+            pm.execute_notebook(
+                str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(out_path), parameters=params,
+                kernel_name=KERNEL, progress_bar=False, cwd=str(ROOT), log_output=False, km=km,
+            )
+        except pm.PapermillExecutionError as exc:
+            nb = normalise(nbformat.read(out_path, as_version=4))
+            nbformat.write(nb, out_path)
+            raise NotebookFailed(name, exc.exec_count, exc.ename, exc.evalue) from None
+    nb = normalise(nbformat.read(out_path, as_version=4))
+    nbformat.write(nb, out_path)
+    return nb
+
+
+def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, dict, nbformat.NotebookNode]]:
+    """Execute notebooks for many parameter sets in ONE kernel (the pages of a period).
+
+    Starting a kernel and importing the pipeline costs seconds; a page costs a fraction of that
+    once the kernel is warm, so a region with hundreds of partners stays fast while each page's
+    narrative still lives in its notebook. Yields (notebook name, params, executed notebook).
+    """
+    from nbclient import NotebookClient
+    from papermill.parameterize import parameterize_notebook
+
+    sources: dict[str, nbformat.NotebookNode] = {}
+    with _kernel_manager() as km:
+        km.start_kernel(cwd=str(ROOT))
+        client = None
+        for name, params in jobs:
+            if name not in sources:
+                sources[name] = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+                for cell in sources[name].cells:  # papermill expects every cell to carry tags
+                    cell.metadata.setdefault("tags", [])
+                sources[name].metadata.setdefault("papermill", {})
+            nb = parameterize_notebook(copy.deepcopy(sources[name]), params, report_mode=False)
+            if client is None:
+                client = NotebookClient(nb, km=km, kernel_name=KERNEL, allow_errors=True, timeout=600,
+                                        resources={"metadata": {"path": str(ROOT)}})
+            client.nb = nb
+            client.execute(cleanup_kc=False)
+            index, ename, evalue = _first_error(nb)
+            if index is not None:
+                raise NotebookFailed(f"{name} {params}", index, ename, evalue)
+            yield name, params, normalise(nb)

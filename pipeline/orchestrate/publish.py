@@ -1,0 +1,90 @@
+"""Build every output of one period into a build folder (called by ``pipeline.orchestrate.run``).
+
+Stages run as papermill notebooks (a fresh kernel each, as an analyst would run them); the
+pages of the period run in one shared warm kernel and are converted to HTML by nbconvert.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+import pandas as pd
+
+from pipeline.orchestrate import manifest
+from pipeline.report.downloads import write_downloads
+from pipeline.orchestrate.notebooks import run_many, run_stage
+from pipeline.core.periods import parse_period
+
+STAGES = ("01_clean", "02_validate", "03_compute")
+PAGES = (("10_index", "index.html", "Social return {period} — overzicht"),
+         ("11_regio", "regio.html", "Social return {period} — regionaal overzicht"),
+         ("12_kwaliteit", "kwaliteit.html", "Social return {period} — datakwaliteit"))
+PARTNER_PAGE = "13_partner"
+
+
+def page_jobs(period: str, partners: pd.DataFrame) -> list[tuple[str, dict, str, str]]:
+    """(notebook, parameters, output path relative to reports/<P>, title) for every page."""
+    jobs = [(nb, {"period": period}, out, title.format(period=period)) for nb, out, title in PAGES]
+    for row in partners.sort_values("partner_id").itertuples():
+        jobs.append((PARTNER_PAGE, {"period": period, "partner_id": row.partner_id},
+                     f"partners/{row.partner_id}.html", f"Social return {period} — {row.naam}"))
+    return jobs
+
+
+def footer(period: str, inputs: list[dict], version: dict | None = None) -> dict[str, str]:
+    """The footer every page ends with (reports.md); ``version``: the run's code version."""
+    from pipeline.report.formatting import format_date
+
+    version = version or manifest.code_version()
+    return {
+        "periode": period,
+        "peildatum": format_date(parse_period(period).peildatum),
+        "code_versie": version["label"],
+        "invoer_vingerafdruk": manifest.input_fingerprint(inputs),
+        "gemaakt_door": "Gemaakt met de social-return-monitor (reproduceerbare rapportage)",
+    }
+
+
+def build_all(period: str, raw_dir: Path, clean_build: Path, reports_build: Path,
+              say: Callable[[str], None], version: dict | None = None) -> dict[str, float]:
+    """Run stages, render pages, write the Excel downloads and the manifest; return seconds per step.
+    ``version``: :func:`manifest.code_version` taken once at the start of the run."""
+    from pipeline.report.render import render_notebook
+
+    version = version or manifest.code_version()
+    timings: dict[str, float] = {}
+    nb_dir = reports_build / "notebooks"
+    params = {"period": period}
+    for stage in STAGES:
+        say(f"{stage} ({period})")
+        started = time.monotonic()
+        run_stage(stage, params, nb_dir / f"{stage}.ipynb")
+        timings[stage] = time.monotonic() - started
+
+    inputs = manifest.input_files(clean_build)
+    page_footer = footer(period, inputs, version)
+    partners = pd.read_parquet(clean_build / "partners.parquet")
+    jobs = page_jobs(period, partners)
+    say(f"pagina's renderen: {len(jobs)} ({period})")
+    started = time.monotonic()
+    titles = {(nb, tuple(sorted(p.items()))): (out, title) for nb, p, out, title in jobs}
+    page_params = []
+    (nb_dir / "pages").mkdir(parents=True, exist_ok=True)
+    for name, job_params, nb in run_many([(nb, p) for nb, p, _, _ in jobs]):
+        out, title = titles[(name, tuple(sorted(job_params.items())))]
+        stem = out.removesuffix(".html").replace("/", "_")
+        nbformat.write(nb, nb_dir / "pages" / f"{stem}.ipynb")
+        render_notebook(nb, reports_build / out, title=title, footer=page_footer)
+        page_params.append({"notebook": f"{name}.ipynb", "parameters": job_params, "pagina": out})
+    timings["render"] = time.monotonic() - started
+    say(f"Excel-downloads schrijven ({period})")
+    started = time.monotonic()
+    write_downloads(period, reports_build, partners)
+    timings["downloads"] = time.monotonic() - started
+    manifest.write_manifest(period, raw_dir, clean_build, reports_build, inputs,
+                            stage_params=[{"notebook": f"{s}.ipynb", "parameters": params} for s in STAGES],
+                            page_params=page_params, timings=timings, code=version)
+    return timings

@@ -1,0 +1,1 @@
+"""Stage 4, report: formatting, tables, charts, the page builders, HTML rendering, Excel downloads."""

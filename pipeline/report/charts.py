@@ -1,0 +1,506 @@
+"""Charts for the report pages: matplotlib (no pyplot, no global state) to inline SVG.
+
+Every function returns a :class:`Chart`: the SVG text (ready to put inside HTML: no XML prolog,
+``role="img"``, an ``aria-label`` and a ``<title>`` with the alt text) and the alt text itself.
+A notebook cell can simply end with the chart; it displays as a ``<figure>``.
+
+House rules (reports.md):
+
+- A4: 16,5 cm wide at most (A4 minus 2 × 2 cm margins); the page CSS scales it down on screen.
+- Dutch labels and Dutch numbers on axes and labels (:mod:`pipeline.report.formatting`).
+- Okabe–Ito colours *and* a hatch or marker per series, and values written next to bars and
+  line ends, so nothing depends on colour or on reading a legend.
+- Deterministic: ``svg.hashsalt`` fixed, text kept as text (``svg.fonttype='none'``: small,
+  searchable, and the browser's sans-serif draws it), no date or creator in the metadata, and
+  matplotlib's numbered element ids removed. The same data gives byte-identical SVG.
+- Suppressed counts: the callers pass display values from :mod:`pipeline.disclosure.suppress`. A value
+  that is a string (``'<5'``, ``'×'``) draws no bar (length 0) and its label is that string;
+  in line charts it is a gap. No rate is computed from a hidden count.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from pipeline.report import formatting as fmt
+
+CM = 1 / 2.54
+WIDTH_CM = 16.5
+INK = "#222222"
+
+_RC = {
+    "svg.hashsalt": "sroi",
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
+    "font.size": 8.5,
+    "axes.titlesize": 9.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "text.color": INK,
+    "hatch.linewidth": 0.7,
+    "hatch.color": "edge",
+    "legend.frameon": False,
+    "path.simplify": False,
+}
+_SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+STAGE_LABELS = {
+    "aangemeld": "Aangemeld",
+    "gestart": "Gestart",
+    "afgerond": "Afgerond",
+    "uitgevallen": "Uitgevallen",
+    "certificaat": "Certificaat",
+    "geplaatst": "Geplaatst",
+    "duurzaam": "Duurzaam geplaatst",
+}
+EUR_SERIES = {
+    "verplichting_eur": "Verplichting",
+    "verwacht_eur": "Verwacht",
+    "gerealiseerd_eur": "Gerealiseerd",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An inline SVG chart and its alt text (Dutch)."""
+
+    svg: str
+    alt: str
+
+    def html(self, caption: str | None = None) -> str:
+        """The chart as ``<figure>``; ``caption`` (escaped) becomes a visible ``<figcaption>``."""
+        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+        return f'<figure class="grafiek">{self.svg}{cap}</figure>'
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _styled(func):
+    """Run a chart function with the house rcParams (fonts, colours, SVG determinism) set only
+    for its duration, so other code's matplotlib settings are untouched."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_RC):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _figure(height_cm: float, width_cm: float = WIDTH_CM) -> Figure:
+    return Figure(figsize=(width_cm * CM, height_cm * CM), layout="constrained")
+
+
+def _finish(fig: Figure, alt: str) -> Chart:
+    """Render to deterministic SVG and add the alt text."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata=_SVG_METADATA)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    svg = re.sub(r'\s+id="[A-Za-z][\w.]*_\d+"', "", svg)  # numbered ids clash between charts
+    label = html.escape(alt, quote=True)
+    head_end = svg.index(">") + 1  # end of the <svg ...> start tag (string ops: the alt text
+    # may hold backslashes, which a regex replacement would interpret)
+    svg = (
+        '<svg class="grafiek" role="img" aria-label="' + label + '" ' + svg[len("<svg ") : head_end]
+        + "<title>" + label + "</title>" + svg[head_end:]
+    )
+    return Chart(svg=svg, alt=alt)
+
+
+def _text(value: object) -> str:
+    """Data text for matplotlib: ``$`` would start mathtext."""
+    return str(value).replace("$", r"\$")
+
+
+def _value(value: object) -> tuple[float, str | None]:
+    """(number to draw, display string when hidden/missing). Strings draw as 0."""
+    if isinstance(value, str):
+        return 0.0, value
+    if fmt.is_missing(value):
+        return 0.0, fmt.NA_TEXT
+    return float(value), None
+
+
+def _label(value: object, formatter: Callable[[object], str]) -> str:
+    number, shown = _value(value)
+    return shown if shown is not None else formatter(number)
+
+
+def _axis_format(axis, formatter: Callable[[object], str]) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: formatter(v)))
+
+
+def _style(i: int) -> dict:
+    return {
+        "color": fmt.PALETTE[i % len(fmt.PALETTE)],
+        "hatch": fmt.HATCHES[i % len(fmt.HATCHES)],
+        "edgecolor": INK,
+        "linewidth": 0.5,
+    }
+
+
+def _spread(ys: list[float], gap: float) -> list[float]:
+    """Move label positions apart by at least ``gap``, keeping their order."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    out = list(ys)
+    for prev, cur in zip(order, order[1:]):
+        out[cur] = max(out[cur], out[prev] + gap)
+    return out
+
+
+def _hbar_labels(ax, ys, widths, labels, xmax) -> None:
+    for y, w, text in zip(ys, widths, labels):
+        ax.text(w + xmax * 0.01, y, _text(text), va="center", ha="left", fontsize=8)
+
+
+def _end_labels(ax, labels: list[tuple[float, str, str]], gap: float) -> None:
+    """Name + value of each line just right of the plot area, at the line's last height
+    (moved apart when they would overlap); constrained layout makes room for them."""
+    ys = _spread([y for y, _, _ in labels], gap)
+    for y, (_, text, colour) in zip(ys, labels):
+        ax.text(1.01, y, _text(text), transform=ax.get_yaxis_transform(), va="center",
+                ha="left", color=colour)
+
+
+def _quarter_ticks(ax, periods: pd.Series) -> None:
+    """Quarter labels ``K3 2021``; on two lines when there are many, at most 12 shown."""
+    n = len(periods)
+    labels = [fmt.format_quarter(p) for p in periods]
+    if n > 6:
+        labels = [label.replace(" ", "\n") for label in labels]
+    ticks = list(range(n)) if n <= 12 else list(range(0, n, int(np.ceil(n / 12))))
+    ax.set_xticks(ticks, [labels[i] for i in ticks])
+    ax.set_xlim(-0.4, max(n - 1, 0) + 0.4)
+
+
+# ---------------------------------------------------------------- charts
+
+
+@_styled
+def progress_chart(voortgang: pd.DataFrame, doel: int, doel_datum=None) -> Chart:
+    """Durable placements, cumulative per quarter, against the linear pace to the target.
+
+    ``voortgang``: ``programma_voortgang.csv`` (``periode, duurzaam_cumulatief,
+    nodig_cumulatief``); quarters without realisation yet are gaps.
+    """
+    x = np.arange(len(voortgang))
+    real = [(_value(v)[0] if _value(v)[1] is None else np.nan) for v in voortgang["duurzaam_cumulatief"]]
+    need = [(_value(v)[0] if _value(v)[1] is None else np.nan) for v in voortgang["nodig_cumulatief"]]
+    fig = _figure(8)
+    ax = fig.add_subplot()
+    ax.plot(x, need, linestyle="--", marker="s", markersize=3.5, color=fmt.OKABE_ITO["oranje"])
+    ax.plot(x, real, linestyle="-", marker="o", markersize=4, color=fmt.OKABE_ITO["blauw"], linewidth=2)
+    ax.axhline(doel, color=fmt.GRIJS, linestyle=":", linewidth=1)
+    ax.text(0, doel, f" Doel {fmt.format_int(doel)}", va="bottom", ha="left", color=INK)
+    ends = []
+    for series, name in ((real, "Gerealiseerd"), (need, "Nodig")):
+        idx = [i for i, v in enumerate(series) if not np.isnan(v)]
+        if idx:
+            ends.append((series[idx[-1]], idx[-1], f"{name} {fmt.format_int(series[idx[-1]])}"))
+    top = max([doel, *[e[0] for e in ends]])
+    _end_labels(ax, [(y, text, INK) for y, _, text in ends], top * 0.06)
+    _quarter_ticks(ax, voortgang["periode"])
+    ax.set_ylim(0, top * 1.1)
+    _axis_format(ax.yaxis, fmt.format_int)
+    ax.set_ylabel("Duurzaam geplaatst (cumulatief)")
+    alt = (
+        "Lijndiagram: duurzame plaatsingen cumulatief per kwartaal (doorgetrokken lijn) tegen "
+        f"het tempo dat nodig is voor het doel van {fmt.format_int(doel)}"
+        + (f" op {fmt.format_date(doel_datum)}" if doel_datum is not None else "")
+        + " (stippellijn)."
+    )
+    last = [i for i, v in enumerate(real) if not np.isnan(v)]
+    if last:
+        i = last[-1]
+        alt += (
+            f" {fmt.format_quarter(voortgang['periode'].iloc[i])}: {fmt.format_int(real[i])} "
+            f"gerealiseerd, {_label(voortgang['nodig_cumulatief'].iloc[i], fmt.format_int)} nodig."
+        )
+    return _finish(fig, alt)
+
+
+@_styled
+def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None = None) -> Chart:
+    """Training funnel: one horizontal bar per stage (in the given order), value and share of
+    the first stage written next to each bar. ``'uitgevallen'`` is drawn as an exit (other
+    colour and hatch). Hidden counts (strings) get no bar and no share."""
+    names = {**STAGE_LABELS, **(labels or {})}
+    keys = list(stages)
+    values = [_value(stages[k]) for k in keys]
+    first = values[0][0] if values and values[0][1] is None and values[0][0] > 0 else None
+    fig = _figure(1.6 + 0.75 * len(keys))
+    ax = fig.add_subplot()
+    y = np.arange(len(keys))[::-1]
+    xmax = max([v for v, _ in values] + [1])
+    texts = []
+    for yi, key, (number, shown) in zip(y, keys, values):
+        exit_ = key == "uitgevallen"
+        ax.barh(
+            yi, number, height=0.6, edgecolor=INK, linewidth=0.5,
+            color=fmt.OKABE_ITO["vermiljoen"] if exit_ else fmt.OKABE_ITO["blauw"],
+            hatch="///" if exit_ else "",
+        )
+        text = shown if shown is not None else fmt.format_int(number)
+        if shown is None and first and key != keys[0]:
+            text += f" ({fmt.format_pct(100 * number / first)} van {names.get(keys[0], keys[0]).lower()})"
+        texts.append(text)
+    _hbar_labels(ax, y, [v for v, _ in values], texts, xmax)
+    ax.set_yticks(y, [_text(names.get(k, k)) for k in keys])
+    ax.set_xlim(0, xmax * 1.45)
+    _axis_format(ax.xaxis, fmt.format_int)
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.set_xlabel("Aantal kandidaten")
+    alt = "Staafdiagram trechter van trajecten: " + "; ".join(
+        f"{names.get(k, k).lower()} {t}" for k, t in zip(keys, texts)
+    ) + "."
+    return _finish(fig, alt)
+
+
+@_styled
+def grouped_bar_chart(
+    table: pd.DataFrame,
+    label_column: str,
+    series: Mapping[str, str] = EUR_SERIES,
+    value_format: Callable[[object], str] = fmt.format_eur_compact,
+    subject: str = "Verplichting en realisatie",
+) -> Chart:
+    """Obligation vs realised (and expected) per group (authority, sector): horizontal grouped
+    bars, each series its own colour *and* hatch, the value written at each bar."""
+    cols = list(series)
+    n, k = len(table), len(cols)
+    fig = _figure(1.8 + n * (0.42 * k + 0.35))
+    ax = fig.add_subplot()
+    height = 0.8 / k
+    base = np.arange(n)[::-1].astype(float)
+    xmax = max([_value(v)[0] for c in cols for v in table[c]] + [1])
+    for j, col in enumerate(cols):
+        ys = base + 0.4 - height * (j + 0.5)
+        widths = [_value(v)[0] for v in table[col]]
+        ax.barh(ys, widths, height=height * 0.9, label=series[col], **_style(j))
+        _hbar_labels(ax, ys, widths, [_label(v, value_format) for v in table[col]], xmax)
+    ax.set_yticks(base, [_text(v) for v in table[label_column]])
+    ax.set_xlim(0, xmax * 1.3)
+    _axis_format(ax.xaxis, value_format)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.legend(loc="lower right", ncols=k, bbox_to_anchor=(1, 1), fontsize=8)
+    parts = [
+        f"{row[label_column]}: "
+        + ", ".join(f"{series[c].lower()} {_label(row[c], value_format)}" for c in cols)
+        for _, row in table.iterrows()
+    ]
+    alt = f"Staafdiagram {subject.lower()} per {label_column}: " + "; ".join(parts) + "."
+    return _finish(fig, alt)
+
+
+@_styled
+def share_bar_chart(
+    table: pd.DataFrame,
+    label_column: str,
+    value_column: str,
+    value_format: Callable[[object], str] = fmt.format_eur_compact,
+    labels: Mapping[str, str] | None = None,
+    subject: str = "Mix van bouwblokken",
+) -> Chart:
+    """Building-block mix: one horizontal bar per category, largest first, value and share."""
+    data = table[[label_column, value_column]].copy()
+    data["_n"] = [_value(v)[0] for v in data[value_column]]
+    data = data.sort_values("_n", ascending=False, kind="stable")
+    total = data["_n"].sum()
+    names = [(labels or {}).get(v, v) for v in data[label_column]]
+    texts = [
+        _label(v, value_format) + (f" ({fmt.format_pct(100 * n / total)})" if total > 0 and not isinstance(v, str) else "")
+        for v, n in zip(data[value_column], data["_n"])
+    ]
+    fig = _figure(1.4 + 0.6 * len(data))
+    ax = fig.add_subplot()
+    y = np.arange(len(data))[::-1]
+    ax.barh(y, data["_n"], height=0.6, **_style(0))
+    xmax = max(data["_n"].max() if len(data) else 0, 1)
+    _hbar_labels(ax, y, data["_n"], texts, xmax)
+    ax.set_yticks(y, [_text(v) for v in names])
+    ax.set_xlim(0, xmax * 1.4)
+    _axis_format(ax.xaxis, value_format)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    alt = f"Staafdiagram {subject.lower()}: " + "; ".join(f"{a} {t}" for a, t in zip(names, texts)) + "."
+    return _finish(fig, alt)
+
+
+@_styled
+def trend_chart(
+    trend: pd.DataFrame,
+    series: Mapping[str, str] = EUR_SERIES,
+    x_column: str = "periode",
+    value_format: Callable[[object], str] = fmt.format_eur_compact,
+    subject: str = "Verplichting en realisatie per kwartaal",
+) -> Chart:
+    """Trend over periods: one line per series with its own marker and line style, the name
+    and last value written at the end of each line (no legend needed)."""
+    x = np.arange(len(trend))
+    fig = _figure(8)
+    ax = fig.add_subplot()
+    ends = []
+    styles = ["-", "--", "-.", ":"]
+    for j, (col, name) in enumerate(series.items()):
+        ys = [v if shown is None else np.nan for v, shown in map(_value, trend[col])]
+        ax.plot(x, ys, marker=fmt.MARKERS[j % 8], linestyle=styles[j % 4], markersize=4,
+                color=fmt.PALETTE[j % 8], linewidth=1.6)
+        idx = [i for i, v in enumerate(ys) if not np.isnan(v)]
+        if idx:
+            ends.append((ys[idx[-1]], idx[-1], f"{name} {value_format(ys[idx[-1]])}", j))
+    top = max([e[0] for e in ends] + [1])
+    _end_labels(ax, [(y, text, fmt.PALETTE[j % 8]) for y, _, text, j in ends], top * 0.07)
+    labels = [fmt.format_quarter(v) for v in trend[x_column]]
+    _quarter_ticks(ax, trend[x_column])
+    ax.set_ylim(0, top * 1.12)
+    _axis_format(ax.yaxis, value_format)
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    alt = f"Lijndiagram {subject.lower()}, {labels[0] if labels else ''} tot {labels[-1] if labels else ''}."
+    if ends:
+        alt += " Laatste stand: " + "; ".join(e[2] for e in ends) + "."
+    return _finish(fig, alt)
+
+
+@_styled
+def stacked_bar_chart(
+    table: pd.DataFrame,
+    x_column: str = "kwartaal",
+    stack_column: str = "sector",
+    value_column: str = "sr_waarde_eur",
+    value_format: Callable[[object], str] = fmt.format_eur_compact,
+    subject: str = "Verwachte social-return-waarde van komende aanbestedingen",
+) -> Chart:
+    """Future tenders per quarter (x) and sector (stacked, colour + hatch, legend), the total
+    written above each bar. Quarters and sectors are sorted, so the picture is stable."""
+    pivot = pd.pivot_table(
+        table, index=x_column, columns=stack_column, values=value_column, aggfunc="sum", fill_value=0
+    ).sort_index().sort_index(axis=1)
+    x = np.arange(len(pivot))
+    fig = _figure(8.5)
+    ax = fig.add_subplot()
+    bottom = np.zeros(len(pivot))
+    for j, sector in enumerate(pivot.columns):
+        heights = pivot[sector].to_numpy(dtype=float)
+        ax.bar(x, heights, bottom=bottom, width=0.6, label=_text(sector), **_style(j))
+        bottom += heights
+    top = max(bottom.max() if len(bottom) else 0, 1)
+    for xi, total in zip(x, bottom):
+        ax.text(xi, total + top * 0.015, value_format(total), ha="center", va="bottom")
+    quarters = [fmt.format_quarter(q) for q in pivot.index]
+    ax.set_xticks(x, quarters)
+    ax.set_ylim(0, top * 1.15)
+    _axis_format(ax.yaxis, value_format)
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    alt = f"Gestapeld staafdiagram {subject.lower()} per kwartaal en sector: " + "; ".join(
+        f"{q} {value_format(t)} ("
+        + ", ".join(f"{s} {value_format(pivot.loc[idx, s])}" for s in pivot.columns if pivot.loc[idx, s])
+        + ")"
+        for q, t, idx in zip(quarters, bottom, pivot.index)
+    ) + "."
+    return _finish(fig, alt)
+
+
+@_styled
+def contract_chart(
+    gerealiseerd_eur: float, verwacht_eur: float, verplichting_eur: float, title: str | None = None
+) -> Chart:
+    """A small bullet chart for one contract: bar = realised, diamond = expected by now,
+    vertical line = the whole obligation; each marked by text, not colour alone."""
+    real, _ = _value(gerealiseerd_eur)
+    expected, _ = _value(verwacht_eur)
+    obligation, _ = _value(verplichting_eur)
+    xmax = max(real, expected, obligation, 1)
+    fig = _figure(2.6)
+    ax = fig.add_subplot()
+    ax.barh(0, real, height=0.45, color=fmt.OKABE_ITO["blauw"], edgecolor=INK, linewidth=0.5)
+    ax.plot([expected], [0], marker="D", markersize=7, color=fmt.OKABE_ITO["oranje"],
+            markeredgecolor=INK, linestyle="none")
+    ax.axvline(obligation, color=INK, linewidth=1.5)
+    ax.text(real, -0.42, f"Gerealiseerd {fmt.format_eur_compact(real)}", ha="left", va="top", fontsize=7.5)
+    ax.text(expected, 0.32, f"Verwacht {fmt.format_eur_compact(expected)}", ha="center", va="bottom", fontsize=7.5)
+    ax.text(obligation, 0.55, f"Verplichting {fmt.format_eur_compact(obligation)}", ha="right", va="bottom", fontsize=7.5)
+    ax.set_ylim(-1.1, 1.1)
+    ax.set_xlim(0, xmax * 1.05)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    _axis_format(ax.xaxis, fmt.format_eur_compact)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    if title:
+        ax.set_title(_text(title), loc="left", fontsize=8.5)
+    share = f" ({fmt.format_pct(100 * real / obligation)} van de verplichting)" if obligation > 0 else ""
+    alt = (
+        f"{title + ': ' if title else ''}gerealiseerd {fmt.format_eur(gerealiseerd_eur)}{share}, "
+        f"verwacht op de peildatum {fmt.format_eur(verwacht_eur)}, "
+        f"verplichting {fmt.format_eur(verplichting_eur)}."
+    )
+    return _finish(fig, alt[0].upper() + alt[1:])
+
+
+def chart_digest(chart: Chart) -> str:
+    """Short sha256 of the SVG (for tests and for spotting changed pictures between runs)."""
+    return hashlib.sha256(chart.svg.encode("utf-8")).hexdigest()[:12]
+
+
+@_styled
+def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id") -> Chart:
+    """All contracts of one partner in ONE figure: per row the realised share of the obligation
+    (bar), the expected share by the peildatum (diamond) and the whole obligation (line at 100%).
+
+    One figure instead of one per contract keeps a contractor's page fast (a figure costs about
+    0.1 s) and makes contracts of different sizes comparable (everything in % of obligation).
+    ``table`` needs ``gerealiseerd_eur``, ``verwacht_eur``, ``verplichting_eur`` and the label.
+    """
+    obligation = table["verplichting_eur"].astype(float).to_numpy()
+    safe = np.where(obligation > 0, obligation, np.nan)
+    real = np.nan_to_num(100 * table["gerealiseerd_eur"].astype(float).to_numpy() / safe)
+    expected = np.nan_to_num(100 * table["verwacht_eur"].astype(float).to_numpy() / safe)
+    n = len(table)
+    fig = _figure(1.6 + 0.55 * n)
+    ax = fig.add_subplot()
+    y = np.arange(n)[::-1]
+    xmax = max(float(np.max(real, initial=0)), float(np.max(expected, initial=0)), 100.0) * 1.25
+    ax.barh(y, real, height=0.5, color=fmt.OKABE_ITO["blauw"], edgecolor=INK, linewidth=0.5, label="Gerealiseerd")
+    ax.plot(expected, y, marker="D", markersize=6, color=fmt.OKABE_ITO["oranje"], markeredgecolor=INK,
+            linestyle="none", label="Verwacht op de peildatum")
+    ax.axvline(100, color=INK, linewidth=1.2, linestyle="--", label="Verplichting (100%)")
+    texts = [f"{fmt.format_eur_compact(g)} ({fmt.format_pct(r, 0)})"
+             for g, r in zip(table["gerealiseerd_eur"], real)]
+    # the label stands right of its bar; when the diamond would fall inside it (about 1,15% of
+    # the axis per character at this size), it moves right of the diamond instead
+    after_bar = real + xmax * 0.01
+    label_end = after_bar + np.array([len(t) for t in texts]) * xmax * 0.0115
+    covered = (expected + xmax * 0.015 > after_bar) & (expected - xmax * 0.015 < label_end)
+    _hbar_labels(ax, y, np.where(covered, expected + xmax * 0.015, real), texts, xmax)
+    ax.set_yticks(y, [_text(v) for v in table[label_column]])
+    ax.set_xlim(0, xmax)
+    _axis_format(ax.xaxis, lambda v: fmt.format_pct(v, 0))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel("Percentage van de verplichting")
+    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=3, fontsize=7.5)
+    alt = "Staafdiagram realisatie per opdracht als percentage van de verplichting: " + "; ".join(
+        f"{lab}: gerealiseerd {fmt.format_pct(r, 0)}, verwacht {fmt.format_pct(e, 0)}"
+        for lab, r, e in zip(table[label_column], real, expected)) + "."
+    return _finish(fig, alt)

@@ -1,0 +1,250 @@
+"""The per-contract table as an Excel workbook, for partners who work in Excel (reports.md,
+"Machine-readable downloads").
+
+Two kinds of file, written by the report step after the pages (:mod:`pipeline.orchestrate.publish`):
+
+- ``reports/<P>/data/opdrachten.xlsx``: every contract of the region (for the coordinator; the
+  index page links it). ``opdrachten.csv`` beside it stays the machine-readable, unsuppressed
+  internal file; this one is for people, so person counts are suppressed as on the pages.
+- ``reports/<P>/partners/<partner_id>.xlsx``: only that partner's own contracts (an authority:
+  the contracts it awarded; a contractor: the contracts it carries out), linked from its page.
+  Partners without contracts (training institutes, job centres) get no workbook.
+
+Decisions:
+
+- **Dutch for people, codes for Excel.** Headers are the pages' Dutch headers and the status is
+  the Dutch word. Number formats in an XLSX are locale-independent codes that Excel shows in the
+  reader's locale: ``"€" #,##0.00`` is shown as ``€ 1.234,56`` by a Dutch Excel; percentages are
+  stored as fractions with ``0.0%`` (``12,5%``); dates are real Excel dates with ``dd-mm-yyyy``
+  (``30-09-2021``, "dd-mm-jjjj" in a Dutch Excel). Amounts keep their cents, so sums in Excel
+  agree with ``opdrachten.csv``.
+- **Suppression**: ``kandidaten`` goes through :func:`pipeline.disclosure.suppress.suppress_small_counts`
+  exactly as on the pages (``<5`` as text in that column).
+- **Text from partner exports never runs as a formula.** openpyxl would store a string starting
+  with ``=`` as a formula; every text cell is forced to a string cell (``data_type = "s"``), and
+  one that starts with ``= + - @``, a tab or a carriage return also gets Excel's own
+  ``quotePrefix`` cell style: what Excel itself stores when someone types ``'=...``. The text
+  stays exactly as delivered (no visible apostrophe, nothing lost in a round trip), and editing
+  the cell in Excel keeps it text. Characters XML cannot hold (control characters) are dropped.
+- **Byte-identical on every run** (the same inputs give the same file): fixed document
+  properties (creator, created = modified = the peildatum), and the zip rewritten with one fixed
+  timestamp, fixed attributes and a sorted entry order (``[Content_Types].xml`` first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
+
+from pipeline.core import csvsafe
+from pipeline.report import formatting as fmt
+from pipeline.disclosure.suppress import suppress_small_counts, suppression_note_nl
+from pipeline.core.periods import parse_period
+
+CREATOR = "social-return-monitor"
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: "no date"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
+CONTRACT_ROLES = ("opdrachtgever", "opdrachtnemer")
+
+MONEY = '"€" #,##0.00;"€" -#,##0.00'
+PERCENT = "0.0%"
+DATE = "dd-mm-yyyy"
+COUNT = "#,##0"
+DECIMAL = "#,##0.0"
+
+# (column of opdrachten.csv, Dutch header, kind, width): the order of the sheet.
+COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    ("opdrachtgever_naam", "Opdrachtgever", "text", 26),
+    ("opdracht_id", "Opdracht", "text", 16),
+    ("omschrijving", "Omschrijving", "text", 44),
+    ("opdrachtnemer_naam", "Opdrachtnemer", "text", 30),
+    ("sector", "Sector", "text", 10),
+    ("status", "Status", "status", 16),
+    ("startdatum", "Startdatum", "date", 12),
+    ("einddatum", "Einddatum", "date", 12),
+    ("verplichting_eur", "Verplichting", "money", 16),
+    ("verwacht_eur", "Verwacht tot de peildatum", "money", 16),
+    ("gerealiseerd_eur", "Gerealiseerd", "money", 16),
+    ("realisatie_pct", "Realisatie", "percent", 11),
+    ("nog_te_realiseren_eur", "Nog te realiseren", "money", 16),
+    ("achterstand_eur", "Nodig om op schema te komen", "money", 16),
+    ("kandidaten", "Personen", "count", 10),
+    ("fte", "Fte", "decimal", 8),
+)
+_FORMATS = {"money": MONEY, "percent": PERCENT, "date": DATE, "count": COUNT, "decimal": DECIMAL}
+
+
+def partner_contracts(opdrachten: pd.DataFrame, partner_id: str, rol: str) -> pd.DataFrame:
+    """The contracts that are a partner's own: an authority's as client, a contractor's as
+    contractor; none for other roles (reports.md: only that partner's own data).
+
+    >>> o = pd.DataFrame({"opdrachtgever": ["g1", "g2"], "opdrachtnemer": ["n1", None], "opdracht_id": ["A", "B"]})
+    >>> partner_contracts(o, "g2", "opdrachtgever")["opdracht_id"].tolist()
+    ['B']
+    >>> partner_contracts(o, "n1", "opdrachtnemer")["opdracht_id"].tolist(), len(partner_contracts(o, "g1", "opleider"))
+    (['A'], 0)
+    """
+    if rol == "opdrachtgever":
+        return opdrachten[opdrachten["opdrachtgever"].astype("string") == partner_id]
+    if rol == "opdrachtnemer":
+        return opdrachten[opdrachten["opdrachtnemer"].astype("string") == partner_id]
+    return opdrachten.iloc[0:0]
+
+
+def contract_rows(contracts: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
+    """The sheet's rows: names from the register, sorted as on the pages, persons suppressed."""
+    names = dict(zip(partners["partner_id"].astype(str), partners["naam"].astype(str)))
+    rows = contracts.sort_values(["opdrachtgever", "opdracht_id"]).reset_index(drop=True)
+    rows = rows.assign(opdrachtgever_naam=[names.get(str(p), str(p)) for p in rows["opdrachtgever"]])
+    for column, _, _, _ in COLUMNS:
+        if column not in rows:
+            rows[column] = pd.NA
+    rows = rows[[c for c, _, _, _ in COLUMNS]]
+    if rows.empty:
+        return rows
+    # domain.md: persons 1..4 show as <5, exactly as on the pages (no total row: none is shown)
+    return suppress_small_counts(rows, ["kandidaten"], total_row=None)
+
+
+def write_text(cell, value: object) -> None:
+    """A text cell that Excel never evaluates (module docstring)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL_TEXT]
+    cell.value = text
+    cell.data_type = "s"  # openpyxl made '=...' a formula: make it a string again
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
+def _write_value(cell, value: object, kind: str) -> None:
+    if fmt.is_missing(value):
+        return
+    if kind == "status":
+        write_text(cell, fmt.status_label(value))
+    elif kind == "date":
+        cell.value = pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
+        cell.number_format = DATE
+    elif kind == "text" or isinstance(value, str):  # includes '<5' in the persons column
+        write_text(cell, value)
+        if kind != "text":
+            cell.alignment = Alignment(horizontal="right")
+    else:
+        number = float(value)
+        cell.value = number / 100 if kind == "percent" else number
+        cell.number_format = _FORMATS[kind]
+
+
+def _fill_table(ws: Worksheet, rows: pd.DataFrame) -> None:
+    bold = Font(bold=True)
+    for j, (_, header, _, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=j)
+        write_text(cell, header)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(j)].width = width
+    values = {c: rows[c].tolist() for c, _, _, _ in COLUMNS}
+    for i in range(len(rows)):
+        for j, (column, _, kind, _) in enumerate(COLUMNS, start=1):
+            _write_value(ws.cell(row=i + 2, column=j), values[column][i], kind)
+    ws.freeze_panes = "C2"  # header row and the contract's authority + id stay in view
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+
+
+def _fill_notes(ws: Worksheet, period: str, about: str) -> None:
+    p = parse_period(period)
+    lines: Sequence[tuple[str, object]] = (
+        ("Periode", p.code),
+        ("Peildatum", dt.datetime.combine(p.peildatum, dt.time())),
+        ("Over", about),
+        ("", ""),
+        ("Bedragen", "In euro's, exclusief btw. Gerealiseerd is gewaardeerd met de bouwblokkenmethode, "
+                     "met de tariefkaart die gold op de gunningsdatum van de opdracht."),
+        ("Verwacht tot de peildatum", "De verplichting gelijk verdeeld over de looptijd, tot de peildatum."),
+        ("Nog te realiseren", "Verplichting min gerealiseerd (niet minder dan 0)."),
+        ("Nodig om op schema te komen", "Verwacht tot de peildatum min gerealiseerd (niet minder dan 0)."),
+        ("Status", "Voldaan, Op schema, Achterstand (minstens 75% van het verwachte), Risico, "
+                   "Niet voldaan (afgelopen zonder de verplichting te halen), Nog niet gestart."),
+        ("Personen", "Verschillende kandidaten met inzet op de opdracht. " + suppression_note_nl()),
+    )
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 100
+    for i, (label, value) in enumerate(lines, start=1):
+        write_text(ws.cell(row=i, column=1), label)
+        ws.cell(row=i, column=1).font = Font(bold=True)
+        cell = ws.cell(row=i, column=2)
+        if isinstance(value, dt.datetime):
+            cell.value, cell.number_format = value, DATE
+            cell.alignment = Alignment(horizontal="left")
+        else:
+            write_text(cell, value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def workbook_bytes(rows: pd.DataFrame, period: str, about: str) -> bytes:
+    """The workbook (sheet ``Opdrachten`` + sheet ``Toelichting``) as deterministic XLSX bytes."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Opdrachten"
+    _fill_table(ws, rows)
+    _fill_notes(wb.create_sheet("Toelichting"), period, about)
+    stamp = dt.datetime.combine(parse_period(period).peildatum, dt.time())
+    props = wb.properties
+    props.creator, props.lastModifiedBy = CREATOR, None
+    props.title, props.language = f"Opdrachten {period} — {about}", "nl-NL"
+    buffer = io.BytesIO()
+    wb.save(buffer)  # openpyxl stamps 'modified' with the clock here: replaced below
+    props.created = props.modified = stamp
+    return normalise_zip(buffer.getvalue(), {"docProps/core.xml": tostring(props.to_tree())})
+
+
+def normalise_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """The same zip with fixed timestamps and attributes and a sorted entry order
+    (``[Content_Types].xml`` first, as Office writes it); ``replace`` swaps entries' contents."""
+    replace = replace or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        names = sorted(zin.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, replace.get(name, zin.read(name)), compresslevel=6)
+    return out.getvalue()
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def write_downloads(period: str, reports_dir: Path, partners: pd.DataFrame,
+                    opdrachten: pd.DataFrame | None = None) -> list[Path]:
+    """Write ``data/opdrachten.xlsx`` and ``partners/<id>.xlsx`` (partners with own contracts)
+    under ``reports_dir``; return the paths written, in a fixed order."""
+    if opdrachten is None:
+        # csvsafe: the text as delivered, without the quote that keeps it from running in a CSV
+        opdrachten = csvsafe.read_csv(reports_dir / "data" / "opdrachten.csv", keep_default_na=False,
+                                      na_values=[""],
+                                      dtype={"opdracht_id": str, "opdrachtgever": str, "opdrachtnemer": str})
+    written = [reports_dir / "data" / "opdrachten.xlsx"]
+    _write(written[0], workbook_bytes(contract_rows(opdrachten, partners), period, "alle opdrachten in de regio"))
+    for partner in partners.sort_values("partner_id").itertuples():
+        own = partner_contracts(opdrachten, partner.partner_id, partner.rol)
+        if own.empty:
+            continue
+        path = reports_dir / "partners" / f"{partner.partner_id}.xlsx"
+        _write(path, workbook_bytes(contract_rows(own, partners), period, str(partner.naam)))
+        written.append(path)
+    return written

@@ -1,0 +1,94 @@
+"""Load what the compute and validate steps wrote for a period, once per kernel."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core import csvsafe
+from pipeline.core.paths import clean_dir, report_data_dir
+from pipeline.core.periods import Period, parse_period
+
+_CACHE: dict[tuple, "PageData"] = {}
+
+
+@dataclass(frozen=True)
+class PageData:
+    period: Period
+    opdrachten: pd.DataFrame
+    kpi: dict
+    regio: dict
+    per_opdrachtgever: pd.DataFrame
+    per_opdrachtnemer: pd.DataFrame
+    per_sector: pd.DataFrame
+    per_bouwblok: pd.DataFrame
+    stadia: pd.DataFrame
+    voortgang: pd.DataFrame
+    aanbestedingen: pd.DataFrame
+    bijdragen: pd.DataFrame
+    trend: pd.DataFrame
+    inzet_nul: pd.DataFrame
+    partners: pd.DataFrame
+    leveringen: pd.DataFrame
+    bestanden: pd.DataFrame
+    afgekeurd: pd.DataFrame
+    bevindingen: pd.DataFrame
+    meldingen: pd.DataFrame
+    validatie: dict
+    vorige_bestanden: pd.DataFrame | None
+
+    def partner(self, partner_id: str) -> pd.Series:
+        """The register row of one partner (raises a clear error for an unknown id)."""
+        rows = self.partners[self.partners["partner_id"] == partner_id]
+        if rows.empty:
+            raise ValueError(f"onbekende partner {partner_id!r} / unknown partner {partner_id!r}")
+        return rows.iloc[0]
+
+
+# csvsafe.read_csv: text as delivered, without the quote that keeps a formula from running in Excel
+def _csv(path: Path, **kw) -> pd.DataFrame:
+    return csvsafe.read_csv(path, keep_default_na=False, na_values=[""], **kw) if path.exists() else pd.DataFrame()
+
+
+def _text_csv(path: Path) -> pd.DataFrame:
+    return csvsafe.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
+
+
+def load(period: str) -> PageData:
+    """Everything the pages of ``period`` read (cached per kernel: one load for all pages)."""
+    p = parse_period(period)
+    data_dir, cdir = report_data_dir(p.code), clean_dir(p.code)
+    stamp = (str(data_dir), (data_dir / "regio.json").stat().st_mtime_ns)
+    if stamp in _CACHE:
+        return _CACHE[stamp]
+    previous = clean_dir(p.previous().code) / "bestanden.csv"
+    data = PageData(
+        period=p,
+        opdrachten=_csv(data_dir / "opdrachten.csv", dtype={"opdracht_id": str, "opdrachtnemer": str}),
+        kpi=json.loads((data_dir / "trajecten_kpi.json").read_text(encoding="utf-8")),
+        regio=json.loads((data_dir / "regio.json").read_text(encoding="utf-8")),
+        per_opdrachtgever=_csv(data_dir / "per_opdrachtgever.csv"),
+        per_opdrachtnemer=_csv(data_dir / "per_opdrachtnemer.csv"),
+        per_sector=_csv(data_dir / "per_sector.csv"),
+        per_bouwblok=_csv(data_dir / "per_bouwblok.csv"),
+        stadia=_csv(data_dir / "trajecten_stadia.csv", dtype={"waarde": str}),
+        voortgang=_csv(data_dir / "programma_voortgang.csv"),
+        aanbestedingen=_csv(data_dir / "aanbestedingen.csv"),
+        bijdragen=_csv(data_dir / "bijdragen.csv"),
+        trend=_csv(data_dir / "trend.csv"),
+        inzet_nul=_csv(data_dir / "inzet_nul.csv", dtype=str),
+        partners=pd.read_parquet(cdir / "partners.parquet"),
+        leveringen=_text_csv(cdir / "leveringen.csv"),
+        bestanden=_text_csv(cdir / "bestanden.csv"),
+        afgekeurd=_text_csv(cdir / "afgekeurd.csv"),
+        bevindingen=_text_csv(cdir / "bevindingen.csv"),
+        meldingen=_text_csv(cdir / "meldingen.csv"),
+        validatie=json.loads((cdir / "validatie.json").read_text(encoding="utf-8")),
+        vorige_bestanden=_text_csv(previous) if previous.exists() else None,
+    )
+    _CACHE.clear()
+    _CACHE[stamp] = data
+    return data

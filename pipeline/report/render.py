@@ -1,0 +1,239 @@
+"""Executed notebook → one self-contained HTML page, through the offline ``sroi`` template.
+
+reports.md / domain.md: pages open offline (no CDN, no remote fonts, no scripts), show no code,
+no prompts, no tracebacks and no machine paths, are in Dutch (``<html lang="nl">``) and end with
+a footer (period, peildatum, code version, input fingerprint, generated-by line).
+
+How: nbconvert's ``HTMLExporter`` with ``template_name="sroi"`` and
+``extra_template_basedirs=[pipeline/templates]``; inputs and prompts excluded; the title and
+footer go into the notebook's metadata (``metadata.title``, ``metadata.sroi.footer``), which
+the template reads, so nothing depends on the file's path. One exporter is built per process
+and reused (building it loads the Jinja environment; converting a page then takes a few tens of
+milliseconds).
+
+The same from the command line::
+
+    jupyter nbconvert --to html --template sroi \\
+        --TemplateExporter.extra_template_basedirs=pipeline/templates --no-input page.ipynb
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from traitlets.config import Config
+
+from pipeline.report import formatting as fmt
+from pipeline.core.paths import TEMPLATES_DIR
+
+TEMPLATE_NAME = "sroi"
+
+# Cells with these tags are left out of the page entirely (papermill's error banner included;
+# the pipeline stops before rendering on errors anyway).
+REMOVE_CELL_TAGS = ("remove_cell", "remove-cell", "verbergen", "papermill-error-cell-tag")
+
+# Only formats that render without a script; application/javascript and widgets are dropped.
+DISPLAY_PRIORITY = [
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/latex",
+    "text/plain",
+]
+
+FOOTER_KEYS = ("periode", "peildatum", "code_versie", "invoer_vingerafdruk", "gegenereerd_door")
+_FOOTER_ALIASES = {
+    "period": "periode",
+    "code_version": "code_versie",
+    "input_fingerprint": "invoer_vingerafdruk",
+    "generated_by": "gegenereerd_door",
+    "gemaakt_door": "gegenereerd_door",
+}
+
+
+class _OfflineHTMLExporter(HTMLExporter):
+    """``HTMLExporter`` without its final BeautifulSoup pass.
+
+    That pass only adds English alt texts to ``<img>`` and ``tabindex`` to JupyterLab's cell
+    classes (neither exists in our template), but re-parses the whole page (slow with inline
+    SVG) and rewrites the charts' SVG. Our template writes alt texts itself.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        resources = self._init_resources(resources)
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+        )
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+@functools.lru_cache(maxsize=1)
+def html_exporter() -> HTMLExporter:
+    """The configured exporter (built once per process, then reused)."""
+    config = Config()
+    config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
+    return _OfflineHTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_output_stdin=True,
+        exclude_anchor_links=True,
+        language_code="nl",
+    )
+
+
+def _footer_value(key: str, value: object) -> str:
+    if fmt.is_missing(value):
+        return ""
+    if key == "peildatum" and isinstance(value, (dt.date, str)):
+        try:
+            return fmt.format_date(value)
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def footer_metadata(footer: Mapping[str, object]) -> dict[str, str]:
+    """The footer as the template reads it: Dutch keys (English aliases accepted) in a fixed
+    order, then any extra keys in the given order; a peildatum as a Dutch date.
+
+    >>> footer_metadata({"input_fingerprint": "ab12", "periode": "2021Q3",
+    ...                  "peildatum": "2021-09-30"})
+    {'periode': '2021Q3', 'peildatum': '30 september 2021', 'invoer_vingerafdruk': 'ab12'}
+    """
+    named = {_FOOTER_ALIASES.get(k, k): v for k, v in footer.items()}
+    ordered = [k for k in FOOTER_KEYS if k in named] + [k for k in named if k not in FOOTER_KEYS]
+    values = {k: _footer_value(k, named[k]) for k in ordered}
+    return {k: v for k, v in values.items() if v}
+
+
+def render_html(nb: nbformat.NotebookNode, title: str, footer: Mapping[str, object]) -> str:
+    """The page for an (executed) notebook, as a string. ``nb`` is not changed."""
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title
+    nb.metadata["sroi"] = {**nb.metadata.get("sroi", {}), "footer": footer_metadata(footer)}
+    nb.metadata.pop("widgets", None)
+    # name/path are what nbconvert would otherwise take from the file: keep machine paths out
+    resources = {"metadata": {"name": title, "path": ""}}
+    page, _ = html_exporter().from_notebook_node(nb, resources=resources)
+    return page if page.endswith("\n") else page + "\n"
+
+
+def render_notebook(
+    executed_ipynb: Path | nbformat.NotebookNode,
+    out_html: Path,
+    title: str,
+    footer: Mapping[str, object],
+) -> None:
+    """Write the HTML page for an executed notebook (UTF-8, ``\\n`` line ends).
+
+    Args:
+        executed_ipynb: the notebook as papermill wrote it: its path, or the notebook itself
+            (as papermill/nbclient return it, saving a read).
+        out_html: where the page goes (folders are made).
+        title: the page title (``<title>``, and ``<h1>`` when the notebook has no ``# `` heading).
+        footer: ``periode``, ``peildatum``, ``code_versie``, ``invoer_vingerafdruk``,
+            ``gegenereerd_door`` (alias ``gemaakt_door``; see :func:`footer_metadata`).
+    """
+    if isinstance(executed_ipynb, nbformat.NotebookNode):
+        nb = executed_ipynb
+    else:
+        nb = nbformat.read(Path(executed_ipynb), as_version=4)
+    page = render_html(nb, title, footer)
+    out_html = Path(out_html)
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    out_html.write_bytes(page.encode("utf-8"))
+
+
+# ---------------------------------------------------------------- offline check
+
+_REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)  # http://, https://, //host, ftp://
+_CSS_URL = re.compile(r"""url\(\s*['"]?\s*((?:[a-z][a-z0-9+.-]*:)?//[^'")\s]*)""", re.I)
+_CSS_IMPORT = re.compile(r"@import\b[^;]*", re.I)
+_URL_ATTRS = {"src", "href", "xlink:href", "data", "poster", "action", "formaction",
+              "background", "ping", "manifest", "codebase", "longdesc", "cite"}
+_EMBED_TAGS = {"iframe", "frame", "object", "embed", "applet", "base", "portal"}
+
+
+class _OfflineChecker(HTMLParser):
+    def __init__(self, allow_links: bool):
+        super().__init__(convert_charrefs=True)
+        self.allow_links = allow_links
+        self.problems: list[str] = []
+        self._in_style = False
+
+    def _css(self, text: str, where: str) -> None:
+        for url in _CSS_URL.findall(text):
+            self.problems.append(f"{where} url(): {url}")
+        for rule in _CSS_IMPORT.findall(text):
+            self.problems.append(f"{where} @import: {rule.strip()}")
+
+    def handle_starttag(self, tag, attrs):
+        attrs = [(name.lower(), value or "") for name, value in attrs]
+        if tag == "script":
+            src = dict(attrs).get("src")
+            self.problems.append(f"<script src>: {src}" if src else "<script> (inline)")
+        if tag in _EMBED_TAGS:
+            self.problems.append(f"<{tag}>")
+        if tag == "meta" and dict(attrs).get("http-equiv", "").lower() == "refresh":
+            self.problems.append("<meta http-equiv=refresh>")
+        if tag == "link" and dict(attrs).get("href") and not dict(attrs)["href"].startswith("data:"):
+            self.problems.append(f"<link href>: {dict(attrs)['href']}")
+        for name, value in attrs:
+            if name == "style":
+                self._css(value, f"<{tag} style>")
+            elif name == "srcset" and any(_REMOTE.match(p) for p in value.split(",")):
+                self.problems.append(f"<{tag} srcset>: {value}")
+            elif name in _URL_ATTRS and _REMOTE.match(value):
+                if tag == "a" and name == "href" and self.allow_links:
+                    continue
+                if tag not in ("link", "script"):  # already reported above
+                    self.problems.append(f"<{tag} {name}>: {value}")
+        if tag == "style":
+            self._in_style = True
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag == "style":
+            self._in_style = False
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self._css(data, "<style>")
+
+
+def check_html_offline(html: str, allow_links: bool = True) -> list[str]:
+    """Everything in ``html`` that would load from elsewhere or run a script; ``[]`` when the
+    page is self-contained. Plain hyperlinks (``<a href="https://...">``) load nothing and are
+    allowed unless ``allow_links=False``; ``data:`` URIs and ``#fragment`` references are fine.
+
+    >>> check_html_offline('<img src="https://cdn.example/x.png"><a href="#top">t</a>')
+    ['<img src>: https://cdn.example/x.png']
+    >>> check_html_offline('<script src="require.js"></script><p>&lt;script&gt;</p>')
+    ['<script src>: require.js']
+    """
+    checker = _OfflineChecker(allow_links)
+    checker.feed(html)
+    checker.close()
+    return checker.problems

@@ -1,0 +1,134 @@
+"""``make bench``: measure a cold demo period at several scales and print one table.
+
+Figures come from real runs of the pipeline (``python -m pipeline.orchestrate.run report``), never from
+timed tests. Per scale, in a scratch folder ``.bench/``:
+
+1. *first run*: nothing built yet, so the trend's history (every earlier quarter's clean data)
+   is built too;
+2. *cold period*: ``data/clean/<P>`` and ``reports/<P>`` deleted, history kept — what a
+   coordinator's quarterly run or a rerun after a corrected delivery costs;
+3. stage times from the manifest (``duration_seconds``), rows per second per stage, the peak
+   memory of the largest process, and the marginal cost of a partner page, estimated from the
+   render stage of two scales: (render₂ − render₁) / (pages₂ − pages₁).
+
+The unchanged rerun is timed on the published demo period with ``make report``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipeline.core.paths import DEMO_RAW_DIR, ROOT
+
+BENCH_DIR = ROOT / ".bench"
+PERIOD = "2021Q3"
+
+
+def _raw_for(scale: int) -> Path:
+    if scale == 1:
+        return DEMO_RAW_DIR
+    from pipeline.demo.generate import generate
+    from pipeline.ingest.pristine import is_pristine_demo
+
+    raw = BENCH_DIR / f"raw-x{scale}"
+    if not is_pristine_demo(raw):
+        print(f">> demo-data SCALE={scale} genereren in {raw.relative_to(ROOT)}", flush=True)
+        generate(raw, scale=scale)
+    return raw
+
+
+def _run(raw: Path, out: Path) -> tuple[float, dict, float]:
+    """One report run into ``out``; (wall seconds, manifest, peak RSS in MB of any process)."""
+    env = dict(os.environ, SROI_CLEAN_DIR=str(out / "clean"), SROI_REPORTS_DIR=str(out / "reports"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "pipeline.orchestrate.run", "report", "--period", PERIOD, "--raw-dir", str(raw)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"FOUT: benchmark-run mislukt | ERROR: benchmark run failed:\n{proc.stderr[-2000:]}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    manifest = json.loads((out / "reports" / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+    return wall, manifest, peak
+
+
+def measure(scale: int) -> dict:
+    raw = _raw_for(scale)
+    out = BENCH_DIR / f"out-x{scale}"
+    shutil.rmtree(out, ignore_errors=True)
+    print(f">> SCALE={scale}: eerste run (met geschiedenis)", flush=True)
+    first_wall, _, first_peak = _run(raw, out)
+    shutil.rmtree(out / "clean" / PERIOD)
+    shutil.rmtree(out / "reports" / PERIOD)
+    print(f">> SCALE={scale}: koude periode", flush=True)
+    wall, manifest, peak = _run(raw, out)
+    rows = sum(i.get("rijen_gelezen") or 0 for i in manifest["invoer"])
+    pages = sum(1 for n in manifest["notebooks"] if "pagina" in n)
+    return {"scale": scale, "first_wall": first_wall, "wall": wall, "stages": manifest["duration_seconds"],
+            "rows": rows, "pages": pages, "peak_mb": max(peak, first_peak)}
+
+
+def noop_rerun() -> float:
+    """Seconds of an unchanged ``make report`` on the published demo period (built first if needed)."""
+    subprocess.run(["make", "--no-print-directory", "report", f"PERIOD={PERIOD}"], cwd=ROOT, check=True,
+                   capture_output=True)
+    started = time.monotonic()
+    subprocess.run(["make", "--no-print-directory", "report", f"PERIOD={PERIOD}"], cwd=ROOT, check=True,
+                   capture_output=True)
+    return time.monotonic() - started
+
+
+def table(results: list[dict], noop: float, value_lines_s: float) -> str:
+    stage_names = [("01_clean", "inlezen"), ("02_validate", "valideren"), ("03_compute", "berekenen"), ("render", "renderen")]
+    lines = [f"machine: {os.cpu_count()} cores, {_memory_gb():.0f} GB, Python {platform.python_version()}",
+             f"periode {PERIOD}; tijden in seconden (set-up uitgesloten)", ""]
+    head = f"{'SCALE':>5} {'rijen':>8} {'pag.':>5} {'eerste run':>10} {'koud':>7} " + " ".join(f"{n:>10}" for _, n in stage_names) + f" {'piek MB':>8}"
+    lines += [head, "-" * len(head)]
+    for r in results:
+        s = r["stages"]
+        lines.append(f"{r['scale']:>5} {r['rows']:>8} {r['pages']:>5} {r['first_wall']:>10.1f} {r['wall']:>7.1f} "
+                     + " ".join(f"{s.get(k, 0):>10.1f}" for k, _ in stage_names) + f" {r['peak_mb']:>8.0f}")
+    lines.append("")
+    lines.append("rijen per seconde per stap: " + "; ".join(
+        f"SCALE={r['scale']}: " + ", ".join(f"{n} {r['rows'] / max(r['stages'].get(k, 0), 1e-9):,.0f}" for k, n in stage_names)
+        for r in results))
+    if len(results) >= 2:
+        a, b = results[0], results[-1]
+        marginal = (b["stages"]["render"] - a["stages"]["render"]) / max(b["pages"] - a["pages"], 1)
+        lines.append(f"marginale kosten per partnerpagina: {marginal:.2f} s "
+                     f"((render x{b['scale']} − render x{a['scale']}) / (pagina's x{b['scale']} − x{a['scale']}))")
+        lines.append(f"koud x{b['scale']} / koud x{a['scale']}: {b['wall'] / a['wall']:.1f}×")
+    lines.append(f"ongewijzigde herhaalrun (make report PERIOD={PERIOD}): {noop:.2f} s")
+    lines.append(f"200.000 inzetregels waarderen: {value_lines_s:.2f} s")
+    return "\n".join(lines)
+
+
+def _memory_gb() -> float:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools.bench")
+    parser.add_argument("--scales", default="1,10", help="comma-separated, e.g. 1,10,100")
+    args = parser.parse_args(argv)
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    results = [measure(s) for s in scales]
+    from pipeline.indicators import bench_value_lines
+
+    value_lines_s = bench_value_lines()
+    print()
+    print(table(results, noop_rerun(), value_lines_s))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
