@@ -24,13 +24,15 @@ assert len(TEST_KEY.encode()) == 33
 def report_env(out_root: Path, extra_env: dict | None = None) -> dict[str, str]:
     """The environment make gives a run, with its outputs under ``out_root`` (no key: demo data)."""
     env = dict(os.environ)
-    env.update({
-        "SROI_CLEAN_DIR": str(out_root / "clean"),
-        "SROI_REPORTS_DIR": str(out_root / "reports"),
-        "GX_ANALYTICS_ENABLED": "false",
-        "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"),
-        "MPLBACKEND": "Agg",
-    })
+    env.update(
+        {
+            "SROI_CLEAN_DIR": str(out_root / "clean"),
+            "SROI_REPORTS_DIR": str(out_root / "reports"),
+            "GX_ANALYTICS_ENABLED": "false",
+            "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"),
+            "MPLBACKEND": "Agg",
+        }
+    )
     env.pop("SROI_PSEUDONYM_KEY", None)
     env.pop("SROI_PSEUDONYM_KEY_FILE", None)
     env.update(extra_env or {})
@@ -41,11 +43,13 @@ def report_command(period: str, raw_dir: Path) -> list[str]:
     return [sys.executable, "-m", "pipeline.orchestrate.run", "report", "--period", period, "--raw-dir", str(raw_dir)]
 
 
-def run_report(period: str, raw_dir: Path, out_root: Path, extra_env: dict | None = None,
-               cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def run_report(
+    period: str, raw_dir: Path, out_root: Path, extra_env: dict | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
     """Run ``python -m pipeline.orchestrate.run report`` as make does, writing under ``out_root``."""
-    return subprocess.run(report_command(period, raw_dir), cwd=cwd, env=report_env(out_root, extra_env),
-                          capture_output=True, text=True)
+    return subprocess.run(
+        report_command(period, raw_dir), cwd=cwd, env=report_env(out_root, extra_env), capture_output=True, text=True
+    )
 
 
 @pytest.fixture(scope="session")
@@ -74,17 +78,20 @@ def small_builds(tmp_path_factory) -> tuple[Path, Path]:
     a, b = tmp_path_factory.mktemp("build_a"), tmp_path_factory.mktemp("build_b")
     raw_copy = tmp_path_factory.mktemp("raw_elsewhere") / "aanleveringen"
     shutil.copytree(ROOT / "data" / "raw", raw_copy)
-    proc = run_report(SMALL_PERIOD, ROOT / "data" / "raw", a,
-                      {"TZ": "UTC", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0"})
+    proc = run_report(SMALL_PERIOD, ROOT / "data" / "raw", a, {"TZ": "UTC", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (b / "clean").mkdir()
     for history in (a / "clean").iterdir():
         if history.name < SMALL_PERIOD and not history.name.startswith("."):
             shutil.copytree(history, b / "clean" / history.name)
     env = {"TZ": "America/New_York", "LC_ALL": "", "LANG": "en_US.UTF-8", "COLUMNS": "200"}
-    proc = subprocess.run(report_command(SMALL_PERIOD, raw_copy), cwd=tmp_path_factory.getbasetemp(),
-                          env={k: v for k, v in report_env(b, env).items() if k != "PYTHONHASHSEED"},
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        report_command(SMALL_PERIOD, raw_copy),
+        cwd=tmp_path_factory.getbasetemp(),
+        env={k: v for k, v in report_env(b, env).items() if k != "PYTHONHASHSEED"},
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (b / "terminal.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     skip_if_code_changed(code)

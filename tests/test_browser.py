@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
-
-import pytest
 
 from pipeline.core.paths import ROOT
 from tests.conftest import E2E_PERIOD
@@ -26,9 +23,18 @@ def _driver():
     )
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1240,1754"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1240,1754",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service(chromedriver), options=options)
@@ -58,7 +64,9 @@ def test_every_page_opens_offline_without_console_errors(demo_build):
             if errors or external:
                 problems.append((page.name, errors, external))
             rel = page.relative_to(demo_build / "reports" / E2E_PERIOD)
-            if rel.as_posix() == "regio.html" or (rel.parts[0] == "partners" and not (ARTIFACTS / "partner.png").exists()):
+            if rel.as_posix() == "regio.html" or (
+                rel.parts[0] == "partners" and not (ARTIFACTS / "partner.png").exists()
+            ):
                 name = "regio.png" if rel.name == "regio.html" else "partner.png"
                 driver.set_window_size(1240, 1754)
                 height = driver.execute_script("return document.body.scrollHeight")

@@ -11,8 +11,8 @@ import sys
 import pandas as pd
 import pytest
 
-from pipeline.report import charts
 from pipeline.core.paths import ROOT
+from pipeline.report import charts
 from pipeline.report.render import check_html_offline
 
 NB = "\u00a0"
@@ -53,11 +53,18 @@ def _all_charts() -> dict[str, charts.Chart]:
         "grouped": charts.grouped_bar_chart(EUR_TABLE, "opdrachtgever"),
         "mix": charts.share_bar_chart(
             pd.DataFrame({"bouwblok": ["bbl", "wep"], "gerealiseerd_eur": [300_000, 100_000]}),
-            "bouwblok", "gerealiseerd_eur",
+            "bouwblok",
+            "gerealiseerd_eur",
         ),
         "trend": charts.trend_chart(
-            pd.DataFrame({"periode": ["2021Q2", "2021Q3"], "verplichting_eur": [3e6, 3.5e6],
-                          "verwacht_eur": [1.5e6, 1.9e6], "gerealiseerd_eur": [1.2e6, 1.7e6]})
+            pd.DataFrame(
+                {
+                    "periode": ["2021Q2", "2021Q3"],
+                    "verplichting_eur": [3e6, 3.5e6],
+                    "verwacht_eur": [1.5e6, 1.9e6],
+                    "gerealiseerd_eur": [1.2e6, 1.7e6],
+                }
+            )
         ),
         "tenders": charts.stacked_bar_chart(TENDERS),
         "contract": charts.contract_chart(12_000, 20_000, 50_000, "Opdracht 7"),
@@ -165,8 +172,14 @@ def test_chart_displays_as_figure_in_a_notebook(all_charts):
 def test_contracts_chart_shows_each_contract_as_share_of_its_obligation():
     from pipeline.report.charts import contracts_chart
 
-    t = pd.DataFrame({"opdracht_id": ["A-1", "B-2"], "gerealiseerd_eur": [100.0, 500.0],
-                      "verwacht_eur": [200.0, 300.0], "verplichting_eur": [400.0, 400.0]})
+    t = pd.DataFrame(
+        {
+            "opdracht_id": ["A-1", "B-2"],
+            "gerealiseerd_eur": [100.0, 500.0],
+            "verwacht_eur": [200.0, 300.0],
+            "verplichting_eur": [400.0, 400.0],
+        }
+    )
     chart = contracts_chart(t)
     # 100 / 400 = 25%, expected 200 / 400 = 50%; B-2: 500 / 400 = 125%, 300 / 400 = 75%
     assert "A-1: gerealiseerd 25%, verwacht 50%" in chart.alt

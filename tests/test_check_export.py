@@ -23,19 +23,22 @@ def run(tmp_path, capsys, name: str, content: bytes, *extra: str):
     path = tmp_path / name
     path.write_bytes(content)
     out = tmp_path / "controle.html"
-    code = check_export.main(["--file", str(path), "--partner", "bouw-noord", "--period", "2021Q3",
-                              "--out", str(out), *extra])
+    code = check_export.main(
+        ["--file", str(path), "--partner", "bouw-noord", "--period", "2021Q3", "--out", str(out), *extra]
+    )
     captured = capsys.readouterr()
     return code, captured.out + captured.err, out.read_text(encoding="utf-8") if out.exists() else ""
 
 
 def test_rejections_give_exit_1_and_a_page_by_excel_row(tmp_path, capsys):
-    content = (INZET_HEADER
-               + "R1;gem-a;A-1;pwet_kort;123456782;01-03-2021;;32;\n"       # fine
-               + "R2;gem-a;A-1;toeslag_50plus;123456782;01-03-2021;;32;\n"  # Excel row 3: bonus is not a block
-               + "<script>;gem-a;A-1;bbl;;01-03-2021;;32;\n"                 # row 4: person block without BSN
-               + "R4;gem-a;A-1;scholing;;31-02-2021;;;100\n"                 # row 5: date does not exist (ingest)
-               + "R5;gem-a;A-1;pwet_kort;123456782;01-10-2021;;32;\n")        # row 6: after peildatum: warning
+    content = (
+        INZET_HEADER
+        + "R1;gem-a;A-1;pwet_kort;123456782;01-03-2021;;32;\n"  # fine
+        + "R2;gem-a;A-1;toeslag_50plus;123456782;01-03-2021;;32;\n"  # Excel row 3: bonus is not a block
+        + "<script>;gem-a;A-1;bbl;;01-03-2021;;32;\n"  # row 4: person block without BSN
+        + "R4;gem-a;A-1;scholing;;31-02-2021;;;100\n"  # row 5: date does not exist (ingest)
+        + "R5;gem-a;A-1;pwet_kort;123456782;01-10-2021;;32;\n"
+    )  # row 6: after peildatum: warning
     code, said, page = run(tmp_path, capsys, "Inzet_2021Q3.csv", content.encode("cp1252"))
     assert code == 1
     assert len(said.strip().splitlines()) == 1 and said.startswith("AFGEKEURD: 3 van 5 rijen afgekeurd")
@@ -62,11 +65,14 @@ def test_header_only_file_is_not_called_good(tmp_path, capsys):
     assert "LEEG" in page
 
 
-@pytest.mark.parametrize("name, content", [
-    pytest.param("inzet.xlsx", b"PK\x03\x04kapot", id="damaged_xlsx"),
-    pytest.param("inzet.csv", b"hallo\nwereld\n", id="no_header"),
-    pytest.param("inzet.csv", b"Regel ID;Opdrachtgever\nR1;gem-a\n", id="required_column_missing"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        pytest.param("inzet.xlsx", b"PK\x03\x04kapot", id="damaged_xlsx"),
+        pytest.param("inzet.csv", b"hallo\nwereld\n", id="no_header"),
+        pytest.param("inzet.csv", b"Regel ID;Opdrachtgever\nR1;gem-a\n", id="required_column_missing"),
+    ],
+)
 def test_unreadable_file_gives_exit_2(tmp_path, capsys, name, content):
     code, said, page = run(tmp_path, capsys, name, content)
     assert code == 2 and said.startswith("ONLEESBAAR") and len(said.strip().splitlines()) == 1
@@ -89,6 +95,12 @@ def test_missing_argument_one_line_exit_2(capsys):
 def test_unknown_dataset_name_asks_for_dataset(tmp_path, capsys):
     code, said, _ = run(tmp_path, capsys, "export.csv", (INZET_HEADER + "R1;gem-a;A-1;bbl;;01-03-2021;;32;\n").encode())
     assert code == 2 and "--dataset" in said
-    code, said, _ = run(tmp_path, capsys, "export.csv", (INZET_HEADER + "R1;gem-a;A-1;bbl;;01-03-2021;;32;\n").encode(),
-                        "--dataset", "inzet")
+    code, said, _ = run(
+        tmp_path,
+        capsys,
+        "export.csv",
+        (INZET_HEADER + "R1;gem-a;A-1;bbl;;01-03-2021;;32;\n").encode(),
+        "--dataset",
+        "inzet",
+    )
     assert code == 1

@@ -6,28 +6,38 @@ import pandas as pd
 
 from pipeline.indicators.contributions import CONTRIBUTION_COLUMNS, contributions
 
-PARTNERS = pd.DataFrame({
-    "partner_id": ["gem-a", "bouw-a", "opl-a", "wp-b"],
-    "naam": ["Gemeente A", "Bouw A", "Opleider A", "Werkplein B"],
-    "rol": ["opdrachtgever", "opdrachtnemer", "opleider", "werkplein"],
-    "kvk": [None, "12345678", None, None],
-}).astype("string")
-CONTRACTS = pd.DataFrame({
-    "opdrachtgever": ["gem-a", "gem-a", "gem-c"], "opdracht_id": ["1", "2", "3"],
-    "opdrachtnemer": ["bouw-a", "", "bouw-a"],
-    "verplichting_eur": [100.0, 50.0, 10.0], "gerealiseerd_eur": [40.0, 5.0, 1.0],
-})
-STAGES = pd.DataFrame({
-    "opleider": ["opl-a", "opl-a", "opl-a", "wp-b"],
-    "kandidaat_id": ["k1", "k1", "k2", "k1"],
-    "geplaatst": [True, True, False, True],
-    "duurzaam": [True, False, False, False],
-})
-LEVERINGEN = pd.DataFrame({
-    "partner_id": ["gem-a", "gem-a", "bouw-a", "opl-a", "wp-b"],
-    "status": ["geleverd", "ontbreekt", "overgenomen", "geleverd", "ontbreekt"],
-    "levering_periode": ["2021Q3", None, "2021Q2", "2021Q3", None],
-})
+PARTNERS = pd.DataFrame(
+    {
+        "partner_id": ["gem-a", "bouw-a", "opl-a", "wp-b"],
+        "naam": ["Gemeente A", "Bouw A", "Opleider A", "Werkplein B"],
+        "rol": ["opdrachtgever", "opdrachtnemer", "opleider", "werkplein"],
+        "kvk": [None, "12345678", None, None],
+    }
+).astype("string")
+CONTRACTS = pd.DataFrame(
+    {
+        "opdrachtgever": ["gem-a", "gem-a", "gem-c"],
+        "opdracht_id": ["1", "2", "3"],
+        "opdrachtnemer": ["bouw-a", "", "bouw-a"],
+        "verplichting_eur": [100.0, 50.0, 10.0],
+        "gerealiseerd_eur": [40.0, 5.0, 1.0],
+    }
+)
+STAGES = pd.DataFrame(
+    {
+        "opleider": ["opl-a", "opl-a", "opl-a", "wp-b"],
+        "kandidaat_id": ["k1", "k1", "k2", "k1"],
+        "geplaatst": [True, True, False, True],
+        "duurzaam": [True, False, False, False],
+    }
+)
+LEVERINGEN = pd.DataFrame(
+    {
+        "partner_id": ["gem-a", "gem-a", "bouw-a", "opl-a", "wp-b"],
+        "status": ["geleverd", "ontbreekt", "overgenomen", "geleverd", "ontbreekt"],
+        "levering_periode": ["2021Q3", None, "2021Q2", "2021Q3", None],
+    }
+)
 
 
 def test_contribution_per_partner_and_role():

@@ -33,9 +33,9 @@ import pytest
 
 from pipeline.core.csvsafe import FORMULA_TRIGGERS
 from pipeline.core.paths import ROOT
-from pipeline.ingest.typecast import known_headings
-from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
 from pipeline.core.schema import dataset_spec
+from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
+from pipeline.ingest.typecast import known_headings
 from tests.conftest import run_report
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -66,8 +66,13 @@ class Case:
     def place(self) -> str:
         if self.folder is not None:
             return self.folder
-        return {"opdrachten": "gemeente-kapot", "aanbestedingskalender": "gemeente-kapot",
-                "overzicht": "gemeente-kapot", "inzet": "bouw-kapot", "trajecten": "opleider-kapot"}[self.dataset]
+        return {
+            "opdrachten": "gemeente-kapot",
+            "aanbestedingskalender": "gemeente-kapot",
+            "overzicht": "gemeente-kapot",
+            "inzet": "bouw-kapot",
+            "trajecten": "opleider-kapot",
+        }[self.dataset]
 
     @property
     def rel(self) -> str:
@@ -95,32 +100,45 @@ CASES = [
     # -- in the wrong place or with an unknown name
     Case("overzicht_unknown_dataset_name.csv", "onbekend", "naam begint niet met opdrachten"),
     Case("inzet_in_unknown_partner_folder.csv", "onbekend", "map bouw-onbekend is geen partner_id", "bouw-onbekend"),
-    Case("trajecten_role_mismatch_from_contractor.csv", "onbekend", "trajecten wordt niet geleverd door een opdrachtnemer",
-         "bouw-kapot"),
+    Case(
+        "trajecten_role_mismatch_from_contractor.csv",
+        "onbekend",
+        "trajecten wordt niet geleverd door een opdrachtnemer",
+        "bouw-kapot",
+    ),
     Case("opdrachten_directly_in_period_folder.csv", "onbekend", f"bestand staat direct in {PERIOD}/", ""),
     Case("inzet_in_a_subfolder.csv", "onbekend", "bestand staat in een submap", "bouw-kapot/oud"),
     # -- read; rows rejected with file, Excel row and reason
     Case("opdrachten_negative_money.csv", "afgekeurd", "opdrachtwaarde moet groter dan 0 zijn", rows=(3,)),
-    Case("opdrachten_percentage_500.csv", "afgekeurd", "sr_percentage moet groter dan 0 en hoogstens 100 zijn",
-         rows=(2,)),
+    Case(
+        "opdrachten_percentage_500.csv", "afgekeurd", "sr_percentage moet groter dan 0 en hoogstens 100 zijn", rows=(2,)
+    ),
     Case("opdrachten_end_before_start.csv", "afgekeurd", "einddatum ligt vóór startdatum", rows=(2,)),
     Case("opdrachten_ambiguous_thousands.csv", "afgekeurd", "dubbelzinnig getal", rows=(2,)),
     Case("aanbestedingskalender_negative_value.csv", "afgekeurd", "geraamde_waarde moet groter dan 0 zijn", rows=(2,)),
-    Case("inzet_168_hours_per_week.csv", "afgekeurd", "uren_per_week moet groter dan 0 en hoogstens 60 zijn",
-         rows=(2,)),
+    Case(
+        "inzet_168_hours_per_week.csv", "afgekeurd", "uren_per_week moet groter dan 0 en hoogstens 60 zijn", rows=(2,)
+    ),
     Case("inzet_duplicate_ids_within_file.csv", "afgekeurd", "regel_id komt eerder voor in de levering", rows=(4,)),
-    Case("trajecten_duplicate_ids_across_files_deel2.csv", "afgekeurd", "traject_id komt eerder voor in de levering",
-         rows=(2,)),
+    Case(
+        "trajecten_duplicate_ids_across_files_deel2.csv",
+        "afgekeurd",
+        "traject_id komt eerder voor in de levering",
+        rows=(2,),
+    ),
     Case("inzet_totaal_row_at_bottom.csv", "afgekeurd", "totaalregel", rows=(4,)),
     Case("inzet_month_first_dates.csv", "afgekeurd", "lijkt maand-eerst", rows=(2,)),
     Case("inzet_nonexistent_date.csv", "afgekeurd", "deze datum bestaat niet", rows=(2,)),
-    Case("inzet_unknown_building_block.csv", "afgekeurd", "bouwblok is geen blokcode van de tarieventabel", rows=(2, 3)),
+    Case(
+        "inzet_unknown_building_block.csv", "afgekeurd", "bouwblok is geen blokcode van de tarieventabel", rows=(2, 3)
+    ),
     Case("inzet_too_many_fields.csv", "afgekeurd", "regel heeft meer velden dan de kopregel", rows=(3,)),
     Case("inzet_excel_error_values.csv", "afgekeurd", "Excel-foutwaarde", rows=(2,)),
     Case("inzet_invalid_bsn.csv", "afgekeurd", "geen BSN: verwacht 9 cijfers", rows=(3,)),
     Case("inzet_formulas_without_cached_values.xlsx", "afgekeurd", "formule zonder berekende waarde", rows=(3, 4)),
-    Case("inzet_hostile_values_rejected.csv", "afgekeurd", "bouwblok is geen blokcode van de tarieventabel",
-         rows=(2, 4)),
+    Case(
+        "inzet_hostile_values_rejected.csv", "afgekeurd", "bouwblok is geen blokcode van de tarieventabel", rows=(2, 4)
+    ),
     Case("trajecten_semicolon_header_comma_rows.csv", "afgekeurd", "ander scheidingsteken dan de kopregel", rows=(2,)),
     Case("opdrachten_required_end_date_9999.csv", "afgekeurd", "datum valt buiten het bereik", rows=(2,)),
     # -- read and kept; a finding names the file
@@ -152,6 +170,7 @@ def _ids(cases: list[Case]) -> list[str]:
 # The corpus itself (fast: no pipeline run)
 # ---------------------------------------------------------------------------------------------
 
+
 def test_every_corpus_file_is_a_case_and_there_are_at_least_30():
     files = {p.name for p in CORPUS.iterdir() if p.is_file() and p.suffix in (".csv", ".xlsx")}
     assert files == {c.file for c in CASES}
@@ -171,8 +190,9 @@ def _spec(dataset: str) -> TableSpec:
     return TableSpec(known_headings(dataset, None), required, spec.key, sheet=dataset)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.outcome != "onbekend"], ids=_ids([c for c in CASES
-                                                                                         if c.outcome != "onbekend"]))
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.outcome != "onbekend"], ids=_ids([c for c in CASES if c.outcome != "onbekend"])
+)
 def test_each_file_read_alone_is_unreadable_exactly_when_the_case_says(case):
     data = (CORPUS / case.file).read_bytes()
     if case.outcome == "onleesbaar":
@@ -187,9 +207,13 @@ def test_each_file_read_alone_is_unreadable_exactly_when_the_case_says(case):
 # One period built from good deliveries plus the whole corpus
 # ---------------------------------------------------------------------------------------------
 
+
 def _tree_hashes(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -205,10 +229,16 @@ def built(tmp_path_factory) -> SimpleNamespace:
     proc = run_report(PERIOD, raw, root / "out", {"SROI_PSEUDONYM_KEY": KEY})
     out = root / "out"
     return SimpleNamespace(
-        raw=raw, out=out, proc=proc, before=before, terminal=proc.stdout + proc.stderr,
-        clean=out / "clean" / PERIOD, reports=out / "reports" / PERIOD,
+        raw=raw,
+        out=out,
+        proc=proc,
+        before=before,
+        terminal=proc.stdout + proc.stderr,
+        clean=out / "clean" / PERIOD,
+        reports=out / "reports" / PERIOD,
         bestanden=pd.read_csv(out / "clean" / PERIOD / "bestanden.csv", dtype=str, keep_default_na=False)
-        if proc.returncode == 0 else None,
+        if proc.returncode == 0
+        else None,
     )
 
 
@@ -231,12 +261,16 @@ def test_the_period_publishes_with_a_summary_on_the_terminal(built):
     status = files["status"].value_counts()
     read = files[files["status"] == "gelezen"]
     total = {c: read[c].astype(int).sum() for c in ("rijen_gelezen", "rijen_schoon", "rijen_afgekeurd")}
-    assert (f"leveringen: {len(files)} bestanden ({status['gelezen']} gelezen, {status['onleesbaar']} onleesbaar, "
-            f"{status['onbekend']} onbekend); {total['rijen_gelezen']} rijen = {total['rijen_schoon']} schoon + "
-            f"{total['rijen_afgekeurd']} afgekeurd") in built.proc.stdout
+    assert (
+        f"leveringen: {len(files)} bestanden ({status['gelezen']} gelezen, {status['onleesbaar']} onleesbaar, "
+        f"{status['onbekend']} onbekend); {total['rijen_gelezen']} rijen = {total['rijen_schoon']} schoon + "
+        f"{total['rijen_afgekeurd']} afgekeurd"
+    ) in built.proc.stdout
     # the broken files are named on the terminal too (the first ten, then a count)
     broken = files[files["status"] != "gelezen"]
-    assert f"  {broken.iloc[0]['status']}: {broken.iloc[0]['bestand']} — {broken.iloc[0]['reden_nl']}" in built.proc.stdout
+    assert (
+        f"  {broken.iloc[0]['status']}: {broken.iloc[0]['bestand']} — {broken.iloc[0]['reden_nl']}" in built.proc.stdout
+    )
     assert f"en nog {len(broken) - 10}" in built.proc.stdout
 
 
@@ -257,8 +291,11 @@ def test_raw_rows_are_clean_plus_rejected_for_every_readable_file(built):
         assert int(row.rijen_gelezen) == int(row.rijen_schoon) + int(row.rijen_afgekeurd), row.bestand
 
 
-@pytest.mark.parametrize("case", [c for c in BROKEN if c.outcome in ("onleesbaar", "onbekend")],
-                         ids=_ids([c for c in BROKEN if c.outcome in ("onleesbaar", "onbekend")]))
+@pytest.mark.parametrize(
+    "case",
+    [c for c in BROKEN if c.outcome in ("onleesbaar", "onbekend")],
+    ids=_ids([c for c in BROKEN if c.outcome in ("onleesbaar", "onbekend")]),
+)
 def test_file_problems_are_named_in_bestanden(built, case):
     row = built.bestanden[built.bestanden["bestand"] == case.rel].iloc[0]
     assert case.reason in row["reden_nl"] and row["reason_en"]
@@ -275,6 +312,7 @@ def test_row_problems_are_named_by_file_and_excel_row(built, case):
 
 # A page may show a file by its name alone (the partner is in the row or the page is its own):
 # the corpus file names are unique, so the name identifies the delivery.
+
 
 @pytest.mark.parametrize("case", BROKEN, ids=_ids(BROKEN))
 def test_every_broken_delivery_is_named_on_kwaliteit_html_with_a_dutch_reason(built, case):
@@ -332,8 +370,9 @@ def test_no_traceback_on_the_terminal_or_any_page(built):
 
 
 def test_hostile_text_is_escaped_in_every_page(built):
-    pages = {p.relative_to(built.reports).as_posix(): p.read_text(encoding="utf-8")
-             for p in built.reports.rglob("*.html")}
+    pages = {
+        p.relative_to(built.reports).as_posix(): p.read_text(encoding="utf-8") for p in built.reports.rglob("*.html")
+    }
     for name, text in pages.items():
         assert "<script" not in text.lower(), name  # the pages have no script of their own either
         assert "<b onmouseover" not in text and "<i>Bouw Kapot</i>" not in text, name
@@ -368,7 +407,7 @@ def test_hostile_cells_are_kept_as_quoted_text_and_numbers_stay_numbers(built):
     assert "\n" + "gemeente-kapot,'=2+5," in text  # an id is text too
     rejected = pd.read_csv(built.clean / "afgekeurd.csv", dtype=str, keep_default_na=False)
     values = set(rejected["waarde"])
-    assert {"'=HYPERLINK(\"http://evil.example/\",\"x\")", "'@SUM(1+1)", "'+cmd|' /C calc'!A0"} <= values
+    assert {'\'=HYPERLINK("http://evil.example/","x")', "'@SUM(1+1)", "'+cmd|' /C calc'!A0"} <= values
     assert {"-50000", "-100000"} <= values  # negative amounts: numbers, not neutralised
     numbers = pd.read_csv(built.reports / "data" / "opdrachten.csv")
     assert pd.api.types.is_float_dtype(numbers["verplichting_eur"])

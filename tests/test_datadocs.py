@@ -9,17 +9,26 @@ from pipeline.validate import datadocs
 
 def _contracts() -> pd.DataFrame:
     # two clean contracts as the validate step writes them; A-2's 80% is a warning (unusual)
-    return pd.DataFrame({
-        "opdracht_id": ["A-1", "A-2"], "omschrijving": ["School", "Brug"], "soort": ["werken", "werken"],
-        "sector": ["bouw", "infra"], "opdrachtnemer_kvk": ["12345678", "87654321"],
-        "opdrachtnemer_naam": ["Bouw X", "Bouw Y"],
-        "gunningsdatum": pd.to_datetime(["2020-01-01", "2020-02-01"]),
-        "startdatum": pd.to_datetime(["2020-03-01", "2020-04-01"]),
-        "einddatum": pd.to_datetime(["2022-03-01", "2022-04-01"]),
-        "opdrachtwaarde": [100_000.0, 50_000.0], "sr_percentage": [5.0, 80.0], "sr_verplichting": [None, None],
-        "partner_id": ["gemeente-a"] * 2, "bron_bestand": ["2021Q3/gemeente-a/opdrachten.xlsx"] * 2,
-        "bron_rij": [2, 3], "levering_periode": ["2021Q3"] * 2,
-    }).astype({"opdracht_id": "string", "omschrijving": "string", "partner_id": "string"})
+    return pd.DataFrame(
+        {
+            "opdracht_id": ["A-1", "A-2"],
+            "omschrijving": ["School", "Brug"],
+            "soort": ["werken", "werken"],
+            "sector": ["bouw", "infra"],
+            "opdrachtnemer_kvk": ["12345678", "87654321"],
+            "opdrachtnemer_naam": ["Bouw X", "Bouw Y"],
+            "gunningsdatum": pd.to_datetime(["2020-01-01", "2020-02-01"]),
+            "startdatum": pd.to_datetime(["2020-03-01", "2020-04-01"]),
+            "einddatum": pd.to_datetime(["2022-03-01", "2022-04-01"]),
+            "opdrachtwaarde": [100_000.0, 50_000.0],
+            "sr_percentage": [5.0, 80.0],
+            "sr_verplichting": [None, None],
+            "partner_id": ["gemeente-a"] * 2,
+            "bron_bestand": ["2021Q3/gemeente-a/opdrachten.xlsx"] * 2,
+            "bron_rij": [2, 3],
+            "levering_periode": ["2021Q3"] * 2,
+        }
+    ).astype({"opdracht_id": "string", "omschrijving": "string", "partner_id": "string"})
 
 
 def test_data_docs_are_written_outside_reports(tmp_path, monkeypatch):

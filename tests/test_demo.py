@@ -24,16 +24,21 @@ import pytest
 import yaml
 from stdnum.nl import bsn as bsn_check
 
+from pipeline.core.paths import CONFIG_DIR, DEMO_RAW_DIR, ROOT
+from pipeline.core.periods import parse_period
 from pipeline.demo import generate as demo
 from pipeline.demo.snapshots import Snapshotter
 from pipeline.demo.world import build_world
-from pipeline.core.paths import CONFIG_DIR, DEMO_RAW_DIR, ROOT
-from pipeline.core.periods import parse_period
 
 FAKE_BSN = re.compile(r"99\d{7}")  # pipeline/demo/generate.py: every demo BSN starts with 99
 ROLES = {"opdrachtgever", "opdrachtnemer", "opleider", "werkplein", "sw-bedrijf"}
-DELIVERS = {"opdrachtgever": {"opdrachten", "aanbestedingskalender"}, "opdrachtnemer": {"inzet"},
-            "opleider": {"trajecten"}, "werkplein": {"trajecten"}, "sw-bedrijf": {"trajecten"}}
+DELIVERS = {
+    "opdrachtgever": {"opdrachten", "aanbestedingskalender"},
+    "opdrachtnemer": {"inzet"},
+    "opleider": {"trajecten"},
+    "werkplein": {"trajecten"},
+    "sw-bedrijf": {"trajecten"},
+}
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -69,7 +74,7 @@ def _read_table(path: Path) -> tuple[list[str], dict[int, list[object]]]:
     # the header is the first row with several filled cells (title rows have one)
     h = next(i for i, (_, row) in enumerate(numbered) if sum(1 for c in row if c not in (None, "")) >= 3)
     headings = [str(c).strip() if c is not None else "" for c in numbered[h][1]]
-    return headings, {n: list(row) for n, row in numbered[h + 1:]}
+    return headings, {n: list(row) for n, row in numbered[h + 1 :]}
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +86,11 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[di
 @pytest.fixture(scope="module")
 def tables() -> dict[str, tuple[list[str], dict[int, list[object]]]]:
     """Every committed delivery file, read once."""
-    return {p.relative_to(DEMO_RAW_DIR).as_posix(): _read_table(p)
-            for p in sorted(DEMO_RAW_DIR.glob("*/*/*")) if p.suffix in (".csv", ".xlsx")}
+    return {
+        p.relative_to(DEMO_RAW_DIR).as_posix(): _read_table(p)
+        for p in sorted(DEMO_RAW_DIR.glob("*/*/*"))
+        if p.suffix in (".csv", ".xlsx")
+    }
 
 
 def test_regenerated_demo_equals_committed_data_raw(regenerated):
@@ -98,8 +106,13 @@ def test_regenerated_demo_equals_committed_data_raw(regenerated):
 def test_generation_is_byte_identical_in_another_process(regenerated, tmp_path):
     # another process with another hash seed: no dependence on set/dict order or the clock
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-m", "pipeline.demo", "--raw-dir", str(tmp_path)], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipeline.demo", "--raw-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     assert _files(tmp_path) == _files(regenerated[0])
 
 
@@ -142,8 +155,11 @@ def _bsn_values(tables) -> list[tuple[str, int, str]]:
     for rel, (headings, rows) in tables.items():
         for i, heading in enumerate(headings):
             if "bsn" in _normalise(heading):
-                found += [(rel, n, str(row[i]).strip()) for n, row in rows.items()
-                          if i < len(row) and row[i] not in (None, "")]
+                found += [
+                    (rel, n, str(row[i]).strip())
+                    for n, row in rows.items()
+                    if i < len(row) and row[i] not in (None, "")
+                ]
     return found
 
 
@@ -172,8 +188,13 @@ def test_partners_csv_follows_the_standard():
     assert all(re.fullmatch(r"\d{8}", p["kvk"]) for p in partners if p["kvk"] or p["rol"] == "opdrachtnemer")
     contractors = [p["kvk"] for p in partners if p["rol"] == "opdrachtnemer"]
     assert len(contractors) == len(set(contractors))
-    assert Counter(p["rol"] for p in partners) == {"opdrachtgever": 6, "opdrachtnemer": 20, "opleider": 2,
-                                                   "werkplein": 2, "sw-bedrijf": 1}
+    assert Counter(p["rol"] for p in partners) == {
+        "opdrachtgever": 6,
+        "opdrachtnemer": 20,
+        "opleider": 2,
+        "werkplein": 2,
+        "sw-bedrijf": 1,
+    }
     roles = {p["partner_id"]: p["rol"] for p in partners}
     for path in sorted(DEMO_RAW_DIR.glob("*/*/*")):
         assert path.parent.name in roles, path
@@ -248,9 +269,14 @@ def test_snapshots_hold_no_future_facts_and_reach_several_hundred_durable():
                     assert row["einddatum"] is not None and row["einddatum"] <= peildatum
     # domain.md: durable = >= 24 hours a week and >= 183 days by the peildatum
     peildatum = parse_period("2021Q4").peildatum
-    durable = {t.kandidaat_bsn for t in world.trajecten
-               if t.plaatsing_datum and t.plaatsing_datum <= peildatum and t.plaatsing_uren_per_week >= 24
-               and (min(t.plaatsing_einddatum or peildatum, peildatum) - t.plaatsing_datum).days + 1 >= 183}
+    durable = {
+        t.kandidaat_bsn
+        for t in world.trajecten
+        if t.plaatsing_datum
+        and t.plaatsing_datum <= peildatum
+        and t.plaatsing_uren_per_week >= 24
+        and (min(t.plaatsing_einddatum or peildatum, peildatum) - t.plaatsing_datum).days + 1 >= 183
+    }
     assert 200 <= len(durable) < 1000
     trainees = {t.kandidaat_bsn for t in world.trajecten} & {r.kandidaat_bsn for r in world.regels}
     assert len(trainees) > 100

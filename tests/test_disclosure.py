@@ -156,7 +156,9 @@ def test_property_no_small_counts_and_no_lonely_hidden_cell(case):
     table, with_row, with_col = case
     cols = list(table.columns)
     out = suppress_small_counts(
-        table, cols, threshold=5,
+        table,
+        cols,
+        threshold=5,
         total_row="Totaal" if with_row else None,
         total_column="totaal" if with_col else None,
     )

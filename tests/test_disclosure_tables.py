@@ -28,9 +28,9 @@ from pipeline.report.pages.common import STAGES
 from tests.test_pages import make_data
 
 # stages:        aangemeld gestart afgerond uitgevallen certificaat geplaatst duurzaam
-Z = [40, 30, 20, 8, 10, 12, 8]   # Opleider Z
-W = [20, 15, 10, 5, 6, 8, 6]     # Werkplein W
-S = [3, 3, 2, 0, 2, 3, 2]        # Sw-bedrijf S: 3 candidates, 3 placed, 2 durably
+Z = [40, 30, 20, 8, 10, 12, 8]  # Opleider Z
+W = [20, 15, 10, 5, 6, 8, 6]  # Werkplein W
+S = [3, 3, 2, 0, 2, 3, 2]  # Sw-bedrijf S: 3 candidates, 3 placed, 2 durably
 TOTAL = [z + w + s for z, w, s in zip(Z, W, S)]  # [63, 48, 32, 13, 18, 23, 16]
 # Opleider Z by programme: Metselaar is small; both have 4 drop-outs, so the breakdown's total of
 # uitgevallen (8 = 4 + 4) alone would give both away and is hidden: the funnel must hide it too
@@ -44,46 +44,82 @@ def _stages(partner_id: str, dimensie: str, waarde: str, counts: list[int]) -> d
 
 @pytest.fixture()
 def data():
-    partners = pd.DataFrame({
-        "partner_id": ["gemeente-a", "gemeente-b", "bouw-x", "bouw-y", "opleider-z", "werkplein-w", "sw-s"],
-        "naam": ["Gemeente A", "Gemeente B", "Bouw X B.V.", "Bouw Y B.V.", "Opleider Z", "Werkplein W",
-                 "Sw-bedrijf S"],
-        "rol": ["opdrachtgever", "opdrachtgever", "opdrachtnemer", "opdrachtnemer", "opleider", "werkplein",
-                "sw-bedrijf"],
-    })
-    stadia = pd.DataFrame([
-        _stages("regio", "totaal", "totaal", TOTAL),
-        _stages("regio", "sector", "bouw", TOTAL),
-        _stages("regio", "opleider", "opleider-z", Z),
-        _stages("regio", "opleider", "werkplein-w", W),
-        _stages("regio", "opleider", "sw-s", S),
-        _stages("regio", "doelgroep", "ww", TOTAL),
-        _stages("regio", "woongemeente", "Groningen", TOTAL),
-        _stages("opleider-z", "totaal", "totaal", Z),
-        _stages("opleider-z", "opleiding", "Lasser", LASSER),
-        _stages("opleider-z", "opleiding", "Metselaar", METSELAAR),
-        _stages("sw-s", "totaal", "totaal", S),
-        _stages("sw-s", "opleiding", "Groenbeheer", S),
-    ])
-    bijdragen = pd.DataFrame({
-        "partner_id": ["gemeente-a", "gemeente-b", "opleider-z", "werkplein-w", "sw-s"],
-        "naam": ["Gemeente A", "Gemeente B", "Opleider Z", "Werkplein W", "Sw-bedrijf S"],
-        "rol": ["opdrachtgever", "opdrachtgever", "opleider", "werkplein", "sw-bedrijf"],
-        "geleverd": [True] * 5, "opdrachten": [2, 1, 0, 0, 0],
-        "verplichting_eur": [50_000.0, 2_000.0, 0.0, 0.0, 0.0], "gerealiseerd_eur": [46_000.0, 0.0, 0.0, 0.0, 0.0],
-        "trajecten": [0, 0, Z[0], W[0], S[0]],            # one trajectory per candidate
-        "plaatsingen": [0, 0, Z[5], W[5], S[5]], "duurzaam": [0, 0, Z[6], W[6], S[6]],
-        "levering_periode": ["2021Q3"] * 5,
-    })
+    partners = pd.DataFrame(
+        {
+            "partner_id": ["gemeente-a", "gemeente-b", "bouw-x", "bouw-y", "opleider-z", "werkplein-w", "sw-s"],
+            "naam": [
+                "Gemeente A",
+                "Gemeente B",
+                "Bouw X B.V.",
+                "Bouw Y B.V.",
+                "Opleider Z",
+                "Werkplein W",
+                "Sw-bedrijf S",
+            ],
+            "rol": [
+                "opdrachtgever",
+                "opdrachtgever",
+                "opdrachtnemer",
+                "opdrachtnemer",
+                "opleider",
+                "werkplein",
+                "sw-bedrijf",
+            ],
+        }
+    )
+    stadia = pd.DataFrame(
+        [
+            _stages("regio", "totaal", "totaal", TOTAL),
+            _stages("regio", "sector", "bouw", TOTAL),
+            _stages("regio", "opleider", "opleider-z", Z),
+            _stages("regio", "opleider", "werkplein-w", W),
+            _stages("regio", "opleider", "sw-s", S),
+            _stages("regio", "doelgroep", "ww", TOTAL),
+            _stages("regio", "woongemeente", "Groningen", TOTAL),
+            _stages("opleider-z", "totaal", "totaal", Z),
+            _stages("opleider-z", "opleiding", "Lasser", LASSER),
+            _stages("opleider-z", "opleiding", "Metselaar", METSELAAR),
+            _stages("sw-s", "totaal", "totaal", S),
+            _stages("sw-s", "opleiding", "Groenbeheer", S),
+        ]
+    )
+    bijdragen = pd.DataFrame(
+        {
+            "partner_id": ["gemeente-a", "gemeente-b", "opleider-z", "werkplein-w", "sw-s"],
+            "naam": ["Gemeente A", "Gemeente B", "Opleider Z", "Werkplein W", "Sw-bedrijf S"],
+            "rol": ["opdrachtgever", "opdrachtgever", "opleider", "werkplein", "sw-bedrijf"],
+            "geleverd": [True] * 5,
+            "opdrachten": [2, 1, 0, 0, 0],
+            "verplichting_eur": [50_000.0, 2_000.0, 0.0, 0.0, 0.0],
+            "gerealiseerd_eur": [46_000.0, 0.0, 0.0, 0.0, 0.0],
+            "trajecten": [0, 0, Z[0], W[0], S[0]],  # one trajectory per candidate
+            "plaatsingen": [0, 0, Z[5], W[5], S[5]],
+            "duurzaam": [0, 0, Z[6], W[6], S[6]],
+            "levering_periode": ["2021Q3"] * 5,
+        }
+    )
     # social-return persons per authority: 30 + 3 = 33 = the headline (each on one authority's contracts)
-    per_opdrachtgever = pd.DataFrame({
-        "opdrachtgever": ["gemeente-a", "gemeente-b"], "naam": ["Gemeente A", "Gemeente B"],
-        "opdrachten": [2, 1], "verplichting_eur": [50_000.0, 2_000.0], "verwacht_eur": [48_000.0, 0.0],
-        "gerealiseerd_eur": [46_000.0, 0.0], "realisatie_pct": [92.0, 0.0], "kandidaten": [30, 3]})
+    per_opdrachtgever = pd.DataFrame(
+        {
+            "opdrachtgever": ["gemeente-a", "gemeente-b"],
+            "naam": ["Gemeente A", "Gemeente B"],
+            "opdrachten": [2, 1],
+            "verplichting_eur": [50_000.0, 2_000.0],
+            "verwacht_eur": [48_000.0, 0.0],
+            "gerealiseerd_eur": [46_000.0, 0.0],
+            "realisatie_pct": [92.0, 0.0],
+            "kandidaten": [30, 3],
+        }
+    )
     base = make_data()
-    return make_data(partners=partners, stadia=stadia, bijdragen=bijdragen, per_opdrachtgever=per_opdrachtgever,
-                     regio={**base.regio, "kandidaten": 33},
-                     kpi={**base.kpi, "kandidaten": dict(zip(STAGES, TOTAL))})
+    return make_data(
+        partners=partners,
+        stadia=stadia,
+        bijdragen=bijdragen,
+        per_opdrachtgever=per_opdrachtgever,
+        regio={**base.regio, "kandidaten": 33},
+        kpi={**base.kpi, "kandidaten": dict(zip(STAGES, TOTAL))},
+    )
 
 
 # ------------------------------------------------------------------ reading the published cells
@@ -93,8 +129,13 @@ def _tables(fragment: str) -> list[tuple[list[str], list[list[str]]]]:
     """Every HTML table as (headers, body rows of cell texts)."""
     out = []
     for body in re.findall(r"<table.*?</table>", fragment, re.S):
-        cells = lambda row: [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()  # noqa: E731
-                             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+
+        def cells(row):
+            return [
+                html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            ]
+
         head = re.search(r"<thead>(.*?)</thead>", body, re.S)
         rows = re.findall(r"<tr[^>]*>(.*?)</tr>", re.search(r"<tbody>(.*?)</tbody>", body, re.S).group(1), re.S)
         out.append((cells(head.group(1)) if head else [], [cells(r) for r in rows]))
@@ -157,7 +198,7 @@ class Page:
 
 def _breakdown(page: Page, fragment: str, name: str, funnel: str) -> None:
     """A stage breakdown: each body row's cells, and its Totaal row = their sum = the funnel."""
-    (headers, rows), = _tables(fragment)
+    ((headers, rows),) = _tables(fragment)
     columns = {h.lower(): k for k, h in enumerate(headers)}
     body = [r for r in rows if r[0] != "Totaal"]
     total = next(r for r in rows if r[0] == "Totaal")
@@ -187,18 +228,21 @@ def regio_page(data) -> Page:
     *_, (headers, rows) = _tables(regio.contributions(data))
     k = {h: i for i, h in enumerate(headers)}
     for row in rows:
-        for column, stage in (("Trajecten", "aangemeld"), ("Plaatsingen", "geplaatst"),
-                              ("Duurzaam geplaatst", "duurzaam")):
+        for column, stage in (
+            ("Trajecten", "aangemeld"),
+            ("Plaatsingen", "geplaatst"),
+            ("Duurzaam geplaatst", "duurzaam"),
+        ):
             page.publish(("bijdragen", row[0], column), row[k[column]])
             page.same(("bijdragen", row[0], column), ("opleider", row[0], stage))
     # persons per authority, with the headline's "Personen bereikt" as their total
-    (headers, rows), = _tables(regio.by_group_table(regio.per_authority(data), "opdrachtgever", "Per opdrachtgever"))
+    ((headers, rows),) = _tables(regio.by_group_table(regio.per_authority(data), "opdrachtgever", "Per opdrachtgever"))
     k = headers.index("Personen")
     body = [r for r in rows if r[0] != "Totaal"]
     for row in body:
         page.publish(("per_opdrachtgever", row[0]), row[k])
     page.total([("per_opdrachtgever", row[0]) for row in body], ("personen_bereikt",))
-    (_, kerncijfers), = _tables(regio.headline(data))
+    ((_, kerncijfers),) = _tables(regio.headline(data))
     page.publish(("personen_bereikt",), dict(kerncijfers)["Personen bereikt (verschillende kandidaten)"])
     return page
 

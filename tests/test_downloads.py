@@ -16,32 +16,36 @@ from pipeline.report import downloads
 
 HOSTILE = '=HYPERLINK("http://x","klik")'
 
-PARTNERS = pd.DataFrame({
-    "partner_id": ["gemeente-a", "gemeente-b", "bouw-x", "bouw-y", "opleider-z"],
-    "naam": ["Gemeente A", "Gemeente B", "Bouw X B.V.", "Bouw Y B.V.", "Opleider Z"],
-    "rol": ["opdrachtgever", "opdrachtgever", "opdrachtnemer", "opdrachtnemer", "opleider"],
-})
+PARTNERS = pd.DataFrame(
+    {
+        "partner_id": ["gemeente-a", "gemeente-b", "bouw-x", "bouw-y", "opleider-z"],
+        "naam": ["Gemeente A", "Gemeente B", "Bouw X B.V.", "Bouw Y B.V.", "Opleider Z"],
+        "rol": ["opdrachtgever", "opdrachtgever", "opdrachtnemer", "opdrachtnemer", "opleider"],
+    }
+)
 
 # Three contracts as opdrachten.csv holds them (ISO dates, full-precision amounts).
-CONTRACTS = pd.DataFrame({
-    "opdrachtgever": ["gemeente-a", "gemeente-a", "gemeente-b"],
-    "opdracht_id": ["A-2", "A-1", "B-1"],
-    "opdrachtnemer": ["bouw-x", "bouw-y", "bouw-x"],
-    "verplichting_eur": [10_000.0, 40_000.0, 2_000.0],
-    "gerealiseerd_eur": [5_000.0, 41_234.56, 0.0],
-    "verwacht_eur": [8_000.0, 40_000.0, 0.0],
-    "realisatie_pct": [50.0, 103.09, 0.0],
-    "status": ["risico", "voldaan", "nog_niet_gestart"],
-    "kandidaten": [3, 12, 0],
-    "omschrijving": [HOSTILE, "+31 fout @x", "Nieuwbouw school"],
-    "sector": ["bouw", "infra", "bouw"],
-    "opdrachtnemer_naam": ["Bouw X B.V.", "Bouw Y B.V.", "Bouw X B.V."],
-    "startdatum": ["2021-01-01", "2020-01-01", "2022-01-01"],
-    "einddatum": ["2021-12-31", "2020-12-31", "2022-12-31"],
-    "nog_te_realiseren_eur": [5_000.0, 0.0, 2_000.0],
-    "achterstand_eur": [3_000.0, 0.0, 0.0],
-    "fte": [0.5, 0.0, 0.0],
-})
+CONTRACTS = pd.DataFrame(
+    {
+        "opdrachtgever": ["gemeente-a", "gemeente-a", "gemeente-b"],
+        "opdracht_id": ["A-2", "A-1", "B-1"],
+        "opdrachtnemer": ["bouw-x", "bouw-y", "bouw-x"],
+        "verplichting_eur": [10_000.0, 40_000.0, 2_000.0],
+        "gerealiseerd_eur": [5_000.0, 41_234.56, 0.0],
+        "verwacht_eur": [8_000.0, 40_000.0, 0.0],
+        "realisatie_pct": [50.0, 103.09, 0.0],
+        "status": ["risico", "voldaan", "nog_niet_gestart"],
+        "kandidaten": [3, 12, 0],
+        "omschrijving": [HOSTILE, "+31 fout @x", "Nieuwbouw school"],
+        "sector": ["bouw", "infra", "bouw"],
+        "opdrachtnemer_naam": ["Bouw X B.V.", "Bouw Y B.V.", "Bouw X B.V."],
+        "startdatum": ["2021-01-01", "2020-01-01", "2022-01-01"],
+        "einddatum": ["2021-12-31", "2020-12-31", "2022-12-31"],
+        "nog_te_realiseren_eur": [5_000.0, 0.0, 2_000.0],
+        "achterstand_eur": [3_000.0, 0.0, 0.0],
+        "fte": [0.5, 0.0, 0.0],
+    }
+)
 
 
 @pytest.fixture()
@@ -64,8 +68,12 @@ def _column(ws, header):
 def test_files_written_for_the_region_and_partners_with_contracts(written):
     root, paths = written
     assert [p.relative_to(root).as_posix() for p in paths] == [
-        "data/opdrachten.xlsx", "partners/bouw-x.xlsx", "partners/bouw-y.xlsx",
-        "partners/gemeente-a.xlsx", "partners/gemeente-b.xlsx"]
+        "data/opdrachten.xlsx",
+        "partners/bouw-x.xlsx",
+        "partners/bouw-y.xlsx",
+        "partners/gemeente-a.xlsx",
+        "partners/gemeente-b.xlsx",
+    ]
     assert not (root / "partners" / "opleider-z.xlsx").exists()  # no contracts, no workbook
 
 
@@ -73,9 +81,23 @@ def test_headers_are_dutch(written):
     root, _ = written
     ws = _sheet(root / "data" / "opdrachten.xlsx")
     assert [c.value for c in ws[1]] == [
-        "Opdrachtgever", "Opdracht", "Omschrijving", "Opdrachtnemer", "Sector", "Status", "Startdatum",
-        "Einddatum", "Verplichting", "Verwacht tot de peildatum", "Gerealiseerd", "Realisatie",
-        "Nog te realiseren", "Nodig om op schema te komen", "Personen", "Fte"]
+        "Opdrachtgever",
+        "Opdracht",
+        "Omschrijving",
+        "Opdrachtnemer",
+        "Sector",
+        "Status",
+        "Startdatum",
+        "Einddatum",
+        "Verplichting",
+        "Verwacht tot de peildatum",
+        "Gerealiseerd",
+        "Realisatie",
+        "Nog te realiseren",
+        "Nodig om op schema te komen",
+        "Personen",
+        "Fte",
+    ]
     assert openpyxl.load_workbook(root / "data" / "opdrachten.xlsx").sheetnames == ["Opdrachten", "Toelichting"]
 
 
@@ -97,9 +119,9 @@ def test_numbers_dates_and_status_are_real_values_with_excel_formats(written):
 def test_each_partner_gets_only_its_own_contracts(written):
     root, _ = written
     ids = lambda name: sorted(c.value for c in _column(_sheet(root / "partners" / name), "Opdracht"))  # noqa: E731
-    assert ids("gemeente-a.xlsx") == ["A-1", "A-2"]       # authority: the contracts it awarded
+    assert ids("gemeente-a.xlsx") == ["A-1", "A-2"]  # authority: the contracts it awarded
     assert ids("gemeente-b.xlsx") == ["B-1"]
-    assert ids("bouw-x.xlsx") == ["A-2", "B-1"]           # contractor: across authorities
+    assert ids("bouw-x.xlsx") == ["A-2", "B-1"]  # contractor: across authorities
     assert ids("bouw-y.xlsx") == ["A-1"]
     assert ids("../data/opdrachten.xlsx") == ["A-1", "A-2", "B-1"]
 
@@ -117,8 +139,11 @@ def test_text_that_looks_like_a_formula_stays_text(written):
     assert "=HYPERLINK(&quot;http://x&quot;,&quot;klik&quot;)" in sheet or '=HYPERLINK("http://x","klik")' in sheet
 
 
-@pytest.mark.parametrize("text", ["+31 fout", "-1+2", "@SUM(A1)", "\tx", "\rx", "=1+1"],
-                         ids=["plus", "minus", "at", "tab", "carriage_return", "equals"])
+@pytest.mark.parametrize(
+    "text",
+    ["+31 fout", "-1+2", "@SUM(A1)", "\tx", "\rx", "=1+1"],
+    ids=["plus", "minus", "at", "tab", "carriage_return", "equals"],
+)
 def test_every_formula_trigger_gets_the_quote_prefix(text):
     ws = openpyxl.Workbook().active
     downloads.write_text(ws["A1"], text)

@@ -12,11 +12,20 @@ from pipeline.demo.generate import PLANTED_PROBLEMS
 from tests.conftest import E2E_PERIOD
 
 OUTPUTS = [  # outputs.md
-    "clean/{P}/opdrachten.parquet", "clean/{P}/inzet.parquet", "clean/{P}/trajecten.parquet",
-    "clean/{P}/aanbestedingskalender.parquet", "clean/{P}/afgekeurd.csv", "clean/{P}/bevindingen.csv",
-    "reports/{P}/index.html", "reports/{P}/regio.html", "reports/{P}/kwaliteit.html",
-    "reports/{P}/data/opdrachten.csv", "reports/{P}/data/trajecten_kpi.json", "reports/{P}/manifest.json",
-    "reports/{P}/notebooks/01_clean.ipynb", "reports/{P}/notebooks/02_validate.ipynb",
+    "clean/{P}/opdrachten.parquet",
+    "clean/{P}/inzet.parquet",
+    "clean/{P}/trajecten.parquet",
+    "clean/{P}/aanbestedingskalender.parquet",
+    "clean/{P}/afgekeurd.csv",
+    "clean/{P}/bevindingen.csv",
+    "reports/{P}/index.html",
+    "reports/{P}/regio.html",
+    "reports/{P}/kwaliteit.html",
+    "reports/{P}/data/opdrachten.csv",
+    "reports/{P}/data/trajecten_kpi.json",
+    "reports/{P}/manifest.json",
+    "reports/{P}/notebooks/01_clean.ipynb",
+    "reports/{P}/notebooks/02_validate.ipynb",
     "reports/{P}/notebooks/03_compute.ipynb",
 ]
 
@@ -40,8 +49,17 @@ def _raw():
 
 def test_opdrachten_csv_has_the_contract_columns(demo_build):
     df = pd.read_csv(demo_build / "reports" / E2E_PERIOD / "data" / "opdrachten.csv", dtype=str)
-    assert list(df.columns[:9]) == ["opdrachtgever", "opdracht_id", "opdrachtnemer", "verplichting_eur",
-                                    "gerealiseerd_eur", "verwacht_eur", "realisatie_pct", "status", "kandidaten"]
+    assert list(df.columns[:9]) == [
+        "opdrachtgever",
+        "opdracht_id",
+        "opdrachtnemer",
+        "verplichting_eur",
+        "gerealiseerd_eur",
+        "verwacht_eur",
+        "realisatie_pct",
+        "status",
+        "kandidaten",
+    ]
     assert set(df["status"]) <= {"voldaan", "niet_voldaan", "nog_niet_gestart", "op_schema", "achterstand", "risico"}
     assert not df.duplicated(["opdrachtgever", "opdracht_id"]).any()
 
@@ -49,7 +67,15 @@ def test_opdrachten_csv_has_the_contract_columns(demo_build):
 def test_trajecten_kpi_has_the_contract_shape(demo_build):
     kpi = json.loads((demo_build / "reports" / E2E_PERIOD / "data" / "trajecten_kpi.json").read_text())
     assert kpi["peildatum"] == "2021-09-30"
-    assert set(kpi["kandidaten"]) >= {"aangemeld", "gestart", "afgerond", "uitgevallen", "certificaat", "geplaatst", "duurzaam"}
+    assert set(kpi["kandidaten"]) >= {
+        "aangemeld",
+        "gestart",
+        "afgerond",
+        "uitgevallen",
+        "certificaat",
+        "geplaatst",
+        "duurzaam",
+    }
     assert set(kpi["in_periode"]) >= {"gestart", "duurzaam"}
     assert kpi["doel"]["duurzaam"] == 1000 and kpi["doel"]["datum"] == "2021-12-31"
     k = kpi["kandidaten"]
@@ -61,8 +87,11 @@ def test_trajecten_kpi_has_the_contract_shape(demo_build):
 def test_exactly_the_planted_rows_are_rejected(demo_build):
     rejected = pd.read_csv(demo_build / "clean" / E2E_PERIOD / "afgekeurd.csv", dtype=str, keep_default_na=False)
     got = {(r.partner_id, r.bestand, int(r.rij)) for r in rejected.itertuples()}
-    planted = {(p["partner_id"], p["file"], int(p["row"])) for p in PLANTED_PROBLEMS
-               if p["period"] == E2E_PERIOD and p["severity"] == "reject"}
+    planted = {
+        (p["partner_id"], p["file"], int(p["row"]))
+        for p in PLANTED_PROBLEMS
+        if p["period"] == E2E_PERIOD and p["severity"] == "reject"
+    }
     assert planted and got == planted
 
 
@@ -70,7 +99,10 @@ def test_row_conservation_for_every_readable_file(demo_build):
     files = pd.read_csv(demo_build / "clean" / E2E_PERIOD / "bestanden.csv", keep_default_na=False)
     readable = files[files["status"] == "gelezen"]
     assert len(readable) > 20
-    assert (readable["rijen_gelezen"].astype(int) == readable["rijen_schoon"].astype(int) + readable["rijen_afgekeurd"].astype(int)).all()
+    assert (
+        readable["rijen_gelezen"].astype(int)
+        == readable["rijen_schoon"].astype(int) + readable["rijen_afgekeurd"].astype(int)
+    ).all()
 
 
 def test_late_partner_is_carried_forward_and_said_so(demo_build):
@@ -87,7 +119,12 @@ def test_manifest_records_inputs_code_and_parameters(demo_build):
     assert re.fullmatch(r"[0-9a-f]{40}", m["code"]["commit"]) and isinstance(m["code"]["dirty"], bool)
     assert re.fullmatch(r"[0-9a-f]{64}", m["omgeving_sha256"])
     assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in m["invoer"])
-    assert {n["notebook"] for n in m["notebooks"]} >= {"01_clean.ipynb", "02_validate.ipynb", "03_compute.ipynb", "13_partner.ipynb"}
+    assert {n["notebook"] for n in m["notebooks"]} >= {
+        "01_clean.ipynb",
+        "02_validate.ipynb",
+        "03_compute.ipynb",
+        "13_partner.ipynb",
+    }
     assert m["tariefkaart"]["versies_gebruikt"]
 
 
@@ -134,7 +171,9 @@ def test_pages_are_offline_and_show_no_code_or_paths(demo_build):
 
 
 def test_partner_page_shows_only_its_own_contracts(demo_build):
-    contracts = pd.read_csv(demo_build / "reports" / E2E_PERIOD / "data" / "opdrachten.csv", dtype=str, keep_default_na=False)
+    contracts = pd.read_csv(
+        demo_build / "reports" / E2E_PERIOD / "data" / "opdrachten.csv", dtype=str, keep_default_na=False
+    )
     page = (demo_build / "reports" / E2E_PERIOD / "partners" / "gemeente-eemsdelta.html").read_text(encoding="utf-8")
     own = contracts[contracts["opdrachtgever"] == "gemeente-eemsdelta"]["opdracht_id"]
     others = contracts[contracts["opdrachtgever"] != "gemeente-eemsdelta"]["opdracht_id"]

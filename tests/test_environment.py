@@ -8,8 +8,8 @@ import tomllib
 
 import pytest
 
-from tools.envfile import environment_yml, read_lock
 from pipeline.core.paths import ROOT
+from tools.envfile import environment_yml, read_lock
 
 
 def _name(pin: str) -> str:
@@ -38,15 +38,18 @@ def test_every_declared_dependency_is_locked():
 
 
 def test_make_help_lists_every_target_with_a_description():
-    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     for target in ("report", "lab", "test", "demo-data", "clean", "check-export"):
         assert re.search(rf"^\s+{target}\s+\S", out, re.M), f"{target} missing from make help"
 
 
 @pytest.mark.parametrize("period", ["2021Q9", "2021Q5", "21Q3", "2021-3", "", "2021Q3; rm -rf x"])
 def test_make_report_refuses_a_bad_period_in_one_line(period):
-    proc = subprocess.run(["make", "--no-print-directory", "report", f"PERIOD={period}"], cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "report", f"PERIOD={period}"], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode != 0
     lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
     assert len(lines) == 1, lines

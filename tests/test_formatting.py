@@ -120,14 +120,14 @@ def _parse_dutch(text: str) -> Decimal:
     return Decimal(number)
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_format_int_round_trips(n):
     text = fmt.format_int(n)
     assert re.fullmatch(r"-?\d{1,3}(\.\d{3})*", text)
     assert _parse_dutch(text) == n
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False))
 def test_format_eur_two_decimals_round_trips(amount):
     assert _parse_dutch(fmt.format_eur(amount, decimals=2)) == amount
 

@@ -24,31 +24,58 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pipeline.ingest.deliveries import FoundFile
 from pipeline.core.errors import PipelineError
-from pipeline.ingest.stage import ingest_file
-from pipeline.ingest.typecast import REASONS, known_headings
+from pipeline.core.schema import dataset_spec
+from pipeline.ingest.deliveries import FoundFile
 from pipeline.ingest.mappings import normalise_header
 from pipeline.ingest.parse import PROBLEMS, parse_date, parse_dutch_number
 from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
-from pipeline.core.schema import dataset_spec
+from pipeline.ingest.stage import ingest_file
+from pipeline.ingest.typecast import REASONS, known_headings
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 NUMBER_CHARS = "0123456789.,-+€% \u00a0\u202f\u2212eurEUR'_"
 DATE_CHARS = "0123456789-/ :T.,"
-EDGE_OBJECTS = st.sampled_from([
-    10**30, -10**30, float("inf"), float("-inf"), float("nan"), np.int64(44256), np.float64(44256.5),
-    np.float32(1.5), dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.datetime(1900, 1, 1), True, False, 0, -1, 99_999,
-    100_000, 9_999, pd.Timestamp("2021-09-30"), "", " ", "\t",
-])
+EDGE_OBJECTS = st.sampled_from(
+    [
+        10**30,
+        -(10**30),
+        float("inf"),
+        float("-inf"),
+        float("nan"),
+        np.int64(44256),
+        np.float64(44256.5),
+        np.float32(1.5),
+        dt.date(1, 1, 1),
+        dt.date(9999, 12, 31),
+        dt.datetime(1900, 1, 1),
+        True,
+        False,
+        0,
+        -1,
+        99_999,
+        100_000,
+        9_999,
+        pd.Timestamp("2021-09-30"),
+        "",
+        " ",
+        "\t",
+    ]
+)
 
 
 def _cell_values(chars: str) -> st.SearchStrategy:
-    return st.one_of(st.text(alphabet=chars, max_size=16), EDGE_OBJECTS, st.none(),
-                     st.floats(allow_nan=True, allow_infinity=True), st.integers())
+    return st.one_of(
+        st.text(alphabet=chars, max_size=16),
+        EDGE_OBJECTS,
+        st.none(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(),
+    )
 
 
 @given(st.lists(st.tuples(_cell_values(NUMBER_CHARS), st.sampled_from(["a.csv", "b.xlsx"])), max_size=40))
@@ -67,7 +94,9 @@ def test_number_parser_answers_every_cell(cells):
     assert problems[parsed.notna()].isna().all()  # a typed value carries no problem
 
 
-DATE_SHAPES = st.from_regex(r"\A(?:[0-9]{5}(?:[.,]0{1,3})?|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{4}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})\Z")
+DATE_SHAPES = st.from_regex(
+    r"\A(?:[0-9]{5}(?:[.,]0{1,3})?|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{4}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})\Z"
+)
 
 
 @given(st.lists(st.one_of(_cell_values(DATE_CHARS), DATE_SHAPES), max_size=40))
@@ -149,8 +178,12 @@ def _good_xlsx() -> bytes:
 GOOD_XLSX = _good_xlsx()
 
 
-@given(st.lists(st.tuples(st.integers(min_value=0, max_value=len(GOOD_XLSX) - 1), st.integers(0, 255)),
-                min_size=1, max_size=6), st.integers(min_value=4, max_value=len(GOOD_XLSX)))
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=len(GOOD_XLSX) - 1), st.integers(0, 255)), min_size=1, max_size=6
+    ),
+    st.integers(min_value=4, max_value=len(GOOD_XLSX)),
+)
 @settings(max_examples=80, deadline=None)
 def test_reader_answers_every_damaged_xlsx(flips, length):
     data = bytearray(GOOD_XLSX[:length])
@@ -173,8 +206,11 @@ def test_reading_and_typing_one_file_conserves_every_row(data):
         clean, rejected, counts, _ = ingest_file(data, found, None, b"fuzz-key")
     except UnreadableFileError:
         return
-    assert counts["rijen_gelezen"] == counts["rijen_schoon"] + counts["rijen_afgekeurd"] == len(clean) + \
-        rejected[["rij"]].drop_duplicates().shape[0]
+    assert (
+        counts["rijen_gelezen"]
+        == counts["rijen_schoon"] + counts["rijen_afgekeurd"]
+        == len(clean) + rejected[["rij"]].drop_duplicates().shape[0]
+    )
     assert set(rejected["regel"].astype("string").str.split(".").str[-1]) <= set(REASONS)
     assert not rejected["waarde"].astype("string").str.fullmatch(r"990002299").fillna(False).any()  # BSN masked
 

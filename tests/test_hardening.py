@@ -41,8 +41,9 @@ def _raw(tmp_path: Path, register: str | None = REGISTER, period: str = PERIOD) 
 def _overlapping_card(tmp_path: Path) -> Path:
     lines = RATE_CARD.read_text(encoding="utf-8").splitlines()
     # the 2016 version of bbl made open-ended: it runs into the 2021 version
-    lines = [ln.replace(",36,2016-01-01,2020-12-31", ",36,2016-01-01,") if ln.startswith("bbl,") else ln
-             for ln in lines]
+    lines = [
+        ln.replace(",36,2016-01-01,2020-12-31", ",36,2016-01-01,") if ln.startswith("bbl,") else ln for ln in lines
+    ]
     card = tmp_path / "bouwblokken_overlap.csv"
     card.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return card
@@ -54,14 +55,26 @@ def _case(name: str, tmp_path: Path) -> tuple[Path, str, dict[str, str], str]:
     if name == "missing_partners_csv":
         return _raw(tmp_path, register=None), PERIOD, key, "partners.csv ontbreekt"
     if name == "duplicate_partner_id":
-        return _raw(tmp_path, REGISTER + "bouw-noord,Bouw Noord twee,opdrachtnemer,11223344\n"), PERIOD, key, \
-            "partner_id 'bouw-noord' komt meer dan eens voor"
+        return (
+            _raw(tmp_path, REGISTER + "bouw-noord,Bouw Noord twee,opdrachtnemer,11223344\n"),
+            PERIOD,
+            key,
+            "partner_id 'bouw-noord' komt meer dan eens voor",
+        )
     if name == "bad_rol":
-        return _raw(tmp_path, REGISTER + "aannemer-x,Aannemer X,aannemer,11223344\n"), PERIOD, key, \
-            "rol 'aannemer' is niet een van"
+        return (
+            _raw(tmp_path, REGISTER + "aannemer-x,Aannemer X,aannemer,11223344\n"),
+            PERIOD,
+            key,
+            "rol 'aannemer' is niet een van",
+        )
     if name == "bad_kvk":
-        return _raw(tmp_path, REGISTER + "aannemer-x,Aannemer X,opdrachtnemer,1234-AB\n"), PERIOD, key, \
-            "kvk '1234-AB' is geen 8 cijfers"
+        return (
+            _raw(tmp_path, REGISTER + "aannemer-x,Aannemer X,opdrachtnemer,1234-AB\n"),
+            PERIOD,
+            key,
+            "kvk '1234-AB' is geen 8 cijfers",
+        )
     if name == "no_deliveries_for_the_period":
         return _raw(tmp_path, period="2021Q2"), PERIOD, key, f"geen enkele levering voor {PERIOD}"
     if name == "no_key_for_real_data":
@@ -69,21 +82,37 @@ def _case(name: str, tmp_path: Path) -> tuple[Path, str, dict[str, str], str]:
     if name == "invalid_period":
         return _raw(tmp_path), "2021Q9", key, "ongeldige periode '2021Q9'"
     if name == "overlapping_rate_card":
-        return _raw(tmp_path), PERIOD, {**key, "SROI_RATE_CARD": str(_overlapping_card(tmp_path))}, \
-            "versies van bouwblok bbl overlappen"
+        return (
+            _raw(tmp_path),
+            PERIOD,
+            {**key, "SROI_RATE_CARD": str(_overlapping_card(tmp_path))},
+            "versies van bouwblok bbl overlappen",
+        )
     if name == "reports_inside_the_raw_folder":
         raw = _raw(tmp_path)
         return raw, PERIOD, {**key, "SROI_REPORTS_DIR": str(raw / "rapporten")}, "ligt in de ruwe map"
     raise AssertionError(name)
 
 
-RUN_LEVEL = ["missing_partners_csv", "duplicate_partner_id", "bad_rol", "bad_kvk", "no_deliveries_for_the_period",
-             "no_key_for_real_data", "invalid_period", "overlapping_rate_card", "reports_inside_the_raw_folder"]
+RUN_LEVEL = [
+    "missing_partners_csv",
+    "duplicate_partner_id",
+    "bad_rol",
+    "bad_kvk",
+    "no_deliveries_for_the_period",
+    "no_key_for_real_data",
+    "invalid_period",
+    "overlapping_rate_card",
+    "reports_inside_the_raw_folder",
+]
 
 
 def _tree_hashes(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _assert_one_clear_line(proc: subprocess.CompletedProcess) -> str:
@@ -112,9 +141,16 @@ def test_run_level_error_stops_with_one_line_and_publishes_nothing(name, tmp_pat
 def test_invalid_period_via_make_stops_in_one_line(tmp_path):
     raw = _raw(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
-    env.update({"SROI_CLEAN_DIR": str(tmp_path / "out" / "clean"), "SROI_REPORTS_DIR": str(tmp_path / "out" / "reports")})
-    proc = subprocess.run(["make", "--no-print-directory", "report", "PERIOD=2021Q9", f"RAW_DIR={raw}"], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
+    env.update(
+        {"SROI_CLEAN_DIR": str(tmp_path / "out" / "clean"), "SROI_REPORTS_DIR": str(tmp_path / "out" / "reports")}
+    )
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "report", "PERIOD=2021Q9", f"RAW_DIR={raw}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     line = _assert_one_clear_line(proc)
     # make prints its own location before the message ("Makefile:32: *** ...")
     assert "ongeldige periode '2021Q9'" in line and "invalid period '2021Q9'" in line, line
@@ -122,8 +158,8 @@ def test_invalid_period_via_make_stops_in_one_line(tmp_path):
 
 
 def test_the_demo_key_is_accepted_only_on_the_pristine_demo(tmp_path, monkeypatch):
-    from pipeline.ingest.stage import preflight
     from pipeline.ingest.pseudonym import DEMO_KEY, load_key
+    from pipeline.ingest.stage import preflight
 
     monkeypatch.delenv("SROI_PSEUDONYM_KEY", raising=False)
     monkeypatch.delenv("SROI_PSEUDONYM_KEY_FILE", raising=False)
@@ -149,6 +185,7 @@ def test_the_key_is_never_in_the_logs():
 # ---------------------------------------------------------------------------------------------
 # The guard that keeps real partner data out of git (tools/guard.py)
 # ---------------------------------------------------------------------------------------------
+
 
 def _guard(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tools.guard", *args], cwd=ROOT, capture_output=True, text=True)
@@ -186,8 +223,9 @@ def test_guard_checks_what_is_staged_for_a_commit(tmp_path):
     (raw / "echt.csv").write_text("kandidaat_bsn\n", encoding="utf-8")
     (repo / "elders.txt").write_text("x\n", encoding="utf-8")
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run(["git", "add", "data/raw/demo.csv", "data/raw/DEMO_MANIFEST.json", "elders.txt"], cwd=repo,
-                   check=True)
+    subprocess.run(
+        ["git", "add", "data/raw/demo.csv", "data/raw/DEMO_MANIFEST.json", "elders.txt"], cwd=repo, check=True
+    )
     assert guard.unlisted_staged(repo, raw) == []
     subprocess.run(["git", "add", "data/raw/echt.csv"], cwd=repo, check=True)
     assert [rel for rel, _ in guard.unlisted_staged(repo, raw)] == ["echt.csv"]

@@ -45,8 +45,18 @@ def bomb_xlsx(path: Path, gib: float = 2.0) -> None:
     second sheet unpacks to ``gib`` GiB: what a careless export tool or a hostile partner sends."""
     book = openpyxl.Workbook()
     book.active.title = "aanbestedingskalender"
-    book.active.append(["aanbesteding_id", "omschrijving", "soort", "sector", "verwachte_publicatie",
-                        "verwachte_start", "geraamde_waarde", "sr_percentage"])
+    book.active.append(
+        [
+            "aanbesteding_id",
+            "omschrijving",
+            "soort",
+            "sector",
+            "verwachte_publicatie",
+            "verwachte_start",
+            "geraamde_waarde",
+            "sr_percentage",
+        ]
+    )
     book.create_sheet("leeg")
     buffer = io.BytesIO()
     book.save(buffer)
@@ -58,8 +68,10 @@ def bomb_xlsx(path: Path, gib: float = 2.0) -> None:
                 out.writestr(info, source.read(info.filename))
                 continue
             with out.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as sheet:
-                sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-                            b'spreadsheetml/2006/main"><sheetData>')
+                sheet.write(
+                    b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                    b'spreadsheetml/2006/main"><sheetData>'
+                )
                 for _ in range(int(gib * 2**30 / len(row))):
                     sheet.write(row)
                 sheet.write(b"</sheetData></worksheet>")
@@ -125,17 +137,43 @@ def hostile_run(tmp_path_factory):
     shutil.copytree(ROOT / "data" / "raw" / PERIOD, raw / PERIOD)
     _plant(raw, outside)
     before = _snapshot(raw)
-    env = {**os.environ, "SROI_CLEAN_DIR": str(tmp / "clean"), "SROI_REPORTS_DIR": str(tmp / "reports"),
-           "SROI_PSEUDONYM_KEY": secrets.token_hex(32)}
+    env = {
+        **os.environ,
+        "SROI_CLEAN_DIR": str(tmp / "clean"),
+        "SROI_REPORTS_DIR": str(tmp / "reports"),
+        "SROI_PSEUDONYM_KEY": secrets.token_hex(32),
+    }
     env.pop("SROI_PSEUDONYM_KEY_FILE", None)
-    proc = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", "report",
-                           f"PERIOD={PERIOD}", f"RAW_DIR={raw}", f"PY={sys.executable}"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-o",
+            ".venv/.installed",
+            "report",
+            f"PERIOD={PERIOD}",
+            f"RAW_DIR={raw}",
+            f"PY={sys.executable}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     marker_ran = (ROOT / MARKER).exists()
     (ROOT / MARKER).unlink(missing_ok=True)
-    return {"proc": proc, "tmp": tmp, "raw": raw, "before": before, "peak_mb": peak_mb,
-            "marker_ran": marker_ran, "reports": tmp / "reports" / PERIOD, "clean": tmp / "clean" / PERIOD}
+    return {
+        "proc": proc,
+        "tmp": tmp,
+        "raw": raw,
+        "before": before,
+        "peak_mb": peak_mb,
+        "marker_ran": marker_ran,
+        "reports": tmp / "reports" / PERIOD,
+        "clean": tmp / "clean" / PERIOD,
+    }
 
 
 def test_the_period_is_published_with_exit_0(hostile_run):
@@ -158,16 +196,19 @@ def test_the_raw_folder_is_byte_identical(hostile_run):
     assert _snapshot(hostile_run["raw"]) == hostile_run["before"]
 
 
-@pytest.mark.parametrize("partner, needle", [
-    pytest.param("wadden-infra", f"touch\t{MARKER}", id="semicolon_and_tab_name"),
-    pytest.param("marne-dakwerken", COLON_NAME, id="colon_in_name"),
-    pytest.param("gemeente-eemsdelta", "Gemeente-Eemsdelta", id="case_colliding_folder"),
-    pytest.param("bouwbedrijf-noord", "inzet_gekoppeld.csv", id="symlink_outside"),
-    pytest.param("werkplein-groningen", "trajecten_pijp.csv", id="fifo"),
-    pytest.param("sw-ommeland", "woongemeente", id="bsn_in_woongemeente"),
-    pytest.param("damsterdiep-bouw", "veld langer dan 128 kB", id="huge_field"),
-    pytest.param("gemeente-het-hogeland", "aanbestedingskalender_bom.xlsx", id="xlsx_bomb"),
-])
+@pytest.mark.parametrize(
+    "partner, needle",
+    [
+        pytest.param("wadden-infra", f"touch\t{MARKER}", id="semicolon_and_tab_name"),
+        pytest.param("marne-dakwerken", COLON_NAME, id="colon_in_name"),
+        pytest.param("gemeente-eemsdelta", "Gemeente-Eemsdelta", id="case_colliding_folder"),
+        pytest.param("bouwbedrijf-noord", "inzet_gekoppeld.csv", id="symlink_outside"),
+        pytest.param("werkplein-groningen", "trajecten_pijp.csv", id="fifo"),
+        pytest.param("sw-ommeland", "woongemeente", id="bsn_in_woongemeente"),
+        pytest.param("damsterdiep-bouw", "veld langer dan 128 kB", id="huge_field"),
+        pytest.param("gemeente-het-hogeland", "aanbestedingskalender_bom.xlsx", id="xlsx_bomb"),
+    ],
+)
 def test_each_is_named_on_kwaliteit_and_on_its_partner_page(hostile_run, partner, needle):
     quality = page_text(hostile_run["reports"] / "kwaliteit.html")
     own = page_text(hostile_run["reports"] / "partners" / f"{partner}.html")

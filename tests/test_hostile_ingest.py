@@ -35,8 +35,10 @@ PERIOD = "2021Q3"
 KEY = "hostile-sleutel-3b9d20f4-niet-publiceren"
 CORPUS = Path(__file__).parent / "corpus"
 GOOD = CORPUS / "goed"
-INZET_HEADER = ("regel_id;opdrachtgever;opdracht_id;bouwblok;kandidaat_bsn;startdatum;einddatum;uren_per_week;"
-                "vijftig_plus;bedrag;omschrijving\n")
+INZET_HEADER = (
+    "regel_id;opdrachtgever;opdracht_id;bouwblok;kandidaat_bsn;startdatum;einddatum;uren_per_week;"
+    "vijftig_plus;bedrag;omschrijving\n"
+)
 INZET_ROW = "{id};gemeente-noord;GN-1;pwet_kort;990006001;01-03-2021;;32;nee;;Timmerman\n"
 SECRET = "geheim: dit staat buiten de ruwe map\n"
 
@@ -90,8 +92,14 @@ def _python(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter on this work tree (a hang ends in a failed test)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SROI_PSEUDONYM_KEY": KEY, "GX_ANALYTICS_ENABLED": "false"}
     try:
-        return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"blocked for more than {timeout} s")
 
@@ -99,6 +107,7 @@ def _python(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
 # ---------------------------------------------------------------------------------------------
 # 1. Folders and files whose names differ only in case
 # ---------------------------------------------------------------------------------------------
+
 
 def test_a_second_folder_differing_only_in_case_is_listed_with_a_note_naming_both(tmp_path):
     raw = _raw(tmp_path)
@@ -122,8 +131,9 @@ def test_folders_differing_only_in_case_without_the_exact_spelling_are_both_list
     raw = _raw(tmp_path)
     (raw / PERIOD / "bouw-noord").rename(raw / PERIOD / "Bouw-Noord")
     (raw / PERIOD / "BOUW-NOORD").mkdir()
-    (raw / PERIOD / "BOUW-NOORD" / "inzet_extra.csv").write_text(INZET_HEADER + INZET_ROW.format(id="CASE-2"),
-                                                                  encoding="utf-8")
+    (raw / PERIOD / "BOUW-NOORD" / "inzet_extra.csv").write_text(
+        INZET_HEADER + INZET_ROW.format(id="CASE-2"), encoding="utf-8"
+    )
     result = _ingest(raw, tmp_path)
     for rel in (f"{PERIOD}/Bouw-Noord/inzet_2021Q3.csv", f"{PERIOD}/BOUW-NOORD/inzet_extra.csv"):
         row = _row(result.bestanden, rel)
@@ -137,15 +147,21 @@ def test_file_names_differing_only_in_case_are_both_read_with_a_note_on_each(tmp
     (folder / "INZET_2021Q3.csv").write_text(INZET_HEADER + INZET_ROW.format(id="CASE-3"), encoding="utf-8")
     result = _ingest(raw, tmp_path)
     notes = result.meldingen[result.meldingen["soort"] == "hoofdletters"]
-    assert sorted(notes["bestand"]) == [f"{PERIOD}/bouw-noord/INZET_2021Q3.csv", f"{PERIOD}/bouw-noord/inzet_2021Q3.csv"]
+    assert sorted(notes["bestand"]) == [
+        f"{PERIOD}/bouw-noord/INZET_2021Q3.csv",
+        f"{PERIOD}/bouw-noord/inzet_2021Q3.csv",
+    ]
     assert set(notes["partner_id"]) == {"bouw-noord"}
-    assert "verschilt alleen in hoofdletters van inzet_2021Q3.csv" in _row(notes, notes["bestand"].iloc[0])["melding_nl"]
+    assert (
+        "verschilt alleen in hoofdletters van inzet_2021Q3.csv" in _row(notes, notes["bestand"].iloc[0])["melding_nl"]
+    )
     assert "CASE-3" in set(result.tables["inzet"]["regel_id"])  # nothing lost
 
 
 # ---------------------------------------------------------------------------------------------
 # 2 and 3. Links, named pipes: never followed, opened or hashed
 # ---------------------------------------------------------------------------------------------
+
 
 def _outside(tmp_path: Path) -> Path:
     outside = tmp_path / "elders"
@@ -167,9 +183,11 @@ def test_links_in_the_raw_folder_are_notes_and_never_read_or_hashed(tmp_path):
     before = _tree(raw)
     result = _ingest(raw, tmp_path)
     files = result.bestanden
-    for rel, what in ((f"{PERIOD}/bouw-noord/inzet_passwd.csv", "gewoon bestand"),
-                      (f"{PERIOD}/bouw-noord/inzet_extern.csv", "gewoon bestand"),
-                      (f"{PERIOD}/opleider-noord", "gewone map")):
+    for rel, what in (
+        (f"{PERIOD}/bouw-noord/inzet_passwd.csv", "gewoon bestand"),
+        (f"{PERIOD}/bouw-noord/inzet_extern.csv", "gewoon bestand"),
+        (f"{PERIOD}/opleider-noord", "gewone map"),
+    ):
         row = _row(files, rel)
         assert row["status"] == "onbekend" and row["sha256"] == "", rel
         assert f"geen {what} (symbolische koppeling)" in row["reden_nl"] and "symbolic link" in row["reason_en"]
@@ -179,8 +197,10 @@ def test_links_in_the_raw_folder_are_notes_and_never_read_or_hashed(tmp_path):
     assert secret_sha not in set(files["sha256"])  # manifest.json lists bestanden.csv's checksums
     assert "LINK-1" not in set(result.tables["inzet"]["regel_id"])
     assert result.tables["trajecten"].empty  # the linked partner folder is not a delivery
-    assert result.leveringen.set_index(["partner_id", "dataset"]).at[("opleider-noord", "trajecten"), "status"] \
+    assert (
+        result.leveringen.set_index(["partner_id", "dataset"]).at[("opleider-noord", "trajecten"), "status"]
         == "ontbreekt"
+    )
     _assert_rows_conserved(files)
     assert _tree(raw) == before
 
@@ -216,18 +236,23 @@ def test_named_pipes_never_block_ingest_or_the_fingerprint(tmp_path):
     os.mkfifo(outside / "pipe")
     (raw / PERIOD / "gemeente-noord" / "opdrachten_naar_pipe.csv").symlink_to(outside / "pipe")
     os.mkfifo(raw / PERIOD / "pipe_in_period_folder")
-    proc = _python(f"""
+    proc = _python(
+        f"""
         from pathlib import Path
         from pipeline.orchestrate import provenance
         from pipeline.ingest.stage import run_ingest
         raw = Path({str(raw)!r})
         provenance.inputs_fingerprint(raw, {PERIOD!r})
-        run_ingest({PERIOD!r}, raw, Path({str(tmp_path / 'out')!r}))
-    """, timeout=90)
+        run_ingest({PERIOD!r}, raw, Path({str(tmp_path / "out")!r}))
+    """,
+        timeout=90,
+    )
     assert proc.returncode == 0, proc.stderr
     files = pd.read_csv(tmp_path / "out" / "bestanden.csv", dtype=str, keep_default_na=False)
     pipe = _row(files, f"{PERIOD}/bouw-noord/inzet_pipe.csv")
-    assert pipe["status"] == "onbekend" and pipe["sha256"] == "" and "geen gewoon bestand (named pipe)" in pipe["reden_nl"]
+    assert (
+        pipe["status"] == "onbekend" and pipe["sha256"] == "" and "geen gewoon bestand (named pipe)" in pipe["reden_nl"]
+    )
     assert "symbolische koppeling" in _row(files, f"{PERIOD}/gemeente-noord/opdrachten_naar_pipe.csv")["reden_nl"]
     assert "named pipe" in _row(files, f"{PERIOD}/pipe_in_period_folder")["reden_nl"]
     assert _row(files, f"{PERIOD}/bouw-noord/inzet_2021Q3.csv")["status"] == "gelezen"
@@ -236,6 +261,7 @@ def test_named_pipes_never_block_ingest_or_the_fingerprint(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # 4. A field over the csv module's limit (128 kB)
 # ---------------------------------------------------------------------------------------------
+
 
 def _stray_quote_csv() -> bytes:
     # line 1 header, lines 2-3 fine, line 4 opens a quote that never closes: the 3000 lines after
@@ -278,8 +304,9 @@ def test_check_export_names_the_huge_field_instead_of_failing(tmp_path, capsys, 
     monkeypatch.setenv("SROI_RAW_DIR", str(tmp_path / "geen_raw"))
     path = tmp_path / "inzet_los.csv"
     path.write_bytes(_stray_quote_csv())
-    code = check_export.main(["--file", str(path), "--partner", "bouw-noord", "--period", PERIOD,
-                              "--out", str(tmp_path / "controle.html")])
+    code = check_export.main(
+        ["--file", str(path), "--partner", "bouw-noord", "--period", PERIOD, "--out", str(tmp_path / "controle.html")]
+    )
     said = capsys.readouterr()
     assert code == 2
     assert said.out.startswith("ONLEESBAAR: veld langer dan 128 kB in regel 4"), said.out + said.err
@@ -290,8 +317,10 @@ def test_check_export_names_the_huge_field_instead_of_failing(tmp_path, capsys, 
 # 5. XLSX whose parts unpack to gigabytes
 # ---------------------------------------------------------------------------------------------
 
-_SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
-               b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+_SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 _SHEET_TAIL = b"</sheetData></worksheet>"
 _BLOCK = b" " * (1 << 22)  # 4 MiB of white space: valid between XML tags, compresses ~1000:1
 
@@ -369,8 +398,14 @@ _READ_AND_MEASURE = """
 
 def _read_in_subprocess(path: Path, ratio: float = 0) -> tuple[str, int]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(_READ_AND_MEASURE), str(path), str(ratio)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_READ_AND_MEASURE), str(path), str(ratio)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
     return lines[0], int(lines[-1].split()[1])
@@ -391,7 +426,9 @@ def test_the_bomb_is_real(bomb):
 
 def test_a_zip_bomb_is_refused_as_unreadable_before_anything_is_unpacked(bomb):
     said, peak_mb = _read_in_subprocess(bomb)
-    assert said.startswith("ONLEESBAAR het Excel-bestand pakt verdacht ver uit (onderdeel xl/worksheets/sheet2.xml"), said
+    assert said.startswith("ONLEESBAAR het Excel-bestand pakt verdacht ver uit (onderdeel xl/worksheets/sheet2.xml"), (
+        said
+    )
     assert peak_mb < 500
 
 
@@ -403,14 +440,17 @@ def test_an_unused_huge_sheet_is_never_unpacked(bomb):
 
 
 def test_the_sheet_read_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    from pipeline.core.settings import IngestSettings
     from pipeline.ingest import xlsx_reader
     from pipeline.ingest.typecast import known_headings
-    from pipeline.core.settings import IngestSettings
 
     # the data sheet itself declares 5 x 4 MiB = 21 MB (and ratio ~1000): over a 10 MB limit
     path = _workbook_with_big_sheet(tmp_path / "inzet_groot.xlsx", "sheet1", 5)
-    monkeypatch.setattr(xlsx_reader, "limits", lambda: IngestSettings(
-        xlsx_max_uncompressed_mb=10, xlsx_max_compression_ratio=1e9, xlsx_max_cells=1000))
+    monkeypatch.setattr(
+        xlsx_reader,
+        "limits",
+        lambda: IngestSettings(xlsx_max_uncompressed_mb=10, xlsx_max_compression_ratio=1e9, xlsx_max_cells=1000),
+    )
     with pytest.raises(UnreadableFileError) as caught:
         read_table(path.read_bytes(), TableSpec(known_headings("inzet", None), ("regel_id",), sheet="inzet"))
     assert "te groot om te lezen: werkblad 'inzet'" in caught.value.nl and "(grens 10 MB)" in caught.value.nl
@@ -419,9 +459,9 @@ def test_the_sheet_read_over_the_size_limit_is_refused(tmp_path, monkeypatch):
 def test_a_sheet_over_the_cell_limit_is_refused(tmp_path, monkeypatch):
     import openpyxl
 
+    from pipeline.core.settings import IngestSettings
     from pipeline.ingest import xlsx_reader
     from pipeline.ingest.typecast import known_headings
-    from pipeline.core.settings import IngestSettings
 
     book = openpyxl.Workbook()
     book.active.append(["regel_id", "opdracht_id", "startdatum"])
@@ -429,11 +469,15 @@ def test_a_sheet_over_the_cell_limit_is_refused(tmp_path, monkeypatch):
         book.active.append([f"C-{i}", "GN-1", "01-03-2021"])
     book.save(tmp_path / "inzet_cellen.xlsx")
     # 6 rows x 3 columns = 18 cells; the limit of 10 is passed in row 4 (3 + 3 + 3 + 3 = 12)
-    monkeypatch.setattr(xlsx_reader, "limits", lambda: IngestSettings(
-        xlsx_max_uncompressed_mb=250, xlsx_max_compression_ratio=100, xlsx_max_cells=10))
+    monkeypatch.setattr(
+        xlsx_reader,
+        "limits",
+        lambda: IngestSettings(xlsx_max_uncompressed_mb=250, xlsx_max_compression_ratio=100, xlsx_max_cells=10),
+    )
     with pytest.raises(UnreadableFileError) as caught:
-        read_table((tmp_path / "inzet_cellen.xlsx").read_bytes(),
-                   TableSpec(known_headings("inzet", None), ("regel_id",)))
+        read_table(
+            (tmp_path / "inzet_cellen.xlsx").read_bytes(), TableSpec(known_headings("inzet", None), ("regel_id",))
+        )
     assert "meer dan 10 cellen (vanaf rij 4)" in caught.value.nl
 
 
@@ -447,6 +491,7 @@ def test_the_limits_are_settings():
 # ---------------------------------------------------------------------------------------------
 # 6. One CSV in UTF-8 and Windows-1252
 # ---------------------------------------------------------------------------------------------
+
 
 def test_a_csv_mixing_utf8_and_windows_1252_is_read_per_line_with_a_note():
     from pipeline.ingest.typecast import known_headings
@@ -472,6 +517,7 @@ def test_a_plain_windows_1252_csv_gets_no_encoding_note():
 # 7. 31-12-9999: "no end date"
 # ---------------------------------------------------------------------------------------------
 
+
 def _ingest_one(name: str, content: bytes, partner: str = "bouw-noord"):
     from pipeline.ingest.deliveries import FoundFile, dataset_of
     from pipeline.ingest.stage import ingest_file
@@ -495,8 +541,10 @@ def test_a_placement_end_date_9999_is_open_too_and_an_excel_date_cell_as_well():
 
     from pipeline.ingest.parse import parse_date
 
-    header = "traject_id;bsn;doelgroep;sector;aanmelddatum;status;plaatsing_datum;plaatsing_uren_per_week;" \
-             "plaatsing_einddatum\n"
+    header = (
+        "traject_id;bsn;doelgroep;sector;aanmelddatum;status;plaatsing_datum;plaatsing_uren_per_week;"
+        "plaatsing_einddatum\n"
+    )
     data = (header + "T-1;990006001;ww;bouw;01-01-2021;afgerond;01-06-2021;32;31-12-9999\n").encode()
     clean, rejects, counts, notes = _ingest_one("trajecten_open.csv", data, "opleider-noord")
     assert rejects.empty and clean["plaatsing_einddatum"].isna().all()
@@ -527,6 +575,7 @@ def test_an_out_of_range_start_date_in_an_inzet_row_is_rejected_not_opened():
 # 8. Not a spreadsheet at all: say what it is
 # ---------------------------------------------------------------------------------------------
 
+
 def _docx() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -535,13 +584,20 @@ def _docx() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("data, words", [
-    pytest.param((CORPUS / "opdrachten_png_named_as_xlsx.xlsx").read_bytes(), "dit is een afbeelding (PNG)", id="png"),
-    pytest.param(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)), "dit is een afbeelding (JPEG)", id="jpeg"),
-    pytest.param(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff", "dit is een afbeelding (GIF)", id="gif"),
-    pytest.param(_docx(), "dit is een Word-document (DOCX)", id="docx"),
-    pytest.param(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "dit is een PDF", id="pdf"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        pytest.param(
+            (CORPUS / "opdrachten_png_named_as_xlsx.xlsx").read_bytes(), "dit is een afbeelding (PNG)", id="png"
+        ),
+        pytest.param(
+            b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)), "dit is een afbeelding (JPEG)", id="jpeg"
+        ),
+        pytest.param(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff", "dit is een afbeelding (GIF)", id="gif"),
+        pytest.param(_docx(), "dit is een Word-document (DOCX)", id="docx"),
+        pytest.param(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "dit is een PDF", id="pdf"),
+    ],
+)
 def test_a_non_spreadsheet_says_what_it_is(data, words):
     from pipeline.ingest.typecast import known_headings
 

@@ -33,19 +33,18 @@ def _raw(root: Path, *names: str) -> Path:
     return root
 
 
-def make(*args: str, reports: Path, period: str = PERIOD, raw: Path | str | None = None,
-         cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def make(
+    *args: str, reports: Path, period: str = PERIOD, raw: Path | str | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "SROI_REPORTS_DIR": str(reports)}
-    cmd = ["make", "--no-print-directory", "-o", ".venv/.installed", *args, "report",
-           f"PERIOD={period}", "PY=true"]
+    cmd = ["make", "--no-print-directory", "-o", ".venv/.installed", *args, "report", f"PERIOD={period}", "PY=true"]
     if raw is not None:
         cmd.append(f"RAW_DIR={raw}")
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
 
 
 def _listing(folder: Path) -> dict[str, tuple[int, int]]:
-    return {p.relative_to(folder).as_posix(): (p.lstat().st_size, p.lstat().st_mtime_ns)
-            for p in folder.rglob("*")}
+    return {p.relative_to(folder).as_posix(): (p.lstat().st_size, p.lstat().st_mtime_ns) for p in folder.rglob("*")}
 
 
 def test_a_file_name_with_a_semicolon_and_tab_runs_no_command(tmp_path):
@@ -60,14 +59,17 @@ def test_a_file_name_with_a_semicolon_and_tab_runs_no_command(tmp_path):
         marker.unlink(missing_ok=True)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param("inzet 12:00.csv", id="colon_as_a_mac_writes_a_time"),
-    pytest.param("inzet;v2.csv", id="semicolon"),
-    pytest.param("inzet #2.csv", id="hash"),
-    pytest.param("inzet $(shell touch x).csv", id="make_function"),
-    pytest.param("inzet 50%.csv", id="percent"),
-    pytest.param("inzet\nnieuw.csv", id="newline"),
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("inzet 12:00.csv", id="colon_as_a_mac_writes_a_time"),
+        pytest.param("inzet;v2.csv", id="semicolon"),
+        pytest.param("inzet #2.csv", id="hash"),
+        pytest.param("inzet $(shell touch x).csv", id="make_function"),
+        pytest.param("inzet 50%.csv", id="percent"),
+        pytest.param("inzet\nnieuw.csv", id="newline"),
+    ],
+)
 def test_odd_file_names_neither_break_make_nor_go_unnoticed(tmp_path, name):
     raw = _raw(tmp_path / "raw")
     reports = tmp_path / "reports"
@@ -96,8 +98,13 @@ def test_a_quote_in_period_runs_no_command_even_under_dry_run(tmp_path):
 def test_other_period_targets_refuse_a_quote_too(tmp_path, goal):
     marker = tmp_path / "pwned"
     period = f"x'; touch {marker}; echo '2021Q3"
-    proc = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", goal,
-                           f"PERIOD={period}", "PY=true"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", goal, f"PERIOD={period}", "PY=true"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "FOUT: ongeldige periode" in proc.stderr
     assert not marker.exists()
 
@@ -108,7 +115,9 @@ def test_a_raw_folder_with_a_quote_in_its_name_works(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     dry = make("-n", reports=tmp_path / "reports", raw=raw)
     # the recipe hands the folder to the pipeline as one shell word: '…'\''s-Hertogenbosch…'
-    assert f"--raw-dir '{tmp_path}/'\\''s-Hertogenbosch/raw'" in dry.stdout or "pipeline.orchestrate.run" not in dry.stdout
+    assert (
+        f"--raw-dir '{tmp_path}/'\\''s-Hertogenbosch/raw'" in dry.stdout or "pipeline.orchestrate.run" not in dry.stdout
+    )
 
 
 def test_a_raw_folder_with_a_quote_and_command_runs_nothing(tmp_path):
@@ -167,8 +176,13 @@ def test_the_stamp_lists_links_and_pipes_without_opening_them(tmp_path):
     (partner / "inzet_link.csv").symlink_to("/etc/passwd")
     (raw / "2019Q2" / "gelinkte-map").symlink_to(tmp_path)  # a loop if followed
     names = [name for name, *_ in make_inputs._entries(raw.resolve(), PERIOD)]
-    assert names == ["2019Q2/bouwbedrijf-noord/inzet_2019Q2.csv", "2019Q2/bouwbedrijf-noord/inzet_link.csv",
-                     "2019Q2/bouwbedrijf-noord/inzet_pijp.csv", "2019Q2/gelinkte-map", "partners.csv"]
+    assert names == [
+        "2019Q2/bouwbedrijf-noord/inzet_2019Q2.csv",
+        "2019Q2/bouwbedrijf-noord/inzet_link.csv",
+        "2019Q2/bouwbedrijf-noord/inzet_pijp.csv",
+        "2019Q2/gelinkte-map",
+        "partners.csv",
+    ]
     first = make_inputs.digest(raw.resolve(), PERIOD)
     (partner / "inzet_link.csv").unlink()
     (partner / "inzet_link.csv").symlink_to("/etc/hostname")  # same name, another target

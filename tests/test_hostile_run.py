@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.orchestrate import publish
-from pipeline.orchestrate import run
+from pipeline.orchestrate import publish, run
 from tests.conftest import TEST_KEY
 
 PERIOD = "2019Q2"
@@ -71,8 +70,12 @@ def test_reports_on_another_filesystem_than_the_clean_data_publishes(roots, monk
     run.build_period(PERIOD, raw)
     assert _contents(clean / PERIOD) == {"nieuw.txt", "herkomst.json"}
     assert _contents(reports / PERIOD) == {"nieuw.txt", "manifest.json"}
-    assert not [p for root in (clean, reports) for p in root.iterdir() if p.name.startswith(".")
-                and not p.name.endswith(".lock")]
+    assert not [
+        p
+        for root in (clean, reports)
+        for p in root.iterdir()
+        if p.name.startswith(".") and not p.name.endswith(".lock")
+    ]
 
 
 @pytest.mark.parametrize("failing", ["lokaal", "share"])
@@ -101,7 +104,9 @@ def test_a_full_disk_says_so_in_dutch_and_english_and_leaves_no_build(roots, mon
     code = run.main(["report", "--period", PERIOD, "--raw-dir", str(raw)])
     err = capsys.readouterr().err
     assert code == 1
-    assert "FOUT: niets gepubliceerd: schijf vol; maak ruimte vrij" in err and "ERROR: nothing published: disk full" in err
+    assert (
+        "FOUT: niets gepubliceerd: schijf vol; maak ruimte vrij" in err and "ERROR: nothing published: disk full" in err
+    )
     assert "OSError" not in err and "Traceback" not in err
     assert not [p for root in (clean, reports) for p in root.iterdir() if p.name.startswith(".build")]
     assert _contents(reports / PERIOD) == {"vorige.txt"}

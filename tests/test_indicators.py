@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from pipeline import indicators as ind
-from pipeline.indicators.ratecard import load_rate_card
 from pipeline.core.settings import load_settings
+from pipeline.indicators.ratecard import load_rate_card
 
 CARD = load_rate_card()
 SETTINGS = load_settings()
@@ -16,20 +16,46 @@ SETTINGS = load_settings()
 def tables(start: str) -> dict[str, pd.DataFrame]:
     """One contract (obligation 365,000 × 10 % = 36,500, term 2021-01-01..2021-12-31) and one
     full-time pwet_kort line (2021 edition: 35,000) from ``start``, open-ended."""
-    opdrachten = pd.DataFrame({
-        "partner_id": ["gem-a"], "opdracht_id": ["C1"], "opdrachtnemer_kvk": ["12345678"],
-        "gunningsdatum": pd.to_datetime(["2021-01-01"]), "startdatum": pd.to_datetime(["2021-01-01"]),
-        "einddatum": pd.to_datetime(["2021-12-31"]), "opdrachtwaarde": [365000.0], "sr_percentage": [10.0],
-    })
-    inzet = pd.DataFrame({
-        "partner_id": ["bouw-a"], "regel_id": ["1"], "opdrachtgever": ["gem-a"], "opdracht_id": ["C1"],
-        "bouwblok": ["pwet_kort"], "kandidaat_id": ["p1"], "startdatum": pd.to_datetime([start]),
-        "einddatum": pd.to_datetime([None]), "uren_per_week": [36.0],
-    })
-    partners = pd.DataFrame({"partner_id": ["gem-a", "bouw-a"], "naam": ["A", "B"],
-                             "rol": ["opdrachtgever", "opdrachtnemer"], "kvk": [None, "12345678"]})
-    return {"opdrachten": opdrachten, "inzet": inzet, "trajecten": pd.DataFrame(),
-            "aanbestedingskalender": pd.DataFrame(), "partners": partners}
+    opdrachten = pd.DataFrame(
+        {
+            "partner_id": ["gem-a"],
+            "opdracht_id": ["C1"],
+            "opdrachtnemer_kvk": ["12345678"],
+            "gunningsdatum": pd.to_datetime(["2021-01-01"]),
+            "startdatum": pd.to_datetime(["2021-01-01"]),
+            "einddatum": pd.to_datetime(["2021-12-31"]),
+            "opdrachtwaarde": [365000.0],
+            "sr_percentage": [10.0],
+        }
+    )
+    inzet = pd.DataFrame(
+        {
+            "partner_id": ["bouw-a"],
+            "regel_id": ["1"],
+            "opdrachtgever": ["gem-a"],
+            "opdracht_id": ["C1"],
+            "bouwblok": ["pwet_kort"],
+            "kandidaat_id": ["p1"],
+            "startdatum": pd.to_datetime([start]),
+            "einddatum": pd.to_datetime([None]),
+            "uren_per_week": [36.0],
+        }
+    )
+    partners = pd.DataFrame(
+        {
+            "partner_id": ["gem-a", "bouw-a"],
+            "naam": ["A", "B"],
+            "rol": ["opdrachtgever", "opdrachtnemer"],
+            "kvk": [None, "12345678"],
+        }
+    )
+    return {
+        "opdrachten": opdrachten,
+        "inzet": inzet,
+        "trajecten": pd.DataFrame(),
+        "aanbestedingskalender": pd.DataFrame(),
+        "partners": partners,
+    }
 
 
 def test_headline_figures_use_the_periods_own_peildatum():

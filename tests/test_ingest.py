@@ -17,15 +17,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pipeline.ingest.deliveries import FoundFile
-from tests.conftest import TEST_KEY
 from pipeline.core.errors import PipelineError
+from pipeline.ingest.deliveries import FoundFile
 from pipeline.ingest.stage import (
-    AFGEKEURD_COLUMNS, BESTANDEN_COLUMNS, LEVERINGEN_COLUMNS, MELDINGEN_COLUMNS, ingest_file, output_columns,
+    AFGEKEURD_COLUMNS,
+    BESTANDEN_COLUMNS,
+    LEVERINGEN_COLUMNS,
+    MELDINGEN_COLUMNS,
+    ingest_file,
+    output_columns,
     run_ingest,
 )
+from tests.conftest import TEST_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEY = TEST_KEY  # tests/conftest.py: the minimum key length the pipeline accepts
@@ -66,20 +72,23 @@ def make_raw(root: Path, files: dict[str, str | bytes | Path]) -> Path:
 
 
 def full_raw(root: Path) -> Path:
-    return make_raw(root, {
-        "2021Q3/gemeente-a/Opdrachten_2021Q3.csv": FIXTURES / "opdrachten_utf8_semicolon_quoted_newlines.csv",
-        "2021Q3/gemeente-a/aanbestedingskalender.xlsx": FIXTURES / "opdrachten_old_xls.xlsx",
-        "2021Q3/gemeente-a/toelichting.pdf": b"%PDF-1.4",
-        "2021Q3/bouwbedrijf-noord/inzet_deel1.csv": FIXTURES / "inzet_cp1252_semicolon.csv",
-        "2021Q3/bouwbedrijf-noord/Inzet_deel2.csv": FIXTURES / "inzet_bad_values.csv",
-        "2021Q3/bouwbedrijf-noord/oud/inzet.csv": FIXTURES / "inzet_cp1252_semicolon.csv",
-        "2021Q3/bouwbedrijf-noord/trajecten.csv": TRAJECTEN,
-        "2021Q3/overzicht.xlsx": b"PK",
-        "2021Q3/onbekende-partner/inzet.csv": FIXTURES / "inzet_cp1252_semicolon.csv",
-        "2021Q2/opleider-c/trajecten.csv": TRAJECTEN,
-        "2021Q1/opleider-c/trajecten.csv": TRAJECTEN + "T-2;111222333;ww;bouw;01-01-2021;aangemeld\n",
-        "2021Q4/opleider-c/trajecten.csv": TRAJECTEN,  # later than the period: never used
-    })
+    return make_raw(
+        root,
+        {
+            "2021Q3/gemeente-a/Opdrachten_2021Q3.csv": FIXTURES / "opdrachten_utf8_semicolon_quoted_newlines.csv",
+            "2021Q3/gemeente-a/aanbestedingskalender.xlsx": FIXTURES / "opdrachten_old_xls.xlsx",
+            "2021Q3/gemeente-a/toelichting.pdf": b"%PDF-1.4",
+            "2021Q3/bouwbedrijf-noord/inzet_deel1.csv": FIXTURES / "inzet_cp1252_semicolon.csv",
+            "2021Q3/bouwbedrijf-noord/Inzet_deel2.csv": FIXTURES / "inzet_bad_values.csv",
+            "2021Q3/bouwbedrijf-noord/oud/inzet.csv": FIXTURES / "inzet_cp1252_semicolon.csv",
+            "2021Q3/bouwbedrijf-noord/trajecten.csv": TRAJECTEN,
+            "2021Q3/overzicht.xlsx": b"PK",
+            "2021Q3/onbekende-partner/inzet.csv": FIXTURES / "inzet_cp1252_semicolon.csv",
+            "2021Q2/opleider-c/trajecten.csv": TRAJECTEN,
+            "2021Q1/opleider-c/trajecten.csv": TRAJECTEN + "T-2;111222333;ww;bouw;01-01-2021;aangemeld\n",
+            "2021Q4/opleider-c/trajecten.csv": TRAJECTEN,  # later than the period: never used
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +192,12 @@ def test_tables_are_typed_pseudonymised_and_carry_provenance(full_run) -> None:
         ("2021Q3/bouwbedrijf-noord/inzet_deel1.csv", 3, "R-2"),
         ("2021Q3/bouwbedrijf-noord/inzet_deel1.csv", 4, "R-3"),
     ]
-    assert inzet["kandidaat_id"].tolist() == [pseudonym("123456789"), pseudonym("111222333"),
-                                              pseudonym("012345672"), NA]
+    assert inzet["kandidaat_id"].tolist() == [
+        pseudonym("123456789"),
+        pseudonym("111222333"),
+        pseudonym("012345672"),
+        NA,
+    ]
     assert inzet["kandidaat_bsn_elfproef"].tolist() == [False, True, True, NA]  # 123456789 fails
     assert set(inzet["levering_periode"]) == {"2021Q3"} and set(inzet["partner_id"]) == {"bouwbedrijf-noord"}
     dtypes = inzet.dtypes.astype(str).to_dict()
@@ -233,10 +246,13 @@ def test_csv_outputs_are_utf8_comma_lf(full_run) -> None:
 
 
 def test_unreadable_delivery_is_not_replaced_by_an_earlier_one(tmp_path: Path) -> None:
-    raw = make_raw(tmp_path, {
-        "2021Q2/gemeente-a/opdrachten.csv": FIXTURES / "opdrachten_utf8_semicolon_quoted_newlines.csv",
-        "2021Q3/gemeente-a/opdrachten.xlsx": FIXTURES / "opdrachten_corrupt_zip.xlsx",
-    })
+    raw = make_raw(
+        tmp_path,
+        {
+            "2021Q2/gemeente-a/opdrachten.csv": FIXTURES / "opdrachten_utf8_semicolon_quoted_newlines.csv",
+            "2021Q3/gemeente-a/opdrachten.xlsx": FIXTURES / "opdrachten_corrupt_zip.xlsx",
+        },
+    )
     result = run_ingest("2021Q3", raw, tmp_path / "out")
     row = result.leveringen.set_index(["partner_id", "dataset"]).loc[("gemeente-a", "opdrachten")]
     assert (row["status"], row["levering_periode"]) == ("onleesbaar", "2021Q3")
@@ -282,8 +298,9 @@ def test_bad_partners_csv_stops_the_run(tmp_path: Path, partners: str | bytes | 
     [
         pytest.param({}, id="no_period_folder"),
         pytest.param({"2021Q3/gemeente-a/lees-mij.txt": "x", "2021Q3/los.csv": "x"}, id="only_unknown_files"),
-        pytest.param({"2021Q2/gemeente-a/opdrachten.csv": FIXTURES / "opdrachten_header_only.csv"},
-                     id="only_earlier_deliveries"),
+        pytest.param(
+            {"2021Q2/gemeente-a/opdrachten.csv": FIXTURES / "opdrachten_header_only.csv"}, id="only_earlier_deliveries"
+        ),
     ],
 )
 def test_no_deliveries_at_all_stops_the_run(tmp_path: Path, files: dict) -> None:
@@ -311,34 +328,42 @@ def test_real_data_without_key_stops(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 # ---- the same logical content in every format parses to the same table -------------------
 
-EXPECTED_OPDRACHTEN = pd.DataFrame({
-    "opdracht_id": ["OG-001", "OG-002", "OG-003"],
-    "omschrijving": ["Renovatie brug Eelde; fase 2\nincl. fietspad", 'Onderhoud groen "Zuid"', "Café-verbouwing Ëlst"],
-    "soort": ["werken", "diensten", "werken"],
-    "sector": ["infra", "overig", "bouw"],
-    "opdrachtnemer_kvk": ["02012345", "12345678", "87654321"],
-    "opdrachtnemer_naam": ["Bouwbedrijf Noord", "Groen & Co", "Bouw Één"],
-    "gunningsdatum": [D("2021-01-15"), D("2021-02-01"), D("2021-03-10")],
-    "startdatum": [D("2021-03-01"), D("2021-04-01"), D("2021-05-01")],
-    "einddatum": [D("2022-12-31"), D("2023-03-31"), D("2021-12-31")],
-    "opdrachtwaarde": [1_250_000.0, 480_000.50, 95_000.0],  # 95.000 is Dutch: the column shows it
-    "sr_percentage": [5.0, 4.5, 10.0],
-    "sr_verplichting": [62_500.0, float("nan"), 9_500.0],
-})
-EXPECTED_INZET = pd.DataFrame({
-    "regel_id": ["R-1", "R-2", "R-3"],
-    "opdrachtgever": ["gemeente-a"] * 3,
-    "opdracht_id": ["OG-001", "OG-001", "OG-002"],
-    "bouwblok": ["pwet_lang", "bbl", "inkoop_sw"],
-    "kandidaat_id": [pseudonym("111222333"), pseudonym("012345672"), NA],  # 12345672 lost its zero
-    "kandidaat_bsn_elfproef": pd.array([True, True, NA], dtype="boolean"),
-    "startdatum": [D("2021-03-01"), D("2021-04-01"), D("2021-05-15")],
-    "einddatum": [pd.NaT, D("2021-12-31"), pd.NaT],
-    "uren_per_week": [32.0, 36.5, float("nan")],
-    "vijftig_plus": pd.array([True, False, NA], dtype="boolean"),
-    "bedrag": [float("nan"), float("nan"), 1234.50],
-    "omschrijving": ["Timmerman (leerling)", 'Café-bezorger; "Noord"', "Inkoop bij SW-bedrijf ë"],
-})
+EXPECTED_OPDRACHTEN = pd.DataFrame(
+    {
+        "opdracht_id": ["OG-001", "OG-002", "OG-003"],
+        "omschrijving": [
+            "Renovatie brug Eelde; fase 2\nincl. fietspad",
+            'Onderhoud groen "Zuid"',
+            "Café-verbouwing Ëlst",
+        ],
+        "soort": ["werken", "diensten", "werken"],
+        "sector": ["infra", "overig", "bouw"],
+        "opdrachtnemer_kvk": ["02012345", "12345678", "87654321"],
+        "opdrachtnemer_naam": ["Bouwbedrijf Noord", "Groen & Co", "Bouw Één"],
+        "gunningsdatum": [D("2021-01-15"), D("2021-02-01"), D("2021-03-10")],
+        "startdatum": [D("2021-03-01"), D("2021-04-01"), D("2021-05-01")],
+        "einddatum": [D("2022-12-31"), D("2023-03-31"), D("2021-12-31")],
+        "opdrachtwaarde": [1_250_000.0, 480_000.50, 95_000.0],  # 95.000 is Dutch: the column shows it
+        "sr_percentage": [5.0, 4.5, 10.0],
+        "sr_verplichting": [62_500.0, float("nan"), 9_500.0],
+    }
+)
+EXPECTED_INZET = pd.DataFrame(
+    {
+        "regel_id": ["R-1", "R-2", "R-3"],
+        "opdrachtgever": ["gemeente-a"] * 3,
+        "opdracht_id": ["OG-001", "OG-001", "OG-002"],
+        "bouwblok": ["pwet_lang", "bbl", "inkoop_sw"],
+        "kandidaat_id": [pseudonym("111222333"), pseudonym("012345672"), NA],  # 12345672 lost its zero
+        "kandidaat_bsn_elfproef": pd.array([True, True, NA], dtype="boolean"),
+        "startdatum": [D("2021-03-01"), D("2021-04-01"), D("2021-05-15")],
+        "einddatum": [pd.NaT, D("2021-12-31"), pd.NaT],
+        "uren_per_week": [32.0, 36.5, float("nan")],
+        "vijftig_plus": pd.array([True, False, NA], dtype="boolean"),
+        "bedrag": [float("nan"), float("nan"), 1234.50],
+        "omschrijving": ["Timmerman (leerling)", 'Café-bezorger; "Noord"', "Inkoop bij SW-bedrijf ë"],
+    }
+)
 DATE_COLUMNS = ["gunningsdatum", "startdatum", "einddatum"]
 EXPECTED_OPDRACHTEN[DATE_COLUMNS] = EXPECTED_OPDRACHTEN[DATE_COLUMNS].astype("datetime64[ns]")
 EXPECTED_INZET[DATE_COLUMNS[1:]] = EXPECTED_INZET[DATE_COLUMNS[1:]].astype("datetime64[ns]")
@@ -397,11 +422,14 @@ def test_row_conservation_on_random_rejections(rows: list[tuple[set[str], bool]]
 
 
 def test_partner_folder_with_only_unknown_files_falls_back_and_keeps_them_listed(tmp_path: Path) -> None:
-    raw = make_raw(tmp_path, {
-        "2021Q3/gemeente-a/opdrachten.csv": FIXTURES / "opdrachten_header_only.csv",
-        "2021Q3/opleider-c/lees-mij.txt": "x",
-        "2021Q1/opleider-c/trajecten.csv": TRAJECTEN,
-    })
+    raw = make_raw(
+        tmp_path,
+        {
+            "2021Q3/gemeente-a/opdrachten.csv": FIXTURES / "opdrachten_header_only.csv",
+            "2021Q3/opleider-c/lees-mij.txt": "x",
+            "2021Q1/opleider-c/trajecten.csv": TRAJECTEN,
+        },
+    )
     result = run_ingest("2021Q3", raw, tmp_path / "out")
     row = result.leveringen.set_index(["partner_id", "dataset"]).loc[("opleider-c", "trajecten")]
     assert (row["status"], row["levering_periode"]) == ("overgenomen", "2021Q1")  # searched backwards
@@ -410,8 +438,12 @@ def test_partner_folder_with_only_unknown_files_falls_back_and_keeps_them_listed
     assert (header_only["status"], header_only["rijen_gelezen"]) == ("gelezen", 0)
 
 
-@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
-                         min_size=6, max_size=6), max_size=12))
+@given(
+    st.lists(
+        st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), min_size=6, max_size=6),
+        max_size=12,
+    )
+)
 @settings(max_examples=30, deadline=None)
 def test_any_cell_text_types_or_rejects_never_crashes(cells: list[list[str]]) -> None:
     out = io.StringIO()

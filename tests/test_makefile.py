@@ -21,9 +21,12 @@ LATER = time.time() + 86_400  # the fake publication is dated tomorrow: newer th
 
 
 def _raw(root: Path) -> Path:
-    for name in ("partners.csv", "2019Q1/bouwbedrijf-noord/inzet_2019Q1.csv",
-                 "2019Q2/bouwbedrijf-noord/inzet 2019Q2.csv",  # a space, as partners name files
-                 "2019Q3/bouwbedrijf-noord/inzet_2019Q3.csv"):
+    for name in (
+        "partners.csv",
+        "2019Q1/bouwbedrijf-noord/inzet_2019Q1.csv",
+        "2019Q2/bouwbedrijf-noord/inzet 2019Q2.csv",  # a space, as partners name files
+        "2019Q3/bouwbedrijf-noord/inzet_2019Q3.csv",
+    ):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("x\n", encoding="utf-8")
     return root
@@ -32,9 +35,24 @@ def _raw(root: Path) -> Path:
 def make(reports: Path, raw: Path, *args: str) -> subprocess.CompletedProcess:
     # -o .venv/.installed: never (re)build the environment from here
     env = {**os.environ, "SROI_REPORTS_DIR": str(reports)}
-    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *args, "report",
-                           f"PERIOD={PERIOD}", f"RAW_DIR={raw}", "PY=true"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-o",
+            ".venv/.installed",
+            *args,
+            "report",
+            f"PERIOD={PERIOD}",
+            f"RAW_DIR={raw}",
+            "PY=true",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def would_run(reports: Path, raw: Path, *args: str) -> bool:
@@ -71,12 +89,15 @@ def test_unchanged_rerun_does_nothing_quickly_and_writes_nothing(published):
     assert stamp.read_text(encoding="utf-8").startswith(f"RAW_DIR={raw}")
 
 
-@pytest.mark.parametrize("name, runs", [
-    pytest.param("2019Q1/bouwbedrijf-noord/inzet_2019Q1.csv", True, id="earlier_quarter"),
-    pytest.param("2019Q2/bouwbedrijf-noord/inzet 2019Q2.csv", True, id="the_quarter_itself"),
-    pytest.param("partners.csv", True, id="partner_register"),
-    pytest.param("2019Q3/bouwbedrijf-noord/inzet_2019Q3.csv", False, id="later_quarter"),
-])
+@pytest.mark.parametrize(
+    "name, runs",
+    [
+        pytest.param("2019Q1/bouwbedrijf-noord/inzet_2019Q1.csv", True, id="earlier_quarter"),
+        pytest.param("2019Q2/bouwbedrijf-noord/inzet 2019Q2.csv", True, id="the_quarter_itself"),
+        pytest.param("partners.csv", True, id="partner_register"),
+        pytest.param("2019Q3/bouwbedrijf-noord/inzet_2019Q3.csv", False, id="later_quarter"),
+    ],
+)
 def test_a_changed_export_runs_again(published, name, runs):
     raw, reports = published
     os.utime(raw / name, (LATER + 60, LATER + 60))
@@ -106,11 +127,19 @@ def test_another_raw_folder_runs_again(published, tmp_path):
     assert would_run(reports, other)
 
 
-@pytest.mark.parametrize("name, runs", [
-    ("pipeline/orchestrate/run.py", True), ("pipeline/report/pages/regio.py", True), ("pipeline/config/settings.yaml", True),
-    ("pipeline/expectations/inzet.json", True), ("pipeline/templates/sroi/index.html.j2", True),
-    ("notebooks/11_regio.ipynb", True), ("requirements.lock", True), ("README.md", False),
-])
+@pytest.mark.parametrize(
+    "name, runs",
+    [
+        ("pipeline/orchestrate/run.py", True),
+        ("pipeline/report/pages/regio.py", True),
+        ("pipeline/config/settings.yaml", True),
+        ("pipeline/expectations/inzet.json", True),
+        ("pipeline/templates/sroi/index.html.j2", True),
+        ("notebooks/11_regio.ipynb", True),
+        ("requirements.lock", True),
+        ("README.md", False),
+    ],
+)
 def test_code_config_notebooks_and_lock_are_dependencies(published, name, runs):
     raw, reports = published
     assert (ROOT / name).is_file()

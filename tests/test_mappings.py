@@ -20,7 +20,9 @@ def test_valid_mapping_loads() -> None:
     assert inzet is not None and mapping.for_dataset("opdrachten") is None
     # headings compare like file headings: case, spaces and hyphens do not matter
     assert inzet.normalised_columns() == {
-        "werkbon": "regel_id", "medewerker_bsn": "kandidaat_bsn", "type_inzet": "bouwblok",
+        "werkbon": "regel_id",
+        "medewerker_bsn": "kandidaat_bsn",
+        "type_inzet": "bouwblok",
     }
     assert inzet.normalised_values() == {"bouwblok": {"bbl-plek": "bbl", "wep": "werkervaringsplaats"}}
 

@@ -12,32 +12,45 @@ from pipeline.orchestrate import notebooks
 
 def _executed(run: int) -> nbformat.NotebookNode:
     """The same notebook as two papermill executions leave it: only clocks and random ids differ."""
-    nb = new_notebook(cells=[
-        new_markdown_cell("# Stap 1"),
-        new_code_cell('period = "2021Q3"', metadata={"tags": ["parameters"]}),
-        new_code_cell('period = "2019Q2"\n', metadata={"tags": ["injected-parameters"]}),
-        new_code_cell("print(period)", execution_count=3,
-                      outputs=[new_output("stream", name="stdout", text="2019Q2\n")]),
-    ])
-    nb.metadata["papermill"] = {"parameters": {"period": "2019Q2"}, "default_parameters": {},
-                                "start_time": f"2021-10-0{run}T10:00:00", "end_time": f"2021-10-0{run}T10:00:09",
-                                "duration": 9.0 + run, "input_path": f"/tmp/run{run}/in.ipynb",
-                                "output_path": f"/tmp/run{run}/out.ipynb", "environment_variables": {},
-                                "version": "2.6.0", "exception": None}
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Stap 1"),
+            new_code_cell('period = "2021Q3"', metadata={"tags": ["parameters"]}),
+            new_code_cell('period = "2019Q2"\n', metadata={"tags": ["injected-parameters"]}),
+            new_code_cell(
+                "print(period)", execution_count=3, outputs=[new_output("stream", name="stdout", text="2019Q2\n")]
+            ),
+        ]
+    )
+    nb.metadata["papermill"] = {
+        "parameters": {"period": "2019Q2"},
+        "default_parameters": {},
+        "start_time": f"2021-10-0{run}T10:00:00",
+        "end_time": f"2021-10-0{run}T10:00:09",
+        "duration": 9.0 + run,
+        "input_path": f"/tmp/run{run}/in.ipynb",
+        "output_path": f"/tmp/run{run}/out.ipynb",
+        "environment_variables": {},
+        "version": "2.6.0",
+        "exception": None,
+    }
     nb.metadata["widgets"] = {"state": {"run": run}}
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"random-{run}-{index}"
         cell.metadata["execution"] = {"iopub.status.busy": f"2021-10-0{run}T10:00:0{index}Z"}
-        cell.metadata["papermill"] = {"start_time": f"run {run}", "duration": 0.1 * run, "exception": False,
-                                      "status": "completed"}
+        cell.metadata["papermill"] = {
+            "start_time": f"run {run}",
+            "duration": 0.1 * run,
+            "exception": False,
+            "status": "completed",
+        }
     return nb
 
 
 def test_two_executions_normalise_to_the_same_notebook():
     a, b = notebooks.normalise(_executed(1)), notebooks.normalise(_executed(2))
     assert nbformat.writes(a) == nbformat.writes(b)
-    assert a.metadata["papermill"] == {"parameters": {"period": "2019Q2"}, "default_parameters": {},
-                                       "exception": None}
+    assert a.metadata["papermill"] == {"parameters": {"period": "2019Q2"}, "default_parameters": {}, "exception": None}
     assert "widgets" not in a.metadata
     assert a.cells[3].outputs[0]["text"] == "2019Q2\n"  # outputs are what the audit is for
     assert all(c.metadata["papermill"] == {"exception": False, "status": "completed"} for c in a.cells)

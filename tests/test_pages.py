@@ -12,10 +12,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pipeline.report.pages import common, index, partner, quality, regio
-from pipeline.report.pages.data import PageData
 from pipeline.core.paths import NOTEBOOKS_DIR
 from pipeline.core.periods import parse_period
+from pipeline.report.pages import common, index, partner, quality, regio
+from pipeline.report.pages.data import PageData
 
 STAGES = list(common.STAGES)
 
@@ -25,93 +25,195 @@ def _stages(partner_id: str, dimensie: str, waarde: str, counts: list[int]) -> d
 
 
 def make_data(**overrides) -> PageData:
-    partners = pd.DataFrame({
-        "partner_id": ["gemeente-a", "gemeente-b", "bouw-x", "bouw-y", "opleider-z", "werkplein-w"],
-        "naam": ["Gemeente A", "Gemeente B", "Bouw X B.V.", "Bouw Y B.V.", "Opleider Z", "Werkplein W"],
-        "rol": ["opdrachtgever", "opdrachtgever", "opdrachtnemer", "opdrachtnemer", "opleider", "werkplein"],
-    })
-    opdrachten = pd.DataFrame({
-        "opdrachtgever": ["gemeente-a", "gemeente-a", "gemeente-b"],
-        "opdracht_id": ["A-1", "A-2", "B-1"],
-        "opdrachtnemer": ["bouw-y", "bouw-x", "bouw-x"],
-        "verplichting_eur": [40_000.0, 10_000.0, 2_000.0],
-        "gerealiseerd_eur": [41_000.0, 5_000.0, 0.0],
-        "verwacht_eur": [40_000.0, 8_000.0, 0.0],
-        "realisatie_pct": [102.5, 50.0, 0.0],
-        "status": ["voldaan", "risico", "nog_niet_gestart"],
-        "kandidaten": [12, 3, 0],
-        "omschrijving": ["School", "<b>Brug</b>", "Dijk"],
-        "opdrachtnemer_naam": ["Bouw Y B.V.", "Bouw X B.V.", "Bouw X B.V."],
-        "startdatum": ["2020-01-01", "2021-01-01", "2022-01-01"],
-        "einddatum": ["2020-12-31", "2021-12-31", "2022-12-31"],
-        "nog_te_realiseren_eur": [0.0, 5_000.0, 2_000.0],
-        "achterstand_eur": [0.0, 3_000.0, 0.0],
-    })
-    leveringen = pd.DataFrame({
-        "partner_id": ["gemeente-a", "gemeente-a", "gemeente-b", "gemeente-b", "bouw-x", "bouw-y", "opleider-z",
-                       "werkplein-w"],
-        "dataset": ["aanbestedingskalender", "opdrachten", "aanbestedingskalender", "opdrachten", "inzet", "inzet",
-                    "trajecten", "trajecten"],
-        "status": ["geleverd", "geleverd", "geleverd", "geleverd", "geleverd", "overgenomen", "geleverd", "ontbreekt"],
-        "levering_periode": ["2021Q3", "2021Q3", "2021Q3", "2021Q3", "2021Q3", "2021Q2", "2021Q3", ""],
-    })
-    stadia = pd.DataFrame([
-        _stages("regio", "totaal", "totaal", [40, 30, 20, 5, 10, 12, 8]),
-        _stages("opleider-z", "totaal", "totaal", [40, 30, 20, 5, 10, 12, 8]),
-        _stages("opleider-z", "opleiding", "Lasser", [30, 22, 16, 3, 9, 10, 7]),
-        _stages("opleider-z", "opleiding", "Metselaar", [10, 8, 4, 2, 1, 2, 1]),
-    ])
-    bijdragen = pd.DataFrame({
-        "partner_id": ["bouw-x", "bouw-y", "gemeente-a", "gemeente-b", "opleider-z", "werkplein-w"],
-        "naam": ["Bouw X B.V.", "Bouw Y B.V.", "Gemeente A", "Gemeente B", "Opleider Z", "Werkplein W"],
-        "rol": ["opdrachtnemer", "opdrachtnemer", "opdrachtgever", "opdrachtgever", "opleider", "werkplein"],
-        "geleverd": [True, False, True, True, True, False],
-        "opdrachten": [2, 1, 2, 1, 0, 0],
-        "verplichting_eur": [12_000.0, 40_000.0, 50_000.0, 2_000.0, 0.0, 0.0],
-        "gerealiseerd_eur": [5_000.0, 41_000.0, 46_000.0, 0.0, 0.0, 0.0],
-        "trajecten": [0, 0, 0, 0, 40, 3],
-        "plaatsingen": [0, 0, 0, 0, 12, 2],
-        "duurzaam": [0, 0, 0, 0, 8, 0],
-        "levering_periode": ["2021Q3", "2021Q2", "2021Q3", "2021Q3", "2021Q3", None],
-    })
-    bestanden = pd.DataFrame({
-        "bestand": ["2021Q3/bouw-x/inzet.csv", "2021Q2/bouw-y/inzet.csv", "2021Q3/opleider-z/trajecten.xlsx"],
-        "partner_id": ["bouw-x", "bouw-y", "opleider-z"], "dataset": ["inzet", "inzet", "trajecten"],
-        "levering_periode": ["2021Q3", "2021Q2", "2021Q3"], "status": ["gelezen", "gelezen", "gelezen"],
-        "rijen_gelezen": ["10", "5", "41"], "rijen_schoon": ["9", "5", "40"], "rijen_afgekeurd": ["1", "0", "1"],
-        "reden_nl": ["", "", ""],
-    })
-    afgekeurd = pd.DataFrame({
-        "partner_id": ["bouw-x", "opleider-z"], "bestand": ["2021Q3/bouw-x/inzet.csv", "2021Q3/opleider-z/trajecten.xlsx"],
-        "rij": ["7", "12"], "kolom": ["uren_per_week", "einddatum"], "waarde": ["70", ""],
-        "regel": ["inzet.uren_per_week.bereik", "trajecten.einddatum.verplicht_bij_status"],
-        "reden_nl": ["uren_per_week moet groter dan 0 en hoogstens 60 zijn", "einddatum is verplicht"],
-    })
-    bevindingen = pd.DataFrame({
-        "partner_id": ["bouw-x"], "bestand": ["2021Q3/bouw-x/inzet.csv"], "rij": ["4"], "kolom": ["kandidaat_bsn"],
-        "waarde": [""], "regel": ["inzet.kandidaat.dubbeltelling"], "severity": ["warning"],
-        "reden_nl": ["dezelfde kandidaat staat in een overlappende periode ook op opdracht gemeente-a/A-1 "
-                     "(2021Q2/bouw-y/inzet.csv rij 3); beide regels tellen mee, de coördinator beslist"],
-    })
-    aanbestedingen = pd.DataFrame({"opdrachtgever": ["gemeente-a"], "kwartaal": ["2021Q4"], "sector": ["bouw"],
-                                   "aanbestedingen": [2], "sr_waarde_eur": [50_000.0], "persoonsjaren": [1.25]})
-    voortgang = pd.DataFrame({"periode": ["2021Q3"], "duurzaam_cumulatief": [8], "nodig_cumulatief": [750.0],
-                              "duurzaam_in_periode": [3], "nodig_per_kwartaal": [83.3]})
+    partners = pd.DataFrame(
+        {
+            "partner_id": ["gemeente-a", "gemeente-b", "bouw-x", "bouw-y", "opleider-z", "werkplein-w"],
+            "naam": ["Gemeente A", "Gemeente B", "Bouw X B.V.", "Bouw Y B.V.", "Opleider Z", "Werkplein W"],
+            "rol": ["opdrachtgever", "opdrachtgever", "opdrachtnemer", "opdrachtnemer", "opleider", "werkplein"],
+        }
+    )
+    opdrachten = pd.DataFrame(
+        {
+            "opdrachtgever": ["gemeente-a", "gemeente-a", "gemeente-b"],
+            "opdracht_id": ["A-1", "A-2", "B-1"],
+            "opdrachtnemer": ["bouw-y", "bouw-x", "bouw-x"],
+            "verplichting_eur": [40_000.0, 10_000.0, 2_000.0],
+            "gerealiseerd_eur": [41_000.0, 5_000.0, 0.0],
+            "verwacht_eur": [40_000.0, 8_000.0, 0.0],
+            "realisatie_pct": [102.5, 50.0, 0.0],
+            "status": ["voldaan", "risico", "nog_niet_gestart"],
+            "kandidaten": [12, 3, 0],
+            "omschrijving": ["School", "<b>Brug</b>", "Dijk"],
+            "opdrachtnemer_naam": ["Bouw Y B.V.", "Bouw X B.V.", "Bouw X B.V."],
+            "startdatum": ["2020-01-01", "2021-01-01", "2022-01-01"],
+            "einddatum": ["2020-12-31", "2021-12-31", "2022-12-31"],
+            "nog_te_realiseren_eur": [0.0, 5_000.0, 2_000.0],
+            "achterstand_eur": [0.0, 3_000.0, 0.0],
+        }
+    )
+    leveringen = pd.DataFrame(
+        {
+            "partner_id": [
+                "gemeente-a",
+                "gemeente-a",
+                "gemeente-b",
+                "gemeente-b",
+                "bouw-x",
+                "bouw-y",
+                "opleider-z",
+                "werkplein-w",
+            ],
+            "dataset": [
+                "aanbestedingskalender",
+                "opdrachten",
+                "aanbestedingskalender",
+                "opdrachten",
+                "inzet",
+                "inzet",
+                "trajecten",
+                "trajecten",
+            ],
+            "status": [
+                "geleverd",
+                "geleverd",
+                "geleverd",
+                "geleverd",
+                "geleverd",
+                "overgenomen",
+                "geleverd",
+                "ontbreekt",
+            ],
+            "levering_periode": ["2021Q3", "2021Q3", "2021Q3", "2021Q3", "2021Q3", "2021Q2", "2021Q3", ""],
+        }
+    )
+    stadia = pd.DataFrame(
+        [
+            _stages("regio", "totaal", "totaal", [40, 30, 20, 5, 10, 12, 8]),
+            _stages("opleider-z", "totaal", "totaal", [40, 30, 20, 5, 10, 12, 8]),
+            _stages("opleider-z", "opleiding", "Lasser", [30, 22, 16, 3, 9, 10, 7]),
+            _stages("opleider-z", "opleiding", "Metselaar", [10, 8, 4, 2, 1, 2, 1]),
+        ]
+    )
+    bijdragen = pd.DataFrame(
+        {
+            "partner_id": ["bouw-x", "bouw-y", "gemeente-a", "gemeente-b", "opleider-z", "werkplein-w"],
+            "naam": ["Bouw X B.V.", "Bouw Y B.V.", "Gemeente A", "Gemeente B", "Opleider Z", "Werkplein W"],
+            "rol": ["opdrachtnemer", "opdrachtnemer", "opdrachtgever", "opdrachtgever", "opleider", "werkplein"],
+            "geleverd": [True, False, True, True, True, False],
+            "opdrachten": [2, 1, 2, 1, 0, 0],
+            "verplichting_eur": [12_000.0, 40_000.0, 50_000.0, 2_000.0, 0.0, 0.0],
+            "gerealiseerd_eur": [5_000.0, 41_000.0, 46_000.0, 0.0, 0.0, 0.0],
+            "trajecten": [0, 0, 0, 0, 40, 3],
+            "plaatsingen": [0, 0, 0, 0, 12, 2],
+            "duurzaam": [0, 0, 0, 0, 8, 0],
+            "levering_periode": ["2021Q3", "2021Q2", "2021Q3", "2021Q3", "2021Q3", None],
+        }
+    )
+    bestanden = pd.DataFrame(
+        {
+            "bestand": ["2021Q3/bouw-x/inzet.csv", "2021Q2/bouw-y/inzet.csv", "2021Q3/opleider-z/trajecten.xlsx"],
+            "partner_id": ["bouw-x", "bouw-y", "opleider-z"],
+            "dataset": ["inzet", "inzet", "trajecten"],
+            "levering_periode": ["2021Q3", "2021Q2", "2021Q3"],
+            "status": ["gelezen", "gelezen", "gelezen"],
+            "rijen_gelezen": ["10", "5", "41"],
+            "rijen_schoon": ["9", "5", "40"],
+            "rijen_afgekeurd": ["1", "0", "1"],
+            "reden_nl": ["", "", ""],
+        }
+    )
+    afgekeurd = pd.DataFrame(
+        {
+            "partner_id": ["bouw-x", "opleider-z"],
+            "bestand": ["2021Q3/bouw-x/inzet.csv", "2021Q3/opleider-z/trajecten.xlsx"],
+            "rij": ["7", "12"],
+            "kolom": ["uren_per_week", "einddatum"],
+            "waarde": ["70", ""],
+            "regel": ["inzet.uren_per_week.bereik", "trajecten.einddatum.verplicht_bij_status"],
+            "reden_nl": ["uren_per_week moet groter dan 0 en hoogstens 60 zijn", "einddatum is verplicht"],
+        }
+    )
+    bevindingen = pd.DataFrame(
+        {
+            "partner_id": ["bouw-x"],
+            "bestand": ["2021Q3/bouw-x/inzet.csv"],
+            "rij": ["4"],
+            "kolom": ["kandidaat_bsn"],
+            "waarde": [""],
+            "regel": ["inzet.kandidaat.dubbeltelling"],
+            "severity": ["warning"],
+            "reden_nl": [
+                "dezelfde kandidaat staat in een overlappende periode ook op opdracht gemeente-a/A-1 "
+                "(2021Q2/bouw-y/inzet.csv rij 3); beide regels tellen mee, de coördinator beslist"
+            ],
+        }
+    )
+    aanbestedingen = pd.DataFrame(
+        {
+            "opdrachtgever": ["gemeente-a"],
+            "kwartaal": ["2021Q4"],
+            "sector": ["bouw"],
+            "aanbestedingen": [2],
+            "sr_waarde_eur": [50_000.0],
+            "persoonsjaren": [1.25],
+        }
+    )
+    voortgang = pd.DataFrame(
+        {
+            "periode": ["2021Q3"],
+            "duurzaam_cumulatief": [8],
+            "nodig_cumulatief": [750.0],
+            "duurzaam_in_periode": [3],
+            "nodig_per_kwartaal": [83.3],
+        }
+    )
     values = dict(
-        period=parse_period("2021Q3"), opdrachten=opdrachten,
-        kpi={"kandidaten": dict(zip(STAGES, [40, 30, 20, 5, 10, 12, 8])),
-             "doel": {"duurzaam": 1000, "datum": "2021-12-31", "realisatie_pct": 0.8, "nodig_per_resterend_kwartaal": 992.0,
-                      "resterende_kwartalen": 1},
-             "percentages": {}},
-        regio={"opdrachten": 3, "verplichting_eur": 52_000.0, "gerealiseerd_eur": 46_000.0, "verwacht_eur": 48_000.0,
-               "realisatie_pct": 88.5, "realisatie_vs_verwacht_pct": 95.8, "kandidaten": 1498, "fte": 2.5,
-               "opdrachten_per_status": {"voldaan": 1, "risico": 1, "nog_niet_gestart": 1}},
-        per_opdrachtgever=pd.DataFrame(), per_opdrachtnemer=pd.DataFrame(), per_sector=pd.DataFrame(),
-        per_bouwblok=pd.DataFrame(), stadia=stadia, voortgang=voortgang, aanbestedingen=aanbestedingen,
-        bijdragen=bijdragen, trend=pd.DataFrame(), inzet_nul=pd.DataFrame(), partners=partners, leveringen=leveringen,
-        bestanden=bestanden, afgekeurd=afgekeurd, bevindingen=bevindingen, meldingen=pd.DataFrame(),
-        validatie={"datasets": {"inzet": {"expectations_evaluated": 17, "expectations_failed": 2},
-                                "trajecten": {"expectations_evaluated": 20, "expectations_failed": 1}}},
+        period=parse_period("2021Q3"),
+        opdrachten=opdrachten,
+        kpi={
+            "kandidaten": dict(zip(STAGES, [40, 30, 20, 5, 10, 12, 8])),
+            "doel": {
+                "duurzaam": 1000,
+                "datum": "2021-12-31",
+                "realisatie_pct": 0.8,
+                "nodig_per_resterend_kwartaal": 992.0,
+                "resterende_kwartalen": 1,
+            },
+            "percentages": {},
+        },
+        regio={
+            "opdrachten": 3,
+            "verplichting_eur": 52_000.0,
+            "gerealiseerd_eur": 46_000.0,
+            "verwacht_eur": 48_000.0,
+            "realisatie_pct": 88.5,
+            "realisatie_vs_verwacht_pct": 95.8,
+            "kandidaten": 1498,
+            "fte": 2.5,
+            "opdrachten_per_status": {"voldaan": 1, "risico": 1, "nog_niet_gestart": 1},
+        },
+        per_opdrachtgever=pd.DataFrame(),
+        per_opdrachtnemer=pd.DataFrame(),
+        per_sector=pd.DataFrame(),
+        per_bouwblok=pd.DataFrame(),
+        stadia=stadia,
+        voortgang=voortgang,
+        aanbestedingen=aanbestedingen,
+        bijdragen=bijdragen,
+        trend=pd.DataFrame(),
+        inzet_nul=pd.DataFrame(),
+        partners=partners,
+        leveringen=leveringen,
+        bestanden=bestanden,
+        afgekeurd=afgekeurd,
+        bevindingen=bevindingen,
+        meldingen=pd.DataFrame(),
+        validatie={
+            "datasets": {
+                "inzet": {"expectations_evaluated": 17, "expectations_failed": 2},
+                "trajecten": {"expectations_evaluated": 20, "expectations_failed": 1},
+            }
+        },
         vorige_bestanden=None,
     )
     values.update(overrides)
@@ -130,13 +232,22 @@ def _cells(fragment: str) -> list[str]:
 # ---------------------------------------------------------------- partner pages
 
 
-@pytest.mark.parametrize(("partner_id", "own", "others"), [
-    pytest.param("gemeente-a", ["A-1", "A-2"], ["B-1"], id="authority_its_awarded_contracts"),
-    pytest.param("bouw-x", ["A-2", "B-1"], ["A-1"], id="contractor_across_authorities"),
-], )
+@pytest.mark.parametrize(
+    ("partner_id", "own", "others"),
+    [
+        pytest.param("gemeente-a", ["A-1", "A-2"], ["B-1"], id="authority_its_awarded_contracts"),
+        pytest.param("bouw-x", ["A-2", "B-1"], ["A-1"], id="contractor_across_authorities"),
+    ],
+)
 def test_partner_sees_only_its_own_contracts(data, partner_id, own, others):
-    shown = "".join([partner.contracts_table(data, partner_id), partner.amounts_table(data, partner_id),
-                     partner.contract_charts(data, partner_id), partner.catch_up(data, partner_id)])
+    shown = "".join(
+        [
+            partner.contracts_table(data, partner_id),
+            partner.amounts_table(data, partner_id),
+            partner.contract_charts(data, partner_id),
+            partner.catch_up(data, partner_id),
+        ]
+    )
     assert all(f">{o}<" in shown for o in own)
     assert not any(f">{o}<" in shown for o in others)
 
@@ -161,11 +272,21 @@ def test_contractor_reads_what_is_needed_to_get_back_on_schedule(data):
 
 
 def test_on_schedule_contract_says_what_the_rest_of_the_obligation_needs():
-    row = pd.Series({"status": "op_schema", "nog_te_realiseren_eur": 6_000.0, "einddatum": "2022-03-31",
-                     "achterstand_eur": 0.0, "verwacht_eur": 1.0, "gerealiseerd_eur": 1.0, "verplichting_eur": 1.0})
+    row = pd.Series(
+        {
+            "status": "op_schema",
+            "nog_te_realiseren_eur": 6_000.0,
+            "einddatum": "2022-03-31",
+            "achterstand_eur": 0.0,
+            "verwacht_eur": 1.0,
+            "gerealiseerd_eur": 1.0,
+            "verplichting_eur": 1.0,
+        }
+    )
     # 182 days from 30-09-2021 to 31-03-2022 = 5,98 months; 6.000 / 5,98 = 1.003 per month
     assert partner.needed_sentence(row, "2021-09-30").replace(common.fmt.NBSP, " ") == (
-        "voor de hele verplichting is tot 31 maart 2022 nog € 6.000 nodig, gemiddeld € 1.003 per maand.")
+        "voor de hele verplichting is tot 31 maart 2022 nog € 6.000 nodig, gemiddeld € 1.003 per maand."
+    )
 
 
 def test_download_link_only_for_partners_with_contracts(data):
@@ -182,11 +303,16 @@ def test_authority_page_lists_contractors_and_planned_tenders(data):
     assert "geen aanbestedingen" in partner.tenders(data, "gemeente-b")
 
 
-@pytest.mark.parametrize(("partner_id", "expected"), [
-    pytest.param("gemeente-a", "Ja, geleverd voor 2021Q3 (aanbestedingskalender, opdrachten).", id="delivered"),
-    pytest.param("bouw-y", "Nee. inzet: niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt.", id="carried_forward"),
-    pytest.param("werkplein-w", "Nee. trajecten: niet aangeleverd voor 2021Q3 en ook niet eerder", id="missing"),
-])
+@pytest.mark.parametrize(
+    ("partner_id", "expected"),
+    [
+        pytest.param("gemeente-a", "Ja, geleverd voor 2021Q3 (aanbestedingskalender, opdrachten).", id="delivered"),
+        pytest.param(
+            "bouw-y", "Nee. inzet: niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt.", id="carried_forward"
+        ),
+        pytest.param("werkplein-w", "Nee. trajecten: niet aangeleverd voor 2021Q3 en ook niet eerder", id="missing"),
+    ],
+)
 def test_every_partner_page_says_whether_it_delivered(data, partner_id, expected):
     assert expected in partner.intro(data, partner_id)
 
@@ -309,13 +435,15 @@ def test_page_notebooks_narrate_without_defs_and_are_stored_without_outputs(path
 
 
 def test_partner_is_told_about_notes_on_its_own_files_only():
-    meldingen = pd.DataFrame({
-        "partner_id": ["bouw-x", "bouw-y"],
-        "bestand": ["2021Q3/bouw-x/inzet.csv", "2021Q3/bouw-y/inzet.csv"],
-        "soort": ["kolom_onbekend", "kolom_onbekend"],
-        "melding_nl": ["kolom 'Uren per wek' onbekend, genegeerd", "kolom 'Xyz' onbekend, genegeerd"],
-        "message_en": ["unknown column", "unknown column"],
-    })
+    meldingen = pd.DataFrame(
+        {
+            "partner_id": ["bouw-x", "bouw-y"],
+            "bestand": ["2021Q3/bouw-x/inzet.csv", "2021Q3/bouw-y/inzet.csv"],
+            "soort": ["kolom_onbekend", "kolom_onbekend"],
+            "melding_nl": ["kolom 'Uren per wek' onbekend, genegeerd", "kolom 'Xyz' onbekend, genegeerd"],
+            "message_en": ["unknown column", "unknown column"],
+        }
+    )
     data = make_data(meldingen=meldingen)
     shown = partner.notes(data, "bouw-x")
     assert "Uren per wek" in shown and "Xyz" not in shown

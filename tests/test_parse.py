@@ -12,7 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.core.errors import PipelineError
 from pipeline.ingest.parse import PROBLEMS, parse_boolean, parse_date, parse_dutch_number
@@ -212,8 +213,13 @@ def dutch_text(amount: float, prefix: str) -> str:
 
 # One column per example (one parser call for many values keeps the test fast); every value has
 # a decimal comma, so the column is consistently Dutch.
-@given(st.lists(st.tuples(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
-                          st.sampled_from(["", "€ ", "€"])), min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.sampled_from(["", "€ ", "€"])),
+        min_size=1,
+        max_size=40,
+    )
+)
 @settings(max_examples=60, deadline=None)
 def test_dutch_number_round_trips(column: list[tuple[float, str]]) -> None:
     texts = [dutch_text(amount, prefix) for amount, prefix in column]
@@ -223,8 +229,16 @@ def test_dutch_number_round_trips(column: list[tuple[float, str]]) -> None:
         assert value == pytest.approx(round(amount, 2), abs=0.006)
 
 
-@given(st.lists(st.tuples(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2199, 12, 31)),
-                          st.sampled_from(["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"])), min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2199, 12, 31)),
+            st.sampled_from(["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
 @settings(max_examples=60, deadline=None)
 def test_dates_round_trip(column: list[tuple[dt.date, str]]) -> None:
     values, problems = parse_date(pd.Series([date.strftime(fmt) for date, fmt in column]))
@@ -232,8 +246,19 @@ def test_dates_round_trip(column: list[tuple[dt.date, str]]) -> None:
     assert values.tolist() == [pd.Timestamp(date) for date, _ in column]
 
 
-@given(st.lists(st.one_of(st.text(max_size=20), st.none(), st.integers(), st.floats(), st.booleans(),
-                          st.datetimes(min_value=dt.datetime(1, 1, 2))), max_size=30))
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=20),
+            st.none(),
+            st.integers(),
+            st.floats(),
+            st.booleans(),
+            st.datetimes(min_value=dt.datetime(1, 1, 2)),
+        ),
+        max_size=30,
+    )
+)
 @settings(max_examples=80, deadline=None)
 def test_no_input_makes_a_parser_raise(values: list[object]) -> None:
     series = pd.Series(values, dtype=object)

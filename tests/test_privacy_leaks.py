@@ -25,12 +25,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.orchestrate import provenance
-from pipeline.ingest import pseudonym
-from pipeline.orchestrate import history as trend_data
 from pipeline.core.errors import PipelineError
-from pipeline.ingest.stage import run_ingest
+from pipeline.ingest import pseudonym
 from pipeline.ingest.pseudonym import DEMO_KEY, load_key
+from pipeline.ingest.stage import run_ingest
+from pipeline.orchestrate import history as trend_data
+from pipeline.orchestrate import provenance
 from pipeline.validate.stage import REJECTION_COLUMNS, run_validation, sort_lines, suite_parameters, validate_table
 from tests.conftest import TEST_KEY
 
@@ -38,11 +38,11 @@ PARTNERS = "partner_id;naam;rol;kvk\nopleider-c;Opleider C;opleider;\nbouw-n;Bou
 # Excel rows: header = 1, so T-1 is row 2 ... T-5 is row 6
 TRAJECTEN = (
     "traject_id;bsn;woongemeente;doelgroep;sector;aanmelddatum;status;plaatsing_werkgever_kvk\n"
-    "T-1;111222333;111222333;ww;bouw;01-01-2021;aangemeld;12345672\n"        # BSN as the municipality
-    "T-2;111222333;Haren;ww;bouw;01-01-2021;aangemeld;111222333\n"           # BSN as the employer's KvK
-    "T-3;123456782;123 456 782;ww;bouw;01-01-2021;aangemeld;\n"              # with spaces
-    "T-4;123456782;12345672;ww;bouw;01-01-2021;aangemeld;\n"                 # 8-digit Excel form
-    "T-5;123456782;Zuidhorn;ww;bouw;111.222.333;aangemeld;\n"                # BSN in a date column
+    "T-1;111222333;111222333;ww;bouw;01-01-2021;aangemeld;12345672\n"  # BSN as the municipality
+    "T-2;111222333;Haren;ww;bouw;01-01-2021;aangemeld;111222333\n"  # BSN as the employer's KvK
+    "T-3;123456782;123 456 782;ww;bouw;01-01-2021;aangemeld;\n"  # with spaces
+    "T-4;123456782;12345672;ww;bouw;01-01-2021;aangemeld;\n"  # 8-digit Excel form
+    "T-5;123456782;Zuidhorn;ww;bouw;111.222.333;aangemeld;\n"  # BSN in a date column
 )
 LEAKED = ["111222333", "123456782", "123 456 782", "111.222.333"]
 
@@ -77,17 +77,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ------------------------------------------------------------------ A: a BSN in another column
 
 
-@pytest.mark.parametrize(("text", "allow_short", "expected"), [
-    pytest.param("111222333", True, "******333", id="whole_cell"),
-    pytest.param("woont 123 456 782", True, "woont ******782", id="in_text_with_spaces"),
-    pytest.param("1234.56.782", True, "******782", id="with_dots"),
-    pytest.param("12345672", True, "******672", id="eight_digits_excel_form"),
-    pytest.param("12345672", False, "12345672", id="kvk_eight_digits_kept"),
-    pytest.param("111222333", False, "******333", id="kvk_column_nine_digits_masked"),
-    pytest.param("123456789", True, "123456789", id="fails_eleven_test_kept"),
-    pytest.param("050-1234567 bellen", True, "050-1234567 bellen", id="phone_ten_digits_kept"),
-    pytest.param("rij 12 123456782", True, "rij 12 ******782", id="preceded_by_other_number"),
-])
+@pytest.mark.parametrize(
+    ("text", "allow_short", "expected"),
+    [
+        pytest.param("111222333", True, "******333", id="whole_cell"),
+        pytest.param("woont 123 456 782", True, "woont ******782", id="in_text_with_spaces"),
+        pytest.param("1234.56.782", True, "******782", id="with_dots"),
+        pytest.param("12345672", True, "******672", id="eight_digits_excel_form"),
+        pytest.param("12345672", False, "12345672", id="kvk_eight_digits_kept"),
+        pytest.param("111222333", False, "******333", id="kvk_column_nine_digits_masked"),
+        pytest.param("123456789", True, "123456789", id="fails_eleven_test_kept"),
+        pytest.param("050-1234567 bellen", True, "050-1234567 bellen", id="phone_ten_digits_kept"),
+        pytest.param("rij 12 123456782", True, "rij 12 ******782", id="preceded_by_other_number"),
+    ],
+)
 def test_a_bsn_anywhere_in_a_text_is_masked(text: str, allow_short: bool, expected: str) -> None:
     assert pseudonym.mask_bsn_in_text(text, allow_short) == expected
 
@@ -106,11 +109,16 @@ def test_the_partner_gets_a_finding_for_each_masked_cell(built: Path) -> None:
     masked = lines[lines["regel"].str.endswith(".bsn_gemaskeerd")]
     got = sorted(zip(masked["rij"], masked["kolom"], masked["waarde"]))
     # T-1 row 2 woongemeente; T-2 row 3 KvK; T-3 row 4 and T-4 row 5 woongemeente
-    assert got == [("2", "woongemeente", "******333"), ("3", "plaatsing_werkgever_kvk", "******333"),
-                   ("4", "woongemeente", "******782"), ("5", "woongemeente", "******672")]
+    assert got == [
+        ("2", "woongemeente", "******333"),
+        ("3", "plaatsing_werkgever_kvk", "******333"),
+        ("4", "woongemeente", "******782"),
+        ("5", "woongemeente", "******672"),
+    ]
     first = masked[masked["rij"] == "2"].iloc[0]
-    assert first["reden_nl"] == ("BSN in kolom woongemeente aangetroffen en gemaskeerd; een BSN hoort alleen "
-                                 "in kandidaat_bsn")
+    assert first["reden_nl"] == (
+        "BSN in kolom woongemeente aangetroffen en gemaskeerd; een BSN hoort alleen in kandidaat_bsn"
+    )
     assert first["reason_en"].startswith("BSN found in column woongemeente and masked")
     assert set(masked["severity"]) == {"warning"}
 
@@ -134,14 +142,26 @@ def test_no_bsn_left_in_any_clean_file(built: Path) -> None:
 
 def test_validation_masks_a_bsn_typed_into_a_number_column() -> None:
     # uren_per_week 111222333 breaks the 0 < uren <= 60 rule: the rejection must not show the BSN
-    inzet = pd.DataFrame({
-        "regel_id": ["R-1"], "opdrachtgever": ["gemeente-a"], "opdracht_id": ["A-1"], "bouwblok": ["bbl"],
-        "kandidaat_id": ["x" * 64], "kandidaat_bsn_elfproef": pd.array([True], dtype="boolean"),
-        "startdatum": pd.to_datetime(["2021-01-01"]), "einddatum": pd.to_datetime([None]),
-        "uren_per_week": [111222333.0], "vijftig_plus": pd.array([False], dtype="boolean"),
-        "bedrag": [float("nan")], "omschrijving": pd.array([None], dtype="string"),
-        "partner_id": ["bouw-n"], "bron_bestand": ["2021Q3/bouw-n/inzet.csv"], "bron_rij": [2],
-        "levering_periode": ["2021Q3"]})
+    inzet = pd.DataFrame(
+        {
+            "regel_id": ["R-1"],
+            "opdrachtgever": ["gemeente-a"],
+            "opdracht_id": ["A-1"],
+            "bouwblok": ["bbl"],
+            "kandidaat_id": ["x" * 64],
+            "kandidaat_bsn_elfproef": pd.array([True], dtype="boolean"),
+            "startdatum": pd.to_datetime(["2021-01-01"]),
+            "einddatum": pd.to_datetime([None]),
+            "uren_per_week": [111222333.0],
+            "vijftig_plus": pd.array([False], dtype="boolean"),
+            "bedrag": [float("nan")],
+            "omschrijving": pd.array([None], dtype="string"),
+            "partner_id": ["bouw-n"],
+            "bron_bestand": ["2021Q3/bouw-n/inzet.csv"],
+            "bron_rij": [2],
+            "levering_periode": ["2021Q3"],
+        }
+    )
     checked = validate_table("inzet", inzet, suite_parameters(pd.Timestamp("2021-09-30").date()))
     shown = checked.rejections.loc[checked.rejections["kolom"] == "uren_per_week", "waarde"].tolist()
     assert shown and set(shown) == {"******333"}
@@ -149,9 +169,21 @@ def test_validation_masks_a_bsn_typed_into_a_number_column() -> None:
 
 def test_every_written_line_is_masked_whatever_made_it() -> None:
     # findings.py and ingest lines meet in sort_lines before afgekeurd/bevindingen.csv are written
-    lines = pd.DataFrame([{"partner_id": "p", "dataset": "opdrachten", "bestand": "f", "rij": 2,
-                           "kolom": "opdracht_id", "waarde": "contract 1112.22.333", "regel": "r",
-                           "reden_nl": "", "reason_en": ""}])
+    lines = pd.DataFrame(
+        [
+            {
+                "partner_id": "p",
+                "dataset": "opdrachten",
+                "bestand": "f",
+                "rij": 2,
+                "kolom": "opdracht_id",
+                "waarde": "contract 1112.22.333",
+                "regel": "r",
+                "reden_nl": "",
+                "reason_en": "",
+            }
+        ]
+    )
     assert sort_lines(lines, REJECTION_COLUMNS)["waarde"].tolist() == ["contract ******333"]
 
 
@@ -179,8 +211,7 @@ def test_a_random_bytes_key_file_is_read_as_bytes(monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.mark.parametrize("source", ["env", "file"])
-def test_the_demo_key_is_refused_on_other_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                               source: str) -> None:
+def test_the_demo_key_is_refused_on_other_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str) -> None:
     fake_demo(monkeypatch, pristine=False)
     if source == "env":
         monkeypatch.setenv("SROI_PSEUDONYM_KEY", DEMO_KEY)
@@ -193,18 +224,23 @@ def test_the_demo_key_is_refused_on_other_data(monkeypatch: pytest.MonkeyPatch, 
     assert DEMO_KEY not in str(info.value)
 
 
-def test_the_demo_key_set_explicitly_stays_allowed_on_the_pristine_demo(monkeypatch: pytest.MonkeyPatch,
-                                                                         tmp_path: Path) -> None:
+def test_the_demo_key_set_explicitly_stays_allowed_on_the_pristine_demo(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     fake_demo(monkeypatch, pristine=True)
     monkeypatch.setenv("SROI_PSEUDONYM_KEY", DEMO_KEY)
     assert load_key(tmp_path) == DEMO_KEY.encode()
 
 
-@pytest.mark.parametrize(("length", "accepted"), [
-    pytest.param(1, False, id="one_character"), pytest.param(31, False, id="one_short"),
-    pytest.param(32, True, id="exactly_32_bytes")])
-def test_a_key_needs_32_bytes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, length: int,
-                              accepted: bool) -> None:
+@pytest.mark.parametrize(
+    ("length", "accepted"),
+    [
+        pytest.param(1, False, id="one_character"),
+        pytest.param(31, False, id="one_short"),
+        pytest.param(32, True, id="exactly_32_bytes"),
+    ],
+)
+def test_a_key_needs_32_bytes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, length: int, accepted: bool) -> None:
     fake_demo(monkeypatch, pristine=False)
     key = "q" * length
     monkeypatch.setenv("SROI_PSEUDONYM_KEY", key)
@@ -241,13 +277,17 @@ def _history(clean_root: Path, period: str, key: bytes | None) -> None:
         provenance.write_key_check(folder, pseudonym.key_check(key))
 
 
-@pytest.mark.parametrize(("history_key", "refused"), [
-    pytest.param(TEST_KEY.encode(), False, id="same_key"),
-    pytest.param(b"een-andere-sleutel-van-32-bytes!!", True, id="changed_key"),
-    pytest.param(None, True, id="no_check_value_older_build"),
-])
-def test_a_changed_key_is_refused_before_history_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                         history_key: bytes | None, refused: bool) -> None:
+@pytest.mark.parametrize(
+    ("history_key", "refused"),
+    [
+        pytest.param(TEST_KEY.encode(), False, id="same_key"),
+        pytest.param(b"een-andere-sleutel-van-32-bytes!!", True, id="changed_key"),
+        pytest.param(None, True, id="no_check_value_older_build"),
+    ],
+)
+def test_a_changed_key_is_refused_before_history_is_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, history_key: bytes | None, refused: bool
+) -> None:
     fake_demo(monkeypatch, pristine=False)
     raw = make_raw(tmp_path)
     (raw / "2021Q2" / "opleider-c").mkdir(parents=True)

@@ -30,14 +30,17 @@ def test_same_files_elsewhere_give_the_same_fingerprint(tmp_path):
     assert provenance.inputs_fingerprint(a, "2019Q2") == provenance.inputs_fingerprint(b, "2019Q2")
 
 
-@pytest.mark.parametrize("changed, counts", [
-    pytest.param("2019Q1/bouwbedrijf-noord/inzet_2019Q1.csv", True, id="earlier_quarter_carried_forward"),
-    pytest.param("2019Q2/bouwbedrijf-noord/inzet_2019Q2.csv", True, id="the_quarter_itself"),
-    pytest.param("partners.csv", True, id="partner_register"),
-    pytest.param("2019Q2/bouwbedrijf-noord/opdrachten_2019Q2.csv", True, id="file_added"),
-    pytest.param("2019Q3/bouwbedrijf-noord/inzet_2019Q3.csv", False, id="later_quarter"),
-    pytest.param("notities/lees mij.txt", False, id="folder_that_is_no_quarter"),
-])
+@pytest.mark.parametrize(
+    "changed, counts",
+    [
+        pytest.param("2019Q1/bouwbedrijf-noord/inzet_2019Q1.csv", True, id="earlier_quarter_carried_forward"),
+        pytest.param("2019Q2/bouwbedrijf-noord/inzet_2019Q2.csv", True, id="the_quarter_itself"),
+        pytest.param("partners.csv", True, id="partner_register"),
+        pytest.param("2019Q2/bouwbedrijf-noord/opdrachten_2019Q2.csv", True, id="file_added"),
+        pytest.param("2019Q3/bouwbedrijf-noord/inzet_2019Q3.csv", False, id="later_quarter"),
+        pytest.param("notities/lees mij.txt", False, id="folder_that_is_no_quarter"),
+    ],
+)
 def test_what_changes_a_quarters_inputs(tmp_path, changed, counts):
     raw = _raw(tmp_path)
     before = provenance.inputs_fingerprint(raw, "2019Q2")
@@ -47,8 +50,12 @@ def test_what_changes_a_quarters_inputs(tmp_path, changed, counts):
 
 def test_sources_fingerprint_is_stable_and_covers_code_config_notebooks_and_lock():
     names = {p.relative_to(provenance.ROOT).as_posix() for p in provenance.source_files()}
-    assert {"pipeline/orchestrate/run.py", "pipeline/config/settings.yaml", "notebooks/03_compute.ipynb",
-            "requirements.lock"} <= names
+    assert {
+        "pipeline/orchestrate/run.py",
+        "pipeline/config/settings.yaml",
+        "notebooks/03_compute.ipynb",
+        "requirements.lock",
+    } <= names
     assert any(n.startswith("pipeline/expectations/") for n in names)
     assert any(n.startswith("pipeline/templates/") for n in names)
     assert not any("__pycache__" in n for n in names)

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.ingest import pseudonym
 from pipeline.core.errors import PipelineError
-from tests.conftest import TEST_KEY
+from pipeline.ingest import pseudonym
 from pipeline.ingest.pseudonym import DEMO_KEY, load_key, mask_bsn, passes_eleven_test, pseudonymise
+from tests.conftest import TEST_KEY
 
 NA = pd.NA
 
@@ -48,8 +49,9 @@ def test_key_from_environment_wins(no_key_env: None, monkeypatch: pytest.MonkeyP
     assert load_key(tmp_path) == ("uit-omgeving-" + TEST_KEY).encode()
 
 
-def test_key_file_loses_only_its_trailing_newline(no_key_env: None, monkeypatch: pytest.MonkeyPatch,
-                                                  tmp_path: Path) -> None:
+def test_key_file_loses_only_its_trailing_newline(
+    no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     # a key file is raw bytes: leading spaces are part of the key, only the editor's newline is not
     key_file = tmp_path / "key.txt"
     key_file.write_text("  uit-bestand-" + TEST_KEY + "\n", encoding="utf-8")
@@ -58,8 +60,9 @@ def test_key_file_loses_only_its_trailing_newline(no_key_env: None, monkeypatch:
 
 
 @pytest.mark.parametrize("content", [pytest.param(None, id="missing_file"), pytest.param("  \n", id="empty_file")])
-def test_bad_key_file_stops(no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                            content: str | None) -> None:
+def test_bad_key_file_stops(
+    no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: str | None
+) -> None:
     key_file = tmp_path / "key.txt"
     if content is not None:
         key_file.write_text(content, encoding="utf-8")
@@ -74,8 +77,9 @@ def test_demo_key_only_for_pristine_demo(no_key_env: None, monkeypatch: pytest.M
     assert calls == [tmp_path]
 
 
-def test_no_key_on_real_data_stops_with_one_clear_line(no_key_env: None, monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path) -> None:
+def test_no_key_on_real_data_stops_with_one_clear_line(
+    no_key_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     fake_demo(monkeypatch, pristine=False)
     with pytest.raises(PipelineError) as info:
         load_key(tmp_path)

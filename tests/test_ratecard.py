@@ -8,8 +8,14 @@ import pandas as pd
 import pytest
 
 from pipeline.core.errors import PipelineError
-from pipeline.indicators.ratecard import (BONUS_BLOCK, card_version_on, load_rate_card, rate_on,
-                               rates_for_contracts, validate_rate_card)
+from pipeline.indicators.ratecard import (
+    BONUS_BLOCK,
+    card_version_on,
+    load_rate_card,
+    rate_on,
+    rates_for_contracts,
+    validate_rate_card,
+)
 
 HEADER = "bouwblok,omschrijving,soort,waarde_eur,eenheid,max_maanden,geldig_vanaf,geldig_tot\n"
 GOOD = HEADER + (
@@ -52,8 +58,7 @@ def test_typed_and_sorted():
         pytest.param("x,y,persoon,abc,jaar,,2016-01-01,", "waarde_eur", id="value_not_a_number"),
         pytest.param("x,y,persoon,100,jaar,0,2016-01-01,", "max_maanden", id="max_maanden_zero"),
         pytest.param("x,y,persoon,100,jaar,,01-01-2016,", "geldig_vanaf", id="date_not_iso"),
-        pytest.param("x,y,persoon,100,jaar,,2021-01-01,2020-12-31", "geldig_tot",
-                     id="vanaf_after_tot"),
+        pytest.param("x,y,persoon,100,jaar,,2021-01-01,2020-12-31", "geldig_tot", id="vanaf_after_tot"),
         pytest.param("X Y,y,persoon,100,jaar,,2016-01-01,", "bouwblok", id="block_code_not_lowercase"),
     ],
 )
@@ -68,12 +73,17 @@ def test_invalid_row_rejected_with_dutch_and_english_line(row, column):
 @pytest.mark.parametrize(
     "rows",
     [
-        pytest.param(["a,x,persoon,1,jaar,,2016-01-01,2021-01-01", "a,x,persoon,2,jaar,,2021-01-01,"],
-                     id="one_shared_day"),
-        pytest.param(["a,x,persoon,1,jaar,,2016-01-01,", "a,x,persoon,2,jaar,,2021-01-01,"],
-                     id="open_ended_version_followed_by_another"),
-        pytest.param(["a,x,persoon,1,jaar,,2016-01-01,2022-12-31", "a,x,persoon,2,jaar,,2018-01-01,2019-12-31"],
-                     id="version_inside_another"),
+        pytest.param(
+            ["a,x,persoon,1,jaar,,2016-01-01,2021-01-01", "a,x,persoon,2,jaar,,2021-01-01,"], id="one_shared_day"
+        ),
+        pytest.param(
+            ["a,x,persoon,1,jaar,,2016-01-01,", "a,x,persoon,2,jaar,,2021-01-01,"],
+            id="open_ended_version_followed_by_another",
+        ),
+        pytest.param(
+            ["a,x,persoon,1,jaar,,2016-01-01,2022-12-31", "a,x,persoon,2,jaar,,2018-01-01,2019-12-31"],
+            id="version_inside_another",
+        ),
     ],
 )
 def test_overlapping_versions_rejected(rows):
@@ -83,8 +93,10 @@ def test_overlapping_versions_rejected(rows):
 
 
 def test_adjacent_versions_and_other_blocks_do_not_overlap():
-    card = card_from(HEADER + "a,x,persoon,1,jaar,,2016-01-01,2020-12-31\n"
-                     "a,x,persoon,2,jaar,,2021-01-01,\nb,x,persoon,1,jaar,,2016-01-01,\n")
+    card = card_from(
+        HEADER + "a,x,persoon,1,jaar,,2016-01-01,2020-12-31\n"
+        "a,x,persoon,2,jaar,,2021-01-01,\nb,x,persoon,1,jaar,,2016-01-01,\n"
+    )
     assert len(card) == 3
 
 
@@ -122,14 +134,18 @@ def test_rates_for_contracts_picks_version_valid_on_award_date(gunning, expected
 
 def test_rates_for_contracts_one_row_per_contract_and_block():
     card = card_from(GOOD)
-    g = pd.Series(pd.to_datetime(["2019-05-01", "2022-05-01"]),
-                  index=pd.MultiIndex.from_tuples([("gem", "A"), ("gem", "B")],
-                                                  names=["opdrachtgever", "opdracht_id"]))
+    g = pd.Series(
+        pd.to_datetime(["2019-05-01", "2022-05-01"]),
+        index=pd.MultiIndex.from_tuples([("gem", "A"), ("gem", "B")], names=["opdrachtgever", "opdracht_id"]),
+    )
     rates = rates_for_contracts(card, g)
     # each contract: one pwet_kort version + the open-ended scholing version
     assert sorted(zip(rates["opdracht_id"], rates["bouwblok"], rates["waarde_eur"])) == [
-        ("A", "pwet_kort", 30000.0), ("A", "scholing", 1.0),
-        ("B", "pwet_kort", 35000.0), ("B", "scholing", 1.0)]
+        ("A", "pwet_kort", 30000.0),
+        ("A", "scholing", 1.0),
+        ("B", "pwet_kort", 35000.0),
+        ("B", "scholing", 1.0),
+    ]
 
 
 def test_card_version_and_rate_on():

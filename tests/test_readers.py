@@ -11,11 +11,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.ingest.typecast import known_headings
-from pipeline.ingest.readers import RawTable, TableSpec, UnreadableFileError, decode_text, detect_format, read_table
 from pipeline.core.schema import dataset_spec
+from pipeline.ingest.readers import RawTable, TableSpec, UnreadableFileError, decode_text, detect_format, read_table
+from pipeline.ingest.typecast import known_headings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INZET_OMSCHRIJVING = ["Timmerman (leerling)", 'Café-bezorger; "Noord"', "Inkoop bij SW-bedrijf ë"]
@@ -68,9 +69,19 @@ def test_quoted_newlines_keep_the_line_where_the_record_starts() -> None:
 def test_header_variants_aliases_unknown_and_empty_rows_and_columns() -> None:
     table = read("opdrachten_header_variants.csv")
     assert list(table.data.columns) == [
-        "bron_rij", "opdracht_id", "omschrijving", "soort", "sector", "opdrachtnemer_kvk",
-        "opdrachtnemer_naam", "gunningsdatum", "startdatum", "einddatum", "opdrachtwaarde",
-        "sr_percentage", "sr_verplichting",
+        "bron_rij",
+        "opdracht_id",
+        "omschrijving",
+        "soort",
+        "sector",
+        "opdrachtnemer_kvk",
+        "opdrachtnemer_naam",
+        "gunningsdatum",
+        "startdatum",
+        "einddatum",
+        "opdrachtwaarde",
+        "sr_percentage",
+        "sr_verplichting",
     ]
     assert table.data["bron_rij"].tolist() == [3, 5, 7]  # empty lines 2, 6 and 8 are skipped
     assert table.rijen_leeg == 3
@@ -117,8 +128,9 @@ def test_row_with_more_fields_than_the_header_is_rejected_not_shifted() -> None:
 
 def test_csv_totals_row_and_excel_error_values() -> None:
     table = read("inzet_bad_values.csv")
-    got = sorted(zip(table.problems["bron_rij"], table.problems["kolom"], table.problems["waarde"],
-                     table.problems["regel"]))
+    got = sorted(
+        zip(table.problems["bron_rij"], table.problems["kolom"], table.problems["waarde"], table.problems["regel"])
+    )
     assert got == [(8, "bedrag", "#WAARDE!", "excel_fout"), (10, "regel_id", "Totaal", "totaalregel")]
     assert len(table.data) == 8 and table.rijen_leeg == 1  # lines 2-8 and 10; line 9 is empty
 
@@ -171,8 +183,10 @@ def test_short_rows_are_padded_and_blank_cells_are_missing() -> None:
 
 
 def test_delimiter_is_chosen_by_the_header_not_by_counting_commas_in_values() -> None:
-    data = (b"regel_id;opdrachtgever;opdracht_id;bouwblok;bsn;startdatum;uren;omschrijving\n"
-            b"R-1;g;O;pwet;111222333;01-03-2021;32;a, b, c, d, e, f, g, h, i, j\n")
+    data = (
+        b"regel_id;opdrachtgever;opdracht_id;bouwblok;bsn;startdatum;uren;omschrijving\n"
+        b"R-1;g;O;pwet;111222333;01-03-2021;32;a, b, c, d, e, f, g, h, i, j\n"
+    )
     assert raw_lines(data).data.loc[0, "omschrijving"] == "a, b, c, d, e, f, g, h, i, j"
 
 
@@ -191,17 +205,29 @@ def test_entirely_empty_rows_anywhere_are_counted_not_read() -> None:
 
 
 def test_csv_header_below_title_rows() -> None:
-    data = ("Inzet social return;;;;;;\nBouwbedrijf Noord, 2021Q3;;;;;;\n;;;;;;\n"
-            "regel_id;opdrachtgever;opdracht_id;bouwblok;bsn;startdatum;uren\nR-1;g;O;pwet;;01-03-2021;32\n")
+    data = (
+        "Inzet social return;;;;;;\nBouwbedrijf Noord, 2021Q3;;;;;;\n;;;;;;\n"
+        "regel_id;opdrachtgever;opdracht_id;bouwblok;bsn;startdatum;uren\nR-1;g;O;pwet;;01-03-2021;32\n"
+    )
     table = raw_lines(data.encode())
     assert table.data["bron_rij"].tolist() == [5]  # header on line 4; title and blank lines are not data
     assert table.rijen_leeg == 0
 
 
-@given(st.one_of(st.binary(max_size=300),
-                 st.lists(st.lists(st.sampled_from(["regel_id", "bsn", "uren", "startdatum", "x", "", '"', "1,5",
-                                                    "Totaal", "#N/B", "é", "\n"]), max_size=8), max_size=6)
-                 .map(lambda rows: "\n".join(";".join(r) for r in rows).encode("cp1252"))))
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.lists(
+            st.lists(
+                st.sampled_from(
+                    ["regel_id", "bsn", "uren", "startdatum", "x", "", '"', "1,5", "Totaal", "#N/B", "é", "\n"]
+                ),
+                max_size=8,
+            ),
+            max_size=6,
+        ).map(lambda rows: "\n".join(";".join(r) for r in rows).encode("cp1252")),
+    )
+)
 @settings(max_examples=150, deadline=None)
 def test_no_file_content_makes_the_reader_raise_anything_but_unreadable(data: bytes) -> None:
     try:

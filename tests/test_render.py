@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import time
 from pathlib import Path
@@ -13,10 +12,8 @@ import pytest
 from nbconvert.exporters import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pipeline.report import charts
-from pipeline.report import render
-from pipeline.report import tables
 from pipeline.core.paths import TEMPLATES_DIR
+from pipeline.report import charts, render, tables
 from pipeline.report.render import check_html_offline, render_notebook
 
 HOSTILE = '<script>alert("x")</script>'
@@ -49,15 +46,26 @@ def _notebook() -> nbformat.NotebookNode:
             ),
             new_code_cell(
                 "display(HTML(tables.html_table(t)))",
-                outputs=[new_output("display_data", data={
-                    "text/html": tables.html_table(table, caption="Partners"), "text/plain": "<IPython.core.display.HTML object>"})],
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={
+                            "text/html": tables.html_table(table, caption="Partners"),
+                            "text/plain": "<IPython.core.display.HTML object>",
+                        },
+                    )
+                ],
             ),
             new_code_cell(
                 "import warnings; warnings.warn('x'); 1/0",
                 outputs=[
                     new_output("stream", name="stderr", text="/work/main/pipeline/x.py:3: UserWarning: pas op\n"),
-                    new_output("error", ename="ZeroDivisionError", evalue="division by zero",
-                               traceback=["Traceback (most recent call last)", '  File "/home/user/x.py"']),
+                    new_output(
+                        "error",
+                        ename="ZeroDivisionError",
+                        evalue="division by zero",
+                        traceback=["Traceback (most recent call last)", '  File "/home/user/x.py"'],
+                    ),
                 ],
             ),
             new_code_cell(
@@ -74,8 +82,12 @@ def _notebook() -> nbformat.NotebookNode:
             ),
             new_code_cell(
                 "widget",
-                outputs=[new_output("display_data", data={
-                    "application/javascript": "document.write('x')", "text/html": "<p>Zonder script</p>"})],
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={"application/javascript": "document.write('x')", "text/html": "<p>Zonder script</p>"},
+                    )
+                ],
             ),
             new_code_cell(
                 "debug_frame",
@@ -99,7 +111,7 @@ def page(tmp_path_factory) -> tuple[str, Path]:
 
 def test_page_is_dutch_with_title_from_metadata(page):
     html, _ = page
-    assert html.startswith("<!DOCTYPE html>\n<html lang=\"nl\">")
+    assert html.startswith('<!DOCTYPE html>\n<html lang="nl">')
     assert "<title>Regio 2021Q3</title>" in html
     assert "notebook_met_bestandsnaam" not in html
     assert "<h1>Regionaal overzicht</h1>" in html
@@ -108,8 +120,18 @@ def test_page_is_dutch_with_title_from_metadata(page):
 
 def test_page_shows_no_code_prompts_errors_or_stderr(page):
     html, _ = page
-    for unwanted in ["In [", "Out[", "display(HTML", "periode = ", "print(", "Traceback",
-                     "ZeroDivisionError", "UserWarning", "GEHEIM-DEBUG", "document.write"]:
+    for unwanted in [
+        "In [",
+        "Out[",
+        "display(HTML",
+        "periode = ",
+        "print(",
+        "Traceback",
+        "ZeroDivisionError",
+        "UserWarning",
+        "GEHEIM-DEBUG",
+        "document.write",
+    ]:
         assert unwanted not in html, unwanted
     assert "Geen ontbrekende leveringen." in html  # stdout stays
     assert "<p>Zonder script</p>" in html  # HTML chosen over JavaScript
@@ -148,11 +170,14 @@ def test_svg_output_inline_without_xml_prolog(page):
 
 def test_footer_from_metadata(page):
     html, _ = page
-    footer = html[html.index('<footer class="voet">'):]
-    for text in ["<dt>Periode</dt><dd>2021Q3</dd>", "<dt>Peildatum</dt><dd>30 september 2021</dd>",
-                 "<dt>Codeversie</dt><dd>a1b2c3d (schoon)</dd>",
-                 "<dt>Vingerafdruk invoer</dt><dd>9f86d081884c</dd>",
-                 '<p class="gemaakt">Gemaakt met sroi-pipeline 0.1.0</p>']:
+    footer = html[html.index('<footer class="voet">') :]
+    for text in [
+        "<dt>Periode</dt><dd>2021Q3</dd>",
+        "<dt>Peildatum</dt><dd>30 september 2021</dd>",
+        "<dt>Codeversie</dt><dd>a1b2c3d (schoon)</dd>",
+        "<dt>Vingerafdruk invoer</dt><dd>9f86d081884c</dd>",
+        '<p class="gemaakt">Gemaakt met sroi-pipeline 0.1.0</p>',
+    ]:
         assert text in footer, text
 
 
@@ -173,8 +198,18 @@ def test_second_render_is_byte_identical(page, tmp_path):
 
 def test_page_without_heading_gets_title_as_h1_and_chart_inline():
     chart = charts.contract_chart(10, 20, 40, "Opdracht 1")
-    nb = new_notebook(cells=[new_code_cell("c", outputs=[new_output(
-        "execute_result", data={"text/html": chart.html(), "text/plain": "Chart"}, execution_count=1)])])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "c",
+                outputs=[
+                    new_output(
+                        "execute_result", data={"text/html": chart.html(), "text/plain": "Chart"}, execution_count=1
+                    )
+                ],
+            )
+        ]
+    )
     html = render.render_html(nb, "Partner <bouw>", {"periode": "2021Q3"})
     assert "<h1>Partner &lt;bouw&gt;</h1>" in html and "<title>Partner &lt;bouw&gt;</title>" in html
     assert chart.svg in html  # inline, untouched
@@ -201,18 +236,32 @@ def test_template_also_works_with_a_plain_html_exporter():
 @pytest.mark.parametrize(
     ("snippet", "expected"),
     [
-        pytest.param('<script src="https://cdn.example/require.js"></script>',
-                     ["<script src>: https://cdn.example/require.js"], id="script_src"),
+        pytest.param(
+            '<script src="https://cdn.example/require.js"></script>',
+            ["<script src>: https://cdn.example/require.js"],
+            id="script_src",
+        ),
         pytest.param("<script>alert(1)</script>", ["<script> (inline)"], id="inline_script"),
-        pytest.param('<link rel="stylesheet" href="https://fonts.example/css">',
-                     ["<link href>: https://fonts.example/css"], id="remote_font_css"),
+        pytest.param(
+            '<link rel="stylesheet" href="https://fonts.example/css">',
+            ["<link href>: https://fonts.example/css"],
+            id="remote_font_css",
+        ),
         pytest.param('<img src="//cdn.example/a.png">', ["<img src>: //cdn.example/a.png"], id="protocol_relative"),
-        pytest.param("<style>@import url(https://x.example/a.css);</style>",
-                     ["<style> url(): https://x.example/a.css", "<style> @import: @import url(https://x.example/a.css)"],
-                     id="css_import"),
-        pytest.param('<div style="background: url(\'http://x.example/b.png\')">', ['<div style> url(): http://x.example/b.png'], id="css_url"),
+        pytest.param(
+            "<style>@import url(https://x.example/a.css);</style>",
+            ["<style> url(): https://x.example/a.css", "<style> @import: @import url(https://x.example/a.css)"],
+            id="css_import",
+        ),
+        pytest.param(
+            "<div style=\"background: url('http://x.example/b.png')\">",
+            ["<div style> url(): http://x.example/b.png"],
+            id="css_url",
+        ),
         pytest.param('<iframe src="page.html"></iframe>', ["<iframe>"], id="iframe"),
-        pytest.param('<svg xmlns="http://www.w3.org/2000/svg"><use xlink:href="#m1"/></svg>', [], id="svg_namespace_ok"),
+        pytest.param(
+            '<svg xmlns="http://www.w3.org/2000/svg"><use xlink:href="#m1"/></svg>', [], id="svg_namespace_ok"
+        ),
         pytest.param('<img src="data:image/png;base64,AAAA">', [], id="data_uri_ok"),
         pytest.param('<a href="https://www.example.nl">site</a>', [], id="plain_link_ok"),
         pytest.param("<p>&lt;script src=https://x&gt;</p>", [], id="escaped_text_ok"),
@@ -239,8 +288,12 @@ def test_render_notebook_accepts_a_notebook_node(page, tmp_path):
 
 def test_footer_accepts_english_keys_and_keeps_order():
     meta = render.footer_metadata({"generated_by": "g", "input_fingerprint": "f", "period": "2021Q3", "extra": "e"})
-    assert list(meta.items()) == [("periode", "2021Q3"), ("invoer_vingerafdruk", "f"),
-                                  ("gegenereerd_door", "g"), ("extra", "e")]
+    assert list(meta.items()) == [
+        ("periode", "2021Q3"),
+        ("invoer_vingerafdruk", "f"),
+        ("gegenereerd_door", "g"),
+        ("extra", "e"),
+    ]
 
 
 # ---------------------------------------------------------------- html_table
@@ -263,7 +316,10 @@ def test_html_table_structure_and_formats():
     )
     assert "<caption>Opdrachten &amp; verplichting</caption>" in html
     assert '<th scope="col" class="getal">Verplichting</th>' in html
-    assert '<th scope="row">Gemeente A</th><td class="getal">€\u00a01.234.567</td><td class="getal">12,5%</td><td>30 september 2021</td>' in html
+    assert (
+        '<th scope="row">Gemeente A</th><td class="getal">€\u00a01.234.567</td><td class="getal">12,5%</td><td>30 september 2021</td>'
+        in html
+    )
     assert '<tr class="totaal"><th scope="row">Totaal</th>' in html
     assert "<td>–</td>" in html  # NaT
     assert "uuid" not in html and "id=" not in html
@@ -290,8 +346,9 @@ def test_html_table_links_only_relative():
 
 
 def test_html_table_keeps_integers_and_marks_suppressed_cells():
-    df = pd.DataFrame({"sector": ["bouw", "zorg"], "kandidaten": pd.Series(["<5", 1234], dtype=object),
-                       "fte": [1.5, 2.25]})
+    df = pd.DataFrame(
+        {"sector": ["bouw", "zorg"], "kandidaten": pd.Series(["<5", 1234], dtype=object), "fte": [1.5, 2.25]}
+    )
     html = tables.html_table(df)
     assert '<td class="getal onderdrukt">&lt;5</td>' in html
     assert '<td class="getal">1.234</td>' in html  # not 1.234,00

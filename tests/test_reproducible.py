@@ -18,8 +18,10 @@ from tests.conftest import SMALL_PERIOD
 
 def _pairs(a: Path, b: Path) -> list[tuple[str, Path, Path]]:
     """Everything a build publishes or keeps: the period's reports and every clean folder."""
-    return [(f"reports/{SMALL_PERIOD}", a / "reports" / SMALL_PERIOD, b / "reports" / SMALL_PERIOD),
-            ("data/clean", a / "clean", b / "clean")]
+    return [
+        (f"reports/{SMALL_PERIOD}", a / "reports" / SMALL_PERIOD, b / "reports" / SMALL_PERIOD),
+        ("data/clean", a / "clean", b / "clean"),
+    ]
 
 
 def test_two_builds_give_the_same_bytes(small_builds):
@@ -53,6 +55,11 @@ def _texts(folder: Path):
 def test_no_machine_path_in_any_output(small_builds, tmp_path_factory):
     a, b = small_builds
     machine = [str(a), str(b), str(tmp_path_factory.getbasetemp()), str(ROOT), ".build-", "/tmp/"]
-    leaks = [(name, m) for folder in (a / "reports" / SMALL_PERIOD, a / "clean")
-             for name, data in _texts(folder) for m in machine if m.encode() in data]
+    leaks = [
+        (name, m)
+        for folder in (a / "reports" / SMALL_PERIOD, a / "clean")
+        for name, data in _texts(folder)
+        for m in machine
+        if m.encode() in data
+    ]
     assert leaks == []

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import psutil
 
-from pipeline.orchestrate import run
 from pipeline.core.paths import ROOT
+from pipeline.orchestrate import run
 from tests.conftest import report_command, report_env
 
 PERIOD = "2019Q1"  # the first demo quarter: no earlier quarter to build
@@ -24,9 +24,14 @@ class Run:
     """``pipeline.orchestrate.run report`` in the background, its terminal lines collected as they come."""
 
     def __init__(self, out_root: Path):
-        self.proc = subprocess.Popen(report_command(PERIOD, ROOT / "data" / "raw"), cwd=ROOT,
-                                     env=report_env(out_root), stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            report_command(PERIOD, ROOT / "data" / "raw"),
+            cwd=ROOT,
+            env=report_env(out_root),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -141,8 +146,12 @@ def test_recover_removes_leftovers_but_not_a_live_runs_scratch(tmp_path, monkeyp
     dead = psutil.Popen(["true"])
     dead.wait()
     (clean / PERIOD).mkdir()
-    for name in (f".old-{PERIOD}-{dead.pid}", f".hist-2018Q4-{dead.pid}", f".hist-2018Q4-{os.getpid()}",
-                 ".old-2019Q2-1"):
+    for name in (
+        f".old-{PERIOD}-{dead.pid}",
+        f".hist-2018Q4-{dead.pid}",
+        f".hist-2018Q4-{os.getpid()}",
+        ".old-2019Q2-1",
+    ):
         (clean / name).mkdir()
     run._recover(PERIOD)
     # another period's folder renamed aside is that period's to recover, not ours

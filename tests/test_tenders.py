@@ -15,24 +15,36 @@ PEIL = dt.date(2021, 9, 30)  # 2021Q3
 
 
 def kalender(*rows: dict) -> pd.DataFrame:
-    base = dict(partner_id="gem-a", aanbesteding_id="a", sector="bouw", geraamde_waarde=1_000_000.0,
-                sr_percentage=5.0, verwachte_publicatie="2021-11-01")
+    base = dict(
+        partner_id="gem-a",
+        aanbesteding_id="a",
+        sector="bouw",
+        geraamde_waarde=1_000_000.0,
+        sr_percentage=5.0,
+        verwachte_publicatie="2021-11-01",
+    )
     df = pd.DataFrame([{**base, **r} for r in rows])
     df["verwachte_publicatie"] = pd.to_datetime(df["verwachte_publicatie"]).astype("datetime64[ns]")
     return df.astype({"partner_id": "string", "sector": "string"})
 
 
 def test_value_and_person_years_per_quarter_and_sector():
-    out = future_tenders(kalender(
-        dict(verwachte_publicatie="2021-10-01"),                           # 2021Q4: 50,000
-        dict(verwachte_publicatie="2021-12-31", geraamde_waarde=2_000_000.0),  # 2021Q4: 100,000
-        dict(verwachte_publicatie="2022-01-01", sector="infra"),           # 2022Q1 infra: 50,000
-        dict(verwachte_publicatie="2021-09-30"),                           # this quarter: left out
-        dict(verwachte_publicatie="2021-02-01"),                           # past: left out
-    ), CARD, PEIL)
+    out = future_tenders(
+        kalender(
+            dict(verwachte_publicatie="2021-10-01"),  # 2021Q4: 50,000
+            dict(verwachte_publicatie="2021-12-31", geraamde_waarde=2_000_000.0),  # 2021Q4: 100,000
+            dict(verwachte_publicatie="2022-01-01", sector="infra"),  # 2022Q1 infra: 50,000
+            dict(verwachte_publicatie="2021-09-30"),  # this quarter: left out
+            dict(verwachte_publicatie="2021-02-01"),  # past: left out
+        ),
+        CARD,
+        PEIL,
+    )
     assert list(out.columns) == TENDER_COLUMNS
     assert out[["opdrachtgever", "kwartaal", "sector"]].values.tolist() == [
-        ["gem-a", "2021Q4", "bouw"], ["gem-a", "2022Q1", "infra"]]
+        ["gem-a", "2021Q4", "bouw"],
+        ["gem-a", "2022Q1", "infra"],
+    ]
     # 2021Q4 bouw: 1,000,000 × 5 % + 2,000,000 × 5 % = 150,000; pwet_lang (2021) 40,000 -> 3.75
     assert out.loc[0, "sr_waarde_eur"] == pytest.approx(150_000.0)
     assert out.loc[0, "persoonsjaren"] == pytest.approx(3.75)

@@ -15,40 +15,88 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from pipeline.validate import stage as validate  # noqa: E402
 from pipeline.core.errors import PipelineError  # noqa: E402
 from pipeline.core.schema import DATASETS, dataset_spec  # noqa: E402
+from pipeline.validate import stage as validate  # noqa: E402
 
 PEILDATUM = dt.date(2021, 9, 30)  # 2021Q3
 NA = pd.NA
 D = pd.Timestamp
 
 BASE = {
-    "opdrachten": {"partner_id": "gem-a", "opdracht_id": None, "omschrijving": "Nieuwbouw school",
-                   "soort": "werken", "sector": "bouw", "opdrachtnemer_kvk": "12345678",
-                   "opdrachtnemer_naam": "Bouw Noord BV", "gunningsdatum": D("2021-01-15"),
-                   "startdatum": D("2021-02-01"), "einddatum": D("2022-01-31"), "opdrachtwaarde": 1_000_000.0,
-                   "sr_percentage": 5.0, "sr_verplichting": NA},
-    "inzet": {"partner_id": "bouw-noord", "regel_id": None, "opdrachtgever": "gem-a", "opdracht_id": "A-1",
-              "bouwblok": "pwet_kort", "kandidaat_id": None, "kandidaat_bsn_elfproef": True,
-              "startdatum": D("2021-03-01"), "einddatum": NA, "uren_per_week": 32.0, "vijftig_plus": False,
-              "bedrag": NA, "omschrijving": "Timmerman"},
-    "trajecten": {"partner_id": "opleider-x", "traject_id": None, "kandidaat_id": None,
-                  "kandidaat_bsn_elfproef": True, "woongemeente": "Groningen", "doelgroep": "pwet",
-                  "opleiding": "Timmerman", "sector": "bouw", "aanmelddatum": D("2021-01-10"),
-                  "startdatum": D("2021-02-01"), "einddatum": NA, "status": "gestart", "certificaat": NA,
-                  "plaatsing_datum": NA, "plaatsing_werkgever_kvk": NA, "plaatsing_uren_per_week": NA,
-                  "plaatsing_einddatum": NA},
-    "aanbestedingskalender": {"partner_id": "gem-a", "aanbesteding_id": None, "omschrijving": "Renovatie brug",
-                              "soort": "werken", "sector": "infra", "verwachte_publicatie": D("2022-01-15"),
-                              "verwachte_start": NA, "geraamde_waarde": 2_000_000.0, "sr_percentage": 5.0},
+    "opdrachten": {
+        "partner_id": "gem-a",
+        "opdracht_id": None,
+        "omschrijving": "Nieuwbouw school",
+        "soort": "werken",
+        "sector": "bouw",
+        "opdrachtnemer_kvk": "12345678",
+        "opdrachtnemer_naam": "Bouw Noord BV",
+        "gunningsdatum": D("2021-01-15"),
+        "startdatum": D("2021-02-01"),
+        "einddatum": D("2022-01-31"),
+        "opdrachtwaarde": 1_000_000.0,
+        "sr_percentage": 5.0,
+        "sr_verplichting": NA,
+    },
+    "inzet": {
+        "partner_id": "bouw-noord",
+        "regel_id": None,
+        "opdrachtgever": "gem-a",
+        "opdracht_id": "A-1",
+        "bouwblok": "pwet_kort",
+        "kandidaat_id": None,
+        "kandidaat_bsn_elfproef": True,
+        "startdatum": D("2021-03-01"),
+        "einddatum": NA,
+        "uren_per_week": 32.0,
+        "vijftig_plus": False,
+        "bedrag": NA,
+        "omschrijving": "Timmerman",
+    },
+    "trajecten": {
+        "partner_id": "opleider-x",
+        "traject_id": None,
+        "kandidaat_id": None,
+        "kandidaat_bsn_elfproef": True,
+        "woongemeente": "Groningen",
+        "doelgroep": "pwet",
+        "opleiding": "Timmerman",
+        "sector": "bouw",
+        "aanmelddatum": D("2021-01-10"),
+        "startdatum": D("2021-02-01"),
+        "einddatum": NA,
+        "status": "gestart",
+        "certificaat": NA,
+        "plaatsing_datum": NA,
+        "plaatsing_werkgever_kvk": NA,
+        "plaatsing_uren_per_week": NA,
+        "plaatsing_einddatum": NA,
+    },
+    "aanbestedingskalender": {
+        "partner_id": "gem-a",
+        "aanbesteding_id": None,
+        "omschrijving": "Renovatie brug",
+        "soort": "werken",
+        "sector": "infra",
+        "verwachte_publicatie": D("2022-01-15"),
+        "verwachte_start": NA,
+        "geraamde_waarde": 2_000_000.0,
+        "sr_percentage": 5.0,
+    },
 }
-ID_COLUMN = {"opdrachten": "opdracht_id", "inzet": "regel_id", "trajecten": "traject_id",
-             "aanbestedingskalender": "aanbesteding_id"}
+ID_COLUMN = {
+    "opdrachten": "opdracht_id",
+    "inzet": "regel_id",
+    "trajecten": "traject_id",
+    "aanbestedingskalender": "aanbesteding_id",
+}
 DTYPES = {"text": "string", "date": "datetime64[ns]", "money": "float64", "number": "float64", "boolean": "boolean"}
 
 
@@ -76,153 +124,517 @@ def C(dataset, regel, brk, ok, kolom, waarde, suffix=""):
     return pytest.param(dataset, regel, brk, ok, kolom, waarde, id=regel + suffix)
 
 
-FACTOR = {"bouwblok": "scholing", "kandidaat_id": NA, "kandidaat_bsn_elfproef": NA, "uren_per_week": NA,
-          "bedrag": 1500.0}
+FACTOR = {
+    "bouwblok": "scholing",
+    "kandidaat_id": NA,
+    "kandidaat_bsn_elfproef": NA,
+    "uren_per_week": NA,
+    "bedrag": 1500.0,
+}
 PLAATSING = {"plaatsing_datum": D("2021-07-01"), "plaatsing_uren_per_week": 24.0}
 CASES = [
     # --- opdrachten ------------------------------------------------------------------------
     C("opdrachten", "opdrachten.opdracht_id.verplicht", {"opdracht_id": NA}, {"opdracht_id": "X-1"}, "opdracht_id", ""),
-    C("opdrachten", "opdrachten.opdracht_id.uniek", {"opdracht_id": "DUP"},
-      # the first occurrence counts; the same id at another partner is another record
-      [{"opdracht_id": "DUP"}, {"opdracht_id": "DUP", "partner_id": "gem-b"}], "opdracht_id", "DUP"),
-    C("opdrachten", "opdrachten.omschrijving.verplicht", {"omschrijving": NA}, {"omschrijving": "x"}, "omschrijving", ""),
+    C(
+        "opdrachten",
+        "opdrachten.opdracht_id.uniek",
+        {"opdracht_id": "DUP"},
+        # the first occurrence counts; the same id at another partner is another record
+        [{"opdracht_id": "DUP"}, {"opdracht_id": "DUP", "partner_id": "gem-b"}],
+        "opdracht_id",
+        "DUP",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.omschrijving.verplicht",
+        {"omschrijving": NA},
+        {"omschrijving": "x"},
+        "omschrijving",
+        "",
+    ),
     C("opdrachten", "opdrachten.soort.verplicht", {"soort": NA}, {"soort": "diensten"}, "soort", ""),
-    C("opdrachten", "opdrachten.soort.waardenlijst", {"soort": "bouwwerk"}, {"soort": "leveringen"}, "soort", "bouwwerk"),
+    C(
+        "opdrachten",
+        "opdrachten.soort.waardenlijst",
+        {"soort": "bouwwerk"},
+        {"soort": "leveringen"},
+        "soort",
+        "bouwwerk",
+    ),
     C("opdrachten", "opdrachten.sector.verplicht", {"sector": NA}, {"sector": "overig"}, "sector", ""),
     C("opdrachten", "opdrachten.sector.waardenlijst", {"sector": "zorg"}, {"sector": "techniek"}, "sector", "zorg"),
-    C("opdrachten", "opdrachten.opdrachtnemer_kvk.verplicht", {"opdrachtnemer_kvk": NA},
-      {"opdrachtnemer_kvk": "87654321"}, "opdrachtnemer_kvk", ""),
-    C("opdrachten", "opdrachten.opdrachtnemer_kvk.formaat", {"opdrachtnemer_kvk": "1234567"},
-      {"opdrachtnemer_kvk": "01234567"}, "opdrachtnemer_kvk", "1234567"),
-    C("opdrachten", "opdrachten.opdrachtnemer_kvk.formaat", {"opdrachtnemer_kvk": "1234567a"},
-      {"opdrachtnemer_kvk": "99999999"}, "opdrachtnemer_kvk", "1234567a", "_letter"),
-    C("opdrachten", "opdrachten.gunningsdatum.verplicht", {"gunningsdatum": NA},
-      {"gunningsdatum": D("2020-12-31")}, "gunningsdatum", ""),
-    C("opdrachten", "opdrachten.startdatum.verplicht", {"startdatum": NA}, {"startdatum": D("2021-01-15")}, "startdatum", ""),
-    C("opdrachten", "opdrachten.einddatum.verplicht", {"einddatum": NA}, {"einddatum": D("2021-02-01")}, "einddatum", ""),
+    C(
+        "opdrachten",
+        "opdrachten.opdrachtnemer_kvk.verplicht",
+        {"opdrachtnemer_kvk": NA},
+        {"opdrachtnemer_kvk": "87654321"},
+        "opdrachtnemer_kvk",
+        "",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.opdrachtnemer_kvk.formaat",
+        {"opdrachtnemer_kvk": "1234567"},
+        {"opdrachtnemer_kvk": "01234567"},
+        "opdrachtnemer_kvk",
+        "1234567",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.opdrachtnemer_kvk.formaat",
+        {"opdrachtnemer_kvk": "1234567a"},
+        {"opdrachtnemer_kvk": "99999999"},
+        "opdrachtnemer_kvk",
+        "1234567a",
+        "_letter",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.gunningsdatum.verplicht",
+        {"gunningsdatum": NA},
+        {"gunningsdatum": D("2020-12-31")},
+        "gunningsdatum",
+        "",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.startdatum.verplicht",
+        {"startdatum": NA},
+        {"startdatum": D("2021-01-15")},
+        "startdatum",
+        "",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.einddatum.verplicht",
+        {"einddatum": NA},
+        {"einddatum": D("2021-02-01")},
+        "einddatum",
+        "",
+    ),
     # einddatum one day before startdatum fails; the same day passes (≥)
-    C("opdrachten", "opdrachten.einddatum.na_startdatum", {"einddatum": D("2021-01-31")},
-      {"einddatum": D("2021-02-01")}, "einddatum", "2021-01-31"),
+    C(
+        "opdrachten",
+        "opdrachten.einddatum.na_startdatum",
+        {"einddatum": D("2021-01-31")},
+        {"einddatum": D("2021-02-01")},
+        "einddatum",
+        "2021-01-31",
+    ),
     # gunning 2021-03-01 − 1 year = 2020-03-01: start 2020-02-29 is one day too early, 2020-03-01 is fine
-    C("opdrachten", "opdrachten.startdatum.na_gunning",
-      {"gunningsdatum": D("2021-03-01"), "startdatum": D("2020-02-29")},
-      {"gunningsdatum": D("2021-03-01"), "startdatum": D("2020-03-01")}, "startdatum", "2020-02-29"),
-    C("opdrachten", "opdrachten.opdrachtwaarde.verplicht", {"opdrachtwaarde": NA}, {"opdrachtwaarde": 1.0},
-      "opdrachtwaarde", ""),
-    C("opdrachten", "opdrachten.opdrachtwaarde.bereik", {"opdrachtwaarde": 0.0}, {"opdrachtwaarde": 0.01},
-      "opdrachtwaarde", "0"),
-    C("opdrachten", "opdrachten.opdrachtwaarde.bereik", {"opdrachtwaarde": -5.0}, {"opdrachtwaarde": 5.0},
-      "opdrachtwaarde", "-5", "_negatief"),
-    C("opdrachten", "opdrachten.sr_percentage.verplicht", {"sr_percentage": NA}, {"sr_percentage": 2.0},
-      "sr_percentage", ""),
-    C("opdrachten", "opdrachten.sr_percentage.bereik", {"sr_percentage": 0.0}, {"sr_percentage": 0.5},
-      "sr_percentage", "0"),
+    C(
+        "opdrachten",
+        "opdrachten.startdatum.na_gunning",
+        {"gunningsdatum": D("2021-03-01"), "startdatum": D("2020-02-29")},
+        {"gunningsdatum": D("2021-03-01"), "startdatum": D("2020-03-01")},
+        "startdatum",
+        "2020-02-29",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.opdrachtwaarde.verplicht",
+        {"opdrachtwaarde": NA},
+        {"opdrachtwaarde": 1.0},
+        "opdrachtwaarde",
+        "",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.opdrachtwaarde.bereik",
+        {"opdrachtwaarde": 0.0},
+        {"opdrachtwaarde": 0.01},
+        "opdrachtwaarde",
+        "0",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.opdrachtwaarde.bereik",
+        {"opdrachtwaarde": -5.0},
+        {"opdrachtwaarde": 5.0},
+        "opdrachtwaarde",
+        "-5",
+        "_negatief",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.sr_percentage.verplicht",
+        {"sr_percentage": NA},
+        {"sr_percentage": 2.0},
+        "sr_percentage",
+        "",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.sr_percentage.bereik",
+        {"sr_percentage": 0.0},
+        {"sr_percentage": 0.5},
+        "sr_percentage",
+        "0",
+    ),
     # 100 is allowed (but unusual: a warning, not a rejection); 100.5 is rejected (and its warning dropped)
-    C("opdrachten", "opdrachten.sr_percentage.bereik", {"sr_percentage": 100.5}, [], "sr_percentage", "100.5",
-      "_boven_100"),
-    C("opdrachten", "opdrachten.sr_percentage.ongebruikelijk", {"sr_percentage": 10.5}, {"sr_percentage": 10.0},
-      "sr_percentage", "10.5"),
-    C("opdrachten", "opdrachten.startdatum.na_peildatum", {"startdatum": D("2021-10-01")},
-      {"startdatum": D("2021-09-30")}, "startdatum", "2021-10-01"),
+    C(
+        "opdrachten",
+        "opdrachten.sr_percentage.bereik",
+        {"sr_percentage": 100.5},
+        [],
+        "sr_percentage",
+        "100.5",
+        "_boven_100",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.sr_percentage.ongebruikelijk",
+        {"sr_percentage": 10.5},
+        {"sr_percentage": 10.0},
+        "sr_percentage",
+        "10.5",
+    ),
+    C(
+        "opdrachten",
+        "opdrachten.startdatum.na_peildatum",
+        {"startdatum": D("2021-10-01")},
+        {"startdatum": D("2021-09-30")},
+        "startdatum",
+        "2021-10-01",
+    ),
     # --- inzet -----------------------------------------------------------------------------
     C("inzet", "inzet.regel_id.verplicht", {"regel_id": NA}, {"regel_id": "R-9"}, "regel_id", ""),
-    C("inzet", "inzet.regel_id.uniek", {"regel_id": "DUP"},
-      # the first occurrence counts; the same id at another partner is another record
-      [{"regel_id": "DUP"}, {"regel_id": "DUP", "partner_id": "bouw-zuid"}], "regel_id", "DUP"),
+    C(
+        "inzet",
+        "inzet.regel_id.uniek",
+        {"regel_id": "DUP"},
+        # the first occurrence counts; the same id at another partner is another record
+        [{"regel_id": "DUP"}, {"regel_id": "DUP", "partner_id": "bouw-zuid"}],
+        "regel_id",
+        "DUP",
+    ),
     C("inzet", "inzet.opdrachtgever.verplicht", {"opdrachtgever": NA}, {"opdrachtgever": "gem-b"}, "opdrachtgever", ""),
     C("inzet", "inzet.opdracht_id.verplicht", {"opdracht_id": NA}, {"opdracht_id": "A-2"}, "opdracht_id", ""),
     C("inzet", "inzet.bouwblok.verplicht", {"bouwblok": NA}, {"bouwblok": "bbl"}, "bouwblok", ""),
-    C("inzet", "inzet.bouwblok.waardenlijst", {"bouwblok": "toeslag_50plus"},
-      {"bouwblok": "pwet_lang", "vijftig_plus": True}, "bouwblok", "toeslag_50plus"),
-    C("inzet", "inzet.bouwblok.waardenlijst", {"bouwblok": "stage"}, {"bouwblok": "werkervaringsplaats"},
-      "bouwblok", "stage", "_onbekend"),
+    C(
+        "inzet",
+        "inzet.bouwblok.waardenlijst",
+        {"bouwblok": "toeslag_50plus"},
+        {"bouwblok": "pwet_lang", "vijftig_plus": True},
+        "bouwblok",
+        "toeslag_50plus",
+    ),
+    C(
+        "inzet",
+        "inzet.bouwblok.waardenlijst",
+        {"bouwblok": "stage"},
+        {"bouwblok": "werkervaringsplaats"},
+        "bouwblok",
+        "stage",
+        "_onbekend",
+    ),
     # the BSN itself never reaches validation; its value is never written out
-    C("inzet", "inzet.kandidaat_bsn.elfproef", {"kandidaat_bsn_elfproef": False}, {"kandidaat_bsn_elfproef": True},
-      "kandidaat_bsn", ""),
-    C("inzet", "inzet.kandidaat_bsn.verplicht_persoon", {"kandidaat_id": NA, "kandidaat_bsn_elfproef": NA},
-      FACTOR, "kandidaat_bsn", ""),
-    C("inzet", "inzet.kandidaat_bsn.leeg_factor", {**FACTOR, "kandidaat_id": "pseudo-x", "kandidaat_bsn_elfproef": True},
-      {**FACTOR, "bouwblok": "sociale_inkoop"}, "kandidaat_bsn", ""),
+    C(
+        "inzet",
+        "inzet.kandidaat_bsn.elfproef",
+        {"kandidaat_bsn_elfproef": False},
+        {"kandidaat_bsn_elfproef": True},
+        "kandidaat_bsn",
+        "",
+    ),
+    C(
+        "inzet",
+        "inzet.kandidaat_bsn.verplicht_persoon",
+        {"kandidaat_id": NA, "kandidaat_bsn_elfproef": NA},
+        FACTOR,
+        "kandidaat_bsn",
+        "",
+    ),
+    C(
+        "inzet",
+        "inzet.kandidaat_bsn.leeg_factor",
+        {**FACTOR, "kandidaat_id": "pseudo-x", "kandidaat_bsn_elfproef": True},
+        {**FACTOR, "bouwblok": "sociale_inkoop"},
+        "kandidaat_bsn",
+        "",
+    ),
     C("inzet", "inzet.startdatum.verplicht", {"startdatum": NA}, {"startdatum": D("2021-01-01")}, "startdatum", ""),
-    C("inzet", "inzet.einddatum.na_startdatum", {"einddatum": D("2021-02-28")}, {"einddatum": D("2021-03-01")},
-      "einddatum", "2021-02-28"),
+    C(
+        "inzet",
+        "inzet.einddatum.na_startdatum",
+        {"einddatum": D("2021-02-28")},
+        {"einddatum": D("2021-03-01")},
+        "einddatum",
+        "2021-02-28",
+    ),
     # a maand block (werkervaringsplaats) needs no hours
-    C("inzet", "inzet.uren_per_week.verplicht_jaar", {"uren_per_week": NA},
-      {"bouwblok": "werkervaringsplaats", "uren_per_week": NA}, "uren_per_week", ""),
+    C(
+        "inzet",
+        "inzet.uren_per_week.verplicht_jaar",
+        {"uren_per_week": NA},
+        {"bouwblok": "werkervaringsplaats", "uren_per_week": NA},
+        "uren_per_week",
+        "",
+    ),
     C("inzet", "inzet.uren_per_week.bereik", {"uren_per_week": 0.0}, {"uren_per_week": 60.0}, "uren_per_week", "0"),
-    C("inzet", "inzet.uren_per_week.bereik", {"uren_per_week": 60.5}, {"uren_per_week": 36.0}, "uren_per_week",
-      "60.5", "_boven_60"),
+    C(
+        "inzet",
+        "inzet.uren_per_week.bereik",
+        {"uren_per_week": 60.5},
+        {"uren_per_week": 36.0},
+        "uren_per_week",
+        "60.5",
+        "_boven_60",
+    ),
     # domain.md: a jaar line under 12 hours counts 0 and gets a finding; 12 itself is fine
-    C("inzet", "inzet.uren_per_week.onder_minimum", {"uren_per_week": 11.5}, {"uren_per_week": 12.0},
-      "uren_per_week", "11.5"),
+    C(
+        "inzet",
+        "inzet.uren_per_week.onder_minimum",
+        {"uren_per_week": 11.5},
+        {"uren_per_week": 12.0},
+        "uren_per_week",
+        "11.5",
+    ),
     C("inzet", "inzet.bedrag.verplicht_factor", {**FACTOR, "bedrag": NA}, {**FACTOR, "bedrag": 0.0}, "bedrag", ""),
     C("inzet", "inzet.bedrag.bereik", {**FACTOR, "bedrag": -1.0}, {**FACTOR, "bedrag": 0.0}, "bedrag", "-1"),
-    C("inzet", "inzet.startdatum.na_peildatum", {"startdatum": D("2021-10-01")}, {"startdatum": D("2021-09-30")},
-      "startdatum", "2021-10-01"),
+    C(
+        "inzet",
+        "inzet.startdatum.na_peildatum",
+        {"startdatum": D("2021-10-01")},
+        {"startdatum": D("2021-09-30")},
+        "startdatum",
+        "2021-10-01",
+    ),
     # --- trajecten -------------------------------------------------------------------------
     C("trajecten", "trajecten.traject_id.verplicht", {"traject_id": NA}, {"traject_id": "T-9"}, "traject_id", ""),
-    C("trajecten", "trajecten.traject_id.uniek", {"traject_id": "DUP"},
-      # the first occurrence counts; the same id at another partner is another record
-      [{"traject_id": "DUP"}, {"traject_id": "DUP", "partner_id": "werkplein-y"}], "traject_id", "DUP"),
-    C("trajecten", "trajecten.kandidaat_bsn.verplicht", {"kandidaat_id": NA, "kandidaat_bsn_elfproef": NA},
-      {"kandidaat_id": "pseudo-ok"}, "kandidaat_bsn", ""),
-    C("trajecten", "trajecten.kandidaat_bsn.elfproef", {"kandidaat_bsn_elfproef": False},
-      {"kandidaat_bsn_elfproef": True}, "kandidaat_bsn", ""),
+    C(
+        "trajecten",
+        "trajecten.traject_id.uniek",
+        {"traject_id": "DUP"},
+        # the first occurrence counts; the same id at another partner is another record
+        [{"traject_id": "DUP"}, {"traject_id": "DUP", "partner_id": "werkplein-y"}],
+        "traject_id",
+        "DUP",
+    ),
+    C(
+        "trajecten",
+        "trajecten.kandidaat_bsn.verplicht",
+        {"kandidaat_id": NA, "kandidaat_bsn_elfproef": NA},
+        {"kandidaat_id": "pseudo-ok"},
+        "kandidaat_bsn",
+        "",
+    ),
+    C(
+        "trajecten",
+        "trajecten.kandidaat_bsn.elfproef",
+        {"kandidaat_bsn_elfproef": False},
+        {"kandidaat_bsn_elfproef": True},
+        "kandidaat_bsn",
+        "",
+    ),
     C("trajecten", "trajecten.doelgroep.verplicht", {"doelgroep": NA}, {"doelgroep": "ww"}, "doelgroep", ""),
-    C("trajecten", "trajecten.doelgroep.waardenlijst", {"doelgroep": "wwb"}, {"doelgroep": "wajong"}, "doelgroep", "wwb"),
+    C(
+        "trajecten",
+        "trajecten.doelgroep.waardenlijst",
+        {"doelgroep": "wwb"},
+        {"doelgroep": "wajong"},
+        "doelgroep",
+        "wwb",
+    ),
     C("trajecten", "trajecten.sector.verplicht", {"sector": NA}, {"sector": "infra"}, "sector", ""),
     C("trajecten", "trajecten.sector.waardenlijst", {"sector": "zorg"}, {"sector": "techniek"}, "sector", "zorg"),
-    C("trajecten", "trajecten.aanmelddatum.verplicht", {"aanmelddatum": NA}, {"aanmelddatum": D("2021-02-01")},
-      "aanmelddatum", ""),
-    C("trajecten", "trajecten.startdatum.na_aanmelddatum", {"startdatum": D("2021-01-09")},
-      {"startdatum": D("2021-01-10")}, "startdatum", "2021-01-09"),
-    C("trajecten", "trajecten.einddatum.na_startdatum", {"einddatum": D("2021-01-31")}, {"einddatum": D("2021-02-01")},
-      "einddatum", "2021-01-31"),
+    C(
+        "trajecten",
+        "trajecten.aanmelddatum.verplicht",
+        {"aanmelddatum": NA},
+        {"aanmelddatum": D("2021-02-01")},
+        "aanmelddatum",
+        "",
+    ),
+    C(
+        "trajecten",
+        "trajecten.startdatum.na_aanmelddatum",
+        {"startdatum": D("2021-01-09")},
+        {"startdatum": D("2021-01-10")},
+        "startdatum",
+        "2021-01-09",
+    ),
+    C(
+        "trajecten",
+        "trajecten.einddatum.na_startdatum",
+        {"einddatum": D("2021-01-31")},
+        {"einddatum": D("2021-02-01")},
+        "einddatum",
+        "2021-01-31",
+    ),
     C("trajecten", "trajecten.status.verplicht", {"status": NA}, {"status": "aangemeld"}, "status", ""),
     C("trajecten", "trajecten.status.waardenlijst", {"status": "klaar"}, {"status": "gestart"}, "status", "klaar"),
-    C("trajecten", "trajecten.einddatum.verplicht_bij_status", {"status": "afgerond"},
-      {"status": "afgerond", "einddatum": D("2021-06-30")}, "einddatum", ""),
-    C("trajecten", "trajecten.einddatum.verplicht_bij_status", {"status": "uitgevallen"},
-      {"status": "gestart"}, "einddatum", "", "_uitgevallen"),
-    C("trajecten", "trajecten.plaatsing_werkgever_kvk.formaat", {"plaatsing_werkgever_kvk": "123456789"},
-      {"plaatsing_werkgever_kvk": "12345678"}, "plaatsing_werkgever_kvk", "123456789"),
-    C("trajecten", "trajecten.plaatsing_uren_per_week.verplicht_bij_plaatsing",
-      {"plaatsing_datum": D("2021-07-01")}, PLAATSING, "plaatsing_uren_per_week", ""),
-    C("trajecten", "trajecten.plaatsing_uren_per_week.bereik", {**PLAATSING, "plaatsing_uren_per_week": 0.0},
-      {**PLAATSING, "plaatsing_uren_per_week": 60.0}, "plaatsing_uren_per_week", "0"),
-    C("trajecten", "trajecten.aanmelddatum.na_peildatum", {"aanmelddatum": D("2021-10-01"), "startdatum": NA},
-      {"aanmelddatum": D("2021-09-30"), "startdatum": NA}, "aanmelddatum", "2021-10-01"),
-    C("trajecten", "trajecten.startdatum.na_peildatum", {"startdatum": D("2021-10-01")},
-      {"startdatum": D("2021-09-30")}, "startdatum", "2021-10-01"),
-    C("trajecten", "trajecten.plaatsing_datum.na_peildatum", {**PLAATSING, "plaatsing_datum": D("2021-10-01")},
-      {**PLAATSING, "plaatsing_datum": D("2021-09-30")}, "plaatsing_datum", "2021-10-01"),
+    C(
+        "trajecten",
+        "trajecten.einddatum.verplicht_bij_status",
+        {"status": "afgerond"},
+        {"status": "afgerond", "einddatum": D("2021-06-30")},
+        "einddatum",
+        "",
+    ),
+    C(
+        "trajecten",
+        "trajecten.einddatum.verplicht_bij_status",
+        {"status": "uitgevallen"},
+        {"status": "gestart"},
+        "einddatum",
+        "",
+        "_uitgevallen",
+    ),
+    C(
+        "trajecten",
+        "trajecten.plaatsing_werkgever_kvk.formaat",
+        {"plaatsing_werkgever_kvk": "123456789"},
+        {"plaatsing_werkgever_kvk": "12345678"},
+        "plaatsing_werkgever_kvk",
+        "123456789",
+    ),
+    C(
+        "trajecten",
+        "trajecten.plaatsing_uren_per_week.verplicht_bij_plaatsing",
+        {"plaatsing_datum": D("2021-07-01")},
+        PLAATSING,
+        "plaatsing_uren_per_week",
+        "",
+    ),
+    C(
+        "trajecten",
+        "trajecten.plaatsing_uren_per_week.bereik",
+        {**PLAATSING, "plaatsing_uren_per_week": 0.0},
+        {**PLAATSING, "plaatsing_uren_per_week": 60.0},
+        "plaatsing_uren_per_week",
+        "0",
+    ),
+    C(
+        "trajecten",
+        "trajecten.aanmelddatum.na_peildatum",
+        {"aanmelddatum": D("2021-10-01"), "startdatum": NA},
+        {"aanmelddatum": D("2021-09-30"), "startdatum": NA},
+        "aanmelddatum",
+        "2021-10-01",
+    ),
+    C(
+        "trajecten",
+        "trajecten.startdatum.na_peildatum",
+        {"startdatum": D("2021-10-01")},
+        {"startdatum": D("2021-09-30")},
+        "startdatum",
+        "2021-10-01",
+    ),
+    C(
+        "trajecten",
+        "trajecten.plaatsing_datum.na_peildatum",
+        {**PLAATSING, "plaatsing_datum": D("2021-10-01")},
+        {**PLAATSING, "plaatsing_datum": D("2021-09-30")},
+        "plaatsing_datum",
+        "2021-10-01",
+    ),
     # --- aanbestedingskalender -------------------------------------------------------------
-    C("aanbestedingskalender", "aanbestedingskalender.aanbesteding_id.verplicht", {"aanbesteding_id": NA},
-      {"aanbesteding_id": "AB-9"}, "aanbesteding_id", ""),
-    C("aanbestedingskalender", "aanbestedingskalender.aanbesteding_id.uniek",
-      {"aanbesteding_id": "DUP"},
-      # the first occurrence counts; the same id at another partner is another record
-      [{"aanbesteding_id": "DUP"}, {"aanbesteding_id": "DUP", "partner_id": "gem-b"}], "aanbesteding_id", "DUP"),
-    C("aanbestedingskalender", "aanbestedingskalender.omschrijving.verplicht", {"omschrijving": NA},
-      {"omschrijving": "y"}, "omschrijving", ""),
-    C("aanbestedingskalender", "aanbestedingskalender.soort.verplicht", {"soort": NA}, {"soort": "diensten"}, "soort", ""),
-    C("aanbestedingskalender", "aanbestedingskalender.soort.waardenlijst", {"soort": "werk"}, {"soort": "werken"},
-      "soort", "werk"),
-    C("aanbestedingskalender", "aanbestedingskalender.sector.verplicht", {"sector": NA}, {"sector": "bouw"}, "sector", ""),
-    C("aanbestedingskalender", "aanbestedingskalender.sector.waardenlijst", {"sector": "Bouw en infra"},
-      {"sector": "overig"}, "sector", "Bouw en infra"),
-    C("aanbestedingskalender", "aanbestedingskalender.verwachte_publicatie.verplicht", {"verwachte_publicatie": NA},
-      {"verwachte_publicatie": D("2020-01-01")}, "verwachte_publicatie", ""),
-    C("aanbestedingskalender", "aanbestedingskalender.geraamde_waarde.verplicht", {"geraamde_waarde": NA},
-      {"geraamde_waarde": 1.0}, "geraamde_waarde", ""),
-    C("aanbestedingskalender", "aanbestedingskalender.geraamde_waarde.bereik", {"geraamde_waarde": 0.0},
-      {"geraamde_waarde": 0.5}, "geraamde_waarde", "0"),
-    C("aanbestedingskalender", "aanbestedingskalender.sr_percentage.verplicht", {"sr_percentage": NA},
-      {"sr_percentage": 1.0}, "sr_percentage", ""),
-    C("aanbestedingskalender", "aanbestedingskalender.sr_percentage.bereik", {"sr_percentage": -1.0},
-      {"sr_percentage": 0.1}, "sr_percentage", "-1"),
-    C("aanbestedingskalender", "aanbestedingskalender.sr_percentage.ongebruikelijk", {"sr_percentage": 25.0},
-      {"sr_percentage": 9.99}, "sr_percentage", "25"),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.aanbesteding_id.verplicht",
+        {"aanbesteding_id": NA},
+        {"aanbesteding_id": "AB-9"},
+        "aanbesteding_id",
+        "",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.aanbesteding_id.uniek",
+        {"aanbesteding_id": "DUP"},
+        # the first occurrence counts; the same id at another partner is another record
+        [{"aanbesteding_id": "DUP"}, {"aanbesteding_id": "DUP", "partner_id": "gem-b"}],
+        "aanbesteding_id",
+        "DUP",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.omschrijving.verplicht",
+        {"omschrijving": NA},
+        {"omschrijving": "y"},
+        "omschrijving",
+        "",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.soort.verplicht",
+        {"soort": NA},
+        {"soort": "diensten"},
+        "soort",
+        "",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.soort.waardenlijst",
+        {"soort": "werk"},
+        {"soort": "werken"},
+        "soort",
+        "werk",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.sector.verplicht",
+        {"sector": NA},
+        {"sector": "bouw"},
+        "sector",
+        "",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.sector.waardenlijst",
+        {"sector": "Bouw en infra"},
+        {"sector": "overig"},
+        "sector",
+        "Bouw en infra",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.verwachte_publicatie.verplicht",
+        {"verwachte_publicatie": NA},
+        {"verwachte_publicatie": D("2020-01-01")},
+        "verwachte_publicatie",
+        "",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.geraamde_waarde.verplicht",
+        {"geraamde_waarde": NA},
+        {"geraamde_waarde": 1.0},
+        "geraamde_waarde",
+        "",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.geraamde_waarde.bereik",
+        {"geraamde_waarde": 0.0},
+        {"geraamde_waarde": 0.5},
+        "geraamde_waarde",
+        "0",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.sr_percentage.verplicht",
+        {"sr_percentage": NA},
+        {"sr_percentage": 1.0},
+        "sr_percentage",
+        "",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.sr_percentage.bereik",
+        {"sr_percentage": -1.0},
+        {"sr_percentage": 0.1},
+        "sr_percentage",
+        "-1",
+    ),
+    C(
+        "aanbestedingskalender",
+        "aanbestedingskalender.sr_percentage.ongebruikelijk",
+        {"sr_percentage": 25.0},
+        {"sr_percentage": 9.99},
+        "sr_percentage",
+        "25",
+    ),
 ]
 
 
@@ -287,8 +699,9 @@ def test_rule_rejects_breaking_row_and_passes_near_miss(outcomes, dataset, regel
     assert set(got["waarde"]) == {waarde}
     assert set(got["reden_nl"]) == {meta["reden_nl"]} and set(got["reason_en"]) == {meta["reason_en"]}
     assert set(got["severity"]) == {meta["severity"]}
-    assert set(got["bestand"]) <= {f"2021Q3/{p}/{dataset}.csv" for p in ("gem-a", "gem-b", "bouw-noord",
-                                                                         "bouw-zuid", "opleider-x", "werkplein-y")}
+    assert set(got["bestand"]) <= {
+        f"2021Q3/{p}/{dataset}.csv" for p in ("gem-a", "gem-b", "bouw-noord", "bouw-zuid", "opleider-x", "werkplein-y")
+    }
     # the near miss passes every rule
     assert lines[lines["rij"].isin(ok_rows)].empty
 
@@ -305,11 +718,16 @@ def test_rejected_rows_leave_the_table_and_warnings_stay(outcomes):
     assert warned and warned <= kept
 
 
-@pytest.mark.parametrize("regel, nl, en", [
-    pytest.param("inzet.startdatum.na_peildatum", "peildatum (30-09-2021)", "peildatum, 2021-09-30", id="peildatum"),
-    pytest.param("opdrachten.sr_percentage.ongebruikelijk", "hoger dan 10:", "above 10:", id="drempel"),
-    pytest.param("inzet.uren_per_week.onder_minimum", "minder dan 12 ", "below 12 ", id="minimum_uren"),
-])
+@pytest.mark.parametrize(
+    "regel, nl, en",
+    [
+        pytest.param(
+            "inzet.startdatum.na_peildatum", "peildatum (30-09-2021)", "peildatum, 2021-09-30", id="peildatum"
+        ),
+        pytest.param("opdrachten.sr_percentage.ongebruikelijk", "hoger dan 10:", "above 10:", id="drempel"),
+        pytest.param("inzet.uren_per_week.onder_minimum", "minder dan 12 ", "below 12 ", id="minimum_uren"),
+    ],
+)
 def test_reasons_name_the_run_parameters(regel, nl, en):
     meta = _meta(regel)
     assert nl in meta["reden_nl"] and en in meta["reason_en"]
@@ -376,11 +794,22 @@ def test_built_suite_has_parameters_filled_in(gx_ready, params):
 
 # --- NA handling ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text_dtype", ["string", "str", object], ids=["string_pd_NA", "str_nan", "object_None"])
 def test_missing_values_of_every_dtype_do_not_crash(gx_ready, params, text_dtype):
-    rows = [{**BASE["inzet"], "regel_id": "R-1", "kandidaat_id": "p1"},
-            {**BASE["inzet"], "regel_id": NA, "opdrachtgever": NA, "kandidaat_id": NA, "kandidaat_bsn_elfproef": NA,
-             "startdatum": NA, "uren_per_week": NA, "vijftig_plus": NA}]
+    rows = [
+        {**BASE["inzet"], "regel_id": "R-1", "kandidaat_id": "p1"},
+        {
+            **BASE["inzet"],
+            "regel_id": NA,
+            "opdrachtgever": NA,
+            "kandidaat_id": NA,
+            "kandidaat_bsn_elfproef": NA,
+            "startdatum": NA,
+            "uren_per_week": NA,
+            "vijftig_plus": NA,
+        },
+    ]
     frame = typed_frame("inzet", rows)
     for column in ("regel_id", "opdrachtgever", "opdracht_id", "bouwblok", "kandidaat_id", "omschrijving"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None).astype(text_dtype)
@@ -388,8 +817,12 @@ def test_missing_values_of_every_dtype_do_not_crash(gx_ready, params, text_dtype
     checked = validate.validate_table("inzet", frame, params)
     got = checked.rejections
     assert set(got.loc[got["rij"] == 3, "regel"]) == {
-        "inzet.regel_id.verplicht", "inzet.opdrachtgever.verplicht", "inzet.startdatum.verplicht",
-        "inzet.kandidaat_bsn.verplicht_persoon", "inzet.uren_per_week.verplicht_jaar"}
+        "inzet.regel_id.verplicht",
+        "inzet.opdrachtgever.verplicht",
+        "inzet.startdatum.verplicht",
+        "inzet.kandidaat_bsn.verplicht_persoon",
+        "inzet.uren_per_week.verplicht_jaar",
+    }
     assert checked.clean["bron_rij"].tolist() == [2]
     assert (got["waarde"] == "").all()
 
@@ -408,14 +841,21 @@ def test_duplicate_provenance_is_refused(gx_ready, params):
 
 
 @hsettings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.fixed_dictionaries({
-    "regel_id": st.sampled_from(["r1", "r2", "r3", None]),
-    "bouwblok": st.sampled_from(["pwet_kort", "scholing", "toeslag_50plus", "werkervaringsplaats", None]),
-    "kandidaat_id": st.sampled_from(["p1", "p2", None]),
-    "uren_per_week": st.sampled_from([None, 0.0, 8.0, 36.0, 70.0]),
-    "bedrag": st.sampled_from([None, -1.0, 100.0]),
-    "startdatum": st.sampled_from([None, D("2021-03-01"), D("2021-12-01")]),
-}), max_size=8))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "regel_id": st.sampled_from(["r1", "r2", "r3", None]),
+                "bouwblok": st.sampled_from(["pwet_kort", "scholing", "toeslag_50plus", "werkervaringsplaats", None]),
+                "kandidaat_id": st.sampled_from(["p1", "p2", None]),
+                "uren_per_week": st.sampled_from([None, 0.0, 8.0, 36.0, 70.0]),
+                "bedrag": st.sampled_from([None, -1.0, 100.0]),
+                "startdatum": st.sampled_from([None, D("2021-03-01"), D("2021-12-01")]),
+            }
+        ),
+        max_size=8,
+    )
+)
 def test_rows_are_conserved(gx_ready, params, overrides):
     # Hypothesis invariant (STYLE.md): raw rows = clean rows + distinct rejected rows
     frame = typed_frame("inzet", [{**BASE["inzet"], **o} for o in overrides])
@@ -428,59 +868,116 @@ def test_rows_are_conserved(gx_ready, params, overrides):
 
 # --- the period: files, counts, determinism --------------------------------------------------
 
-def write_ingest(folder: Path, tables: dict[str, pd.DataFrame], bestanden: list[dict],
-                 afgekeurd: list[dict] | None = None) -> Path:
+
+def write_ingest(
+    folder: Path, tables: dict[str, pd.DataFrame], bestanden: list[dict], afgekeurd: list[dict] | None = None
+) -> Path:
     """A minimal ``_ingest`` folder as Stage 1 writes it (architecture.md)."""
     folder.mkdir(parents=True, exist_ok=True)
     for dataset in DATASETS:
         tables.get(dataset, typed_frame(dataset, [])).to_parquet(folder / f"{dataset}.parquet", index=False)
-    pd.DataFrame({"partner_id": ["gem-a", "bouw-noord", "opleider-x"], "naam": ["Gemeente A", "Bouw Noord", "X"],
-                  "rol": ["opdrachtgever", "opdrachtnemer", "opleider"],
-                  "kvk": ["11111111", "12345678", "22222222"]}).astype("string").to_parquet(folder / "partners.parquet")
-    pd.DataFrame(afgekeurd or [], columns=list(validate.REJECTION_COLUMNS)).to_csv(folder / "afgekeurd.csv", index=False)
+    pd.DataFrame(
+        {
+            "partner_id": ["gem-a", "bouw-noord", "opleider-x"],
+            "naam": ["Gemeente A", "Bouw Noord", "X"],
+            "rol": ["opdrachtgever", "opdrachtnemer", "opleider"],
+            "kvk": ["11111111", "12345678", "22222222"],
+        }
+    ).astype("string").to_parquet(folder / "partners.parquet")
+    pd.DataFrame(afgekeurd or [], columns=list(validate.REJECTION_COLUMNS)).to_csv(
+        folder / "afgekeurd.csv", index=False
+    )
     pd.DataFrame(bestanden).to_csv(folder / "bestanden.csv", index=False)
-    pd.DataFrame({"partner_id": ["gem-a", "bouw-noord", "opleider-x"], "rol": ["opdrachtgever", "opdrachtnemer", "opleider"],
-                  "dataset": ["opdrachten", "inzet", "trajecten"], "status": ["geleverd", "geleverd", "ontbreekt"],
-                  "levering_periode": ["2021Q3", "2021Q3", ""], "bestanden": [1, 1, 0]}).to_csv(folder / "leveringen.csv", index=False)
+    pd.DataFrame(
+        {
+            "partner_id": ["gem-a", "bouw-noord", "opleider-x"],
+            "rol": ["opdrachtgever", "opdrachtnemer", "opleider"],
+            "dataset": ["opdrachten", "inzet", "trajecten"],
+            "status": ["geleverd", "geleverd", "ontbreekt"],
+            "levering_periode": ["2021Q3", "2021Q3", ""],
+            "bestanden": [1, 1, 0],
+        }
+    ).to_csv(folder / "leveringen.csv", index=False)
     (folder / "meldingen.csv").write_text("partner_id,bestand,soort,melding_nl,message_en\n", encoding="utf-8")
     return folder
 
 
 def _file(bestand, dataset, partner, gelezen, schoon, afgekeurd, status="gelezen"):
-    return {"bestand": bestand, "partner_id": partner, "dataset": dataset, "levering_periode": "2021Q3",
-            "sha256": "0" * 64, "status": status, "reden_nl": "", "reason_en": "", "rijen_gelezen": gelezen,
-            "rijen_leeg": 0, "rijen_schoon": schoon, "rijen_afgekeurd": afgekeurd}
+    return {
+        "bestand": bestand,
+        "partner_id": partner,
+        "dataset": dataset,
+        "levering_periode": "2021Q3",
+        "sha256": "0" * 64,
+        "status": status,
+        "reden_nl": "",
+        "reason_en": "",
+        "rijen_gelezen": gelezen,
+        "rijen_leeg": 0,
+        "rijen_schoon": schoon,
+        "rijen_afgekeurd": afgekeurd,
+    }
 
 
 @pytest.fixture()
 def period_ingest(tmp_path):
     """gem-a delivers 3 contracts (1 bad twice over); bouw-noord 3 lines (1 ingest-rejected row 5)."""
-    opdrachten = typed_frame("opdrachten", [
-        {**BASE["opdrachten"], "opdracht_id": "A-1", "sr_verplichting": 50_000.0},
-        # breaks two rules: still ONE rejected row
-        {**BASE["opdrachten"], "opdracht_id": "A-2", "opdrachtwaarde": 0.0, "sector": "zorg"},
-        {**BASE["opdrachten"], "opdracht_id": "A-3", "sr_percentage": 12.0,
-         "opdrachtnemer_kvk": "99999999"}])
-    inzet = typed_frame("inzet", [
-        {**BASE["inzet"], "regel_id": "R-1", "kandidaat_id": "pseudo-geheim-1"},
-        {**BASE["inzet"], "regel_id": "R-2", "kandidaat_id": "pseudo-geheim-2", "kandidaat_bsn_elfproef": False},
-        {**BASE["inzet"], "regel_id": "R-3", "kandidaat_id": "pseudo-geheim-3", "opdracht_id": "ONBEKEND"}])
-    ingest_rejection = {"partner_id": "bouw-noord", "dataset": "inzet", "bestand": "2021Q3/bouw-noord/inzet.csv",
-                        "rij": 5, "kolom": "startdatum", "waarde": "31-02-2021", "regel": "ingest.datum",
-                        "reden_nl": "geen geldige datum", "reason_en": "not a valid date"}
-    return write_ingest(tmp_path / "_ingest", {"opdrachten": opdrachten, "inzet": inzet}, [
-        _file("2021Q3/gem-a/opdrachten.csv", "opdrachten", "gem-a", 3, 3, 0),
-        _file("2021Q3/bouw-noord/inzet.csv", "inzet", "bouw-noord", 4, 3, 1),
-        _file("2021Q3/bouw-noord/notities.docx", "", "bouw-noord", "", "", "", status="onbekend"),
-    ], [ingest_rejection])
+    opdrachten = typed_frame(
+        "opdrachten",
+        [
+            {**BASE["opdrachten"], "opdracht_id": "A-1", "sr_verplichting": 50_000.0},
+            # breaks two rules: still ONE rejected row
+            {**BASE["opdrachten"], "opdracht_id": "A-2", "opdrachtwaarde": 0.0, "sector": "zorg"},
+            {**BASE["opdrachten"], "opdracht_id": "A-3", "sr_percentage": 12.0, "opdrachtnemer_kvk": "99999999"},
+        ],
+    )
+    inzet = typed_frame(
+        "inzet",
+        [
+            {**BASE["inzet"], "regel_id": "R-1", "kandidaat_id": "pseudo-geheim-1"},
+            {**BASE["inzet"], "regel_id": "R-2", "kandidaat_id": "pseudo-geheim-2", "kandidaat_bsn_elfproef": False},
+            {**BASE["inzet"], "regel_id": "R-3", "kandidaat_id": "pseudo-geheim-3", "opdracht_id": "ONBEKEND"},
+        ],
+    )
+    ingest_rejection = {
+        "partner_id": "bouw-noord",
+        "dataset": "inzet",
+        "bestand": "2021Q3/bouw-noord/inzet.csv",
+        "rij": 5,
+        "kolom": "startdatum",
+        "waarde": "31-02-2021",
+        "regel": "ingest.datum",
+        "reden_nl": "geen geldige datum",
+        "reason_en": "not a valid date",
+    }
+    return write_ingest(
+        tmp_path / "_ingest",
+        {"opdrachten": opdrachten, "inzet": inzet},
+        [
+            _file("2021Q3/gem-a/opdrachten.csv", "opdrachten", "gem-a", 3, 3, 0),
+            _file("2021Q3/bouw-noord/inzet.csv", "inzet", "bouw-noord", 4, 3, 1),
+            _file("2021Q3/bouw-noord/notities.docx", "", "bouw-noord", "", "", "", status="onbekend"),
+        ],
+        [ingest_rejection],
+    )
 
 
 def test_run_validation_writes_the_period(gx_ready, period_ingest, tmp_path):
     out = tmp_path / "clean"
     result = validate.run_validation("2021Q3", period_ingest, out, None)
-    for name in ("opdrachten.parquet", "inzet.parquet", "trajecten.parquet", "aanbestedingskalender.parquet",
-                 "afgekeurd.csv", "bevindingen.csv", "bestanden.csv", "leveringen.csv", "meldingen.csv",
-                 "partners.parquet", "validatie.json"):
+    for name in (
+        "opdrachten.parquet",
+        "inzet.parquet",
+        "trajecten.parquet",
+        "aanbestedingskalender.parquet",
+        "afgekeurd.csv",
+        "bevindingen.csv",
+        "bestanden.csv",
+        "leveringen.csv",
+        "meldingen.csv",
+        "partners.parquet",
+        "validatie.json",
+    ):
         assert (out / name).exists(), name
     opdrachten = pd.read_parquet(out / "opdrachten.parquet")
     assert opdrachten["opdracht_id"].tolist() == ["A-1", "A-3"]
@@ -489,16 +986,23 @@ def test_run_validation_writes_the_period(gx_ready, period_ingest, tmp_path):
     assert list(afgekeurd.columns) == list(validate.REJECTION_COLUMNS)
     # ingest line (row 5) + A-2 twice (row 3) + R-2 eleven-test (row 3), sorted by partner, dataset, file, row
     assert afgekeurd[["partner_id", "rij", "regel"]].values.tolist() == [
-        ["bouw-noord", "3", "inzet.kandidaat_bsn.elfproef"], ["bouw-noord", "5", "ingest.datum"],
-        ["gem-a", "3", "opdrachten.opdrachtwaarde.bereik"], ["gem-a", "3", "opdrachten.sector.waardenlijst"]]
+        ["bouw-noord", "3", "inzet.kandidaat_bsn.elfproef"],
+        ["bouw-noord", "5", "ingest.datum"],
+        ["gem-a", "3", "opdrachten.opdrachtwaarde.bereik"],
+        ["gem-a", "3", "opdrachten.sector.waardenlijst"],
+    ]
     bestanden = pd.read_csv(out / "bestanden.csv", dtype=str, keep_default_na=False).set_index("bestand")
     # opdrachten: 3 read = 2 clean + 1 rejected (distinct row); inzet: 4 = 2 + 2
     assert bestanden.loc["2021Q3/gem-a/opdrachten.csv", ["rijen_schoon", "rijen_afgekeurd"]].tolist() == ["2", "1"]
     assert bestanden.loc["2021Q3/bouw-noord/inzet.csv", ["rijen_schoon", "rijen_afgekeurd"]].tolist() == ["2", "2"]
     bevindingen = pd.read_csv(out / "bevindingen.csv", dtype=str, keep_default_na=False)
     assert list(bevindingen.columns) == list(validate.FINDING_COLUMNS)
-    assert {"opdrachten.sr_percentage.ongebruikelijk", "inzet.opdracht.onbekend", "levering.ontbreekt",
-            "opdrachten.opdrachtnemer_kvk.onbekend"} <= set(bevindingen["regel"])
+    assert {
+        "opdrachten.sr_percentage.ongebruikelijk",
+        "inzet.opdracht.onbekend",
+        "levering.ontbreekt",
+        "opdrachten.opdrachtnemer_kvk.onbekend",
+    } <= set(bevindingen["regel"])
     summary = json.loads((out / "validatie.json").read_text(encoding="utf-8"))
     assert summary["datasets"]["opdrachten"]["rijen_afgekeurd"] == 1
     assert summary["datasets"]["opdrachten"]["expectations_evaluated"] == 20
@@ -537,13 +1041,16 @@ def test_previous_period_feeds_the_shrink_check(gx_ready, period_ingest, tmp_pat
     assert shrunk[["partner_id", "dataset", "waarde"]].values.tolist() == [["bouw-noord", "inzet", "10 → 2"]]
 
 
-@pytest.mark.parametrize("value, column, expected", [
-    pytest.param(pd.Timestamp("2021-09-30"), "startdatum", "2021-09-30", id="date_iso"),
-    pytest.param(1234.5, "bedrag", "1234.5", id="float"),
-    pytest.param(60.0, "uren_per_week", "60", id="whole_float"),
-    pytest.param(pd.NA, "soort", "", id="na"),
-    pytest.param("3f9ab0", "kandidaat_id", "", id="pseudonym_never_written"),
-])
+@pytest.mark.parametrize(
+    "value, column, expected",
+    [
+        pytest.param(pd.Timestamp("2021-09-30"), "startdatum", "2021-09-30", id="date_iso"),
+        pytest.param(1234.5, "bedrag", "1234.5", id="float"),
+        pytest.param(60.0, "uren_per_week", "60", id="whole_float"),
+        pytest.param(pd.NA, "soort", "", id="na"),
+        pytest.param("3f9ab0", "kandidaat_id", "", id="pseudonym_never_written"),
+    ],
+)
 def test_format_value(value, column, expected):
     assert validate.format_value(value, column) == expected
 
@@ -555,8 +1062,9 @@ def test_a_standard_column_absent_from_the_table_is_validated_as_empty():
 
     from pipeline.validate.stage import _prepare
 
-    frame = pd.DataFrame({"bron_bestand": ["a.csv", "a.csv"], "bron_rij": [2, 3], "partner_id": ["g", "g"],
-                          "opdracht_id": ["1", "2"]})
+    frame = pd.DataFrame(
+        {"bron_bestand": ["a.csv", "a.csv"], "bron_rij": [2, 3], "partner_id": ["g", "g"], "opdracht_id": ["1", "2"]}
+    )
     out = _prepare("opdrachten", frame)
     assert out["sr_verplichting"].isna().all() and out["sr_verplichting"].dtype == "float64"
     assert out["einddatum"].isna().all()

@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
-from pipeline.indicators.ratecard import load_rate_card
 from pipeline.core.settings import load_settings
+from pipeline.indicators.ratecard import load_rate_card
 from pipeline.indicators.valuation import REASONS, VALUED_COLUMNS, add_months, value_lines
 
 CARD = load_rate_card()
@@ -24,13 +26,13 @@ PEIL = dt.date(2021, 9, 30)  # 2021Q3
 
 # Contract C1: awarded 2021 (rate card edition 2021-01-01: pwet_kort 35000, toeslag 7500),
 # term 2021-02-01 .. 2022-12-31.
-C1 = dict(partner_id="gem-a", opdracht_id="C1", gunningsdatum="2021-01-15",
-          startdatum="2021-02-01", einddatum="2022-12-31")
+C1 = dict(
+    partner_id="gem-a", opdracht_id="C1", gunningsdatum="2021-01-15", startdatum="2021-02-01", einddatum="2022-12-31"
+)
 # awarded 2017 (edition 2016-01-01: bbl 20000), long term
 C_OLD = dict(C1, opdracht_id="C_OLD", gunningsdatum="2017-06-01", startdatum="2017-09-01")
 # awarded 2019 (edition 2016: ww_kort 10000), term 2020-01-01 .. 2021-12-31
-C_2019 = dict(C1, opdracht_id="C_2019", gunningsdatum="2019-12-01", startdatum="2020-01-01",
-              einddatum="2021-12-31")
+C_2019 = dict(C1, opdracht_id="C_2019", gunningsdatum="2019-12-01", startdatum="2020-01-01", einddatum="2021-12-31")
 # awarded on the last day of the 2016 edition (pwet_kort 30000, toeslag 5000)
 C_2020_12_31 = dict(C1, opdracht_id="C_2020", gunningsdatum="2020-12-31")
 C_2021_01_01 = dict(C1, opdracht_id="C_2021", gunningsdatum="2021-01-01")
@@ -48,16 +50,26 @@ def contracts(*rows: dict) -> pd.DataFrame:
 
 
 def lines(*rows: dict) -> pd.DataFrame:
-    base = dict(partner_id="bouw-a", opdrachtgever="gem-a", opdracht_id="C1",
-                bouwblok="pwet_kort", kandidaat_id="k1", startdatum="2021-07-01", einddatum=None,
-                uren_per_week=36.0, vijftig_plus=False, bedrag=None, bron_bestand="inzet.csv")
+    base = dict(
+        partner_id="bouw-a",
+        opdrachtgever="gem-a",
+        opdracht_id="C1",
+        bouwblok="pwet_kort",
+        kandidaat_id="k1",
+        startdatum="2021-07-01",
+        einddatum=None,
+        uren_per_week=36.0,
+        vijftig_plus=False,
+        bedrag=None,
+        bron_bestand="inzet.csv",
+    )
     df = pd.DataFrame([{**base, "regel_id": f"r{i}", "bron_rij": i + 2, **r} for i, r in enumerate(rows)])
     for col in ("startdatum", "einddatum"):
         df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
-    text = ["partner_id", "regel_id", "opdrachtgever", "opdracht_id", "bouwblok", "kandidaat_id",
-            "bron_bestand"]
-    return df.astype({**{c: "string" for c in text}, "vijftig_plus": "boolean",
-                      "uren_per_week": "float64", "bedrag": "float64"})
+    text = ["partner_id", "regel_id", "opdrachtgever", "opdracht_id", "bouwblok", "kandidaat_id", "bron_bestand"]
+    return df.astype(
+        {**{c: "string" for c in text}, "vijftig_plus": "boolean", "uren_per_week": "float64", "bedrag": "float64"}
+    )
 
 
 def value_one(line: dict, contract: dict = C1, peil: dt.date = PEIL) -> pd.Series:
@@ -70,71 +82,150 @@ def value_one(line: dict, contract: dict = C1, peil: dt.date = PEIL) -> pd.Serie
     "line, contract, peil, dagen, waarde, toeslag",
     [
         # Mar 1-31 (31) + Apr (30) + May 1-30 (30) = 91 days; 35000 × 1 × 91 / 365
-        pytest.param(dict(startdatum="2021-03-01", einddatum="2021-05-30"), C1, PEIL,
-                     91, 35000 * 1 * 91 / 365, 0.0, id="jaar_full_time_closed_line"),
+        pytest.param(
+            dict(startdatum="2021-03-01", einddatum="2021-05-30"),
+            C1,
+            PEIL,
+            91,
+            35000 * 1 * 91 / 365,
+            0.0,
+            id="jaar_full_time_closed_line",
+        ),
         # Apr (30) + May (31) + Jun (30) = 91 days; hours do not matter: 750 × 91 × 12 / 365
-        pytest.param(dict(bouwblok="werkervaringsplaats", startdatum="2021-04-01",
-                          einddatum="2021-06-30", uren_per_week=8.0), C1, PEIL,
-                     91, 750 * 91 * 12 / 365, 0.0, id="maand_werkervaringsplaats"),
+        pytest.param(
+            dict(bouwblok="werkervaringsplaats", startdatum="2021-04-01", einddatum="2021-06-30", uren_per_week=8.0),
+            C1,
+            PEIL,
+            91,
+            750 * 91 * 12 / 365,
+            0.0,
+            id="maand_werkervaringsplaats",
+        ),
         # factor: bedrag × waarde = 12500 × 1, counted once; no days
-        pytest.param(dict(bouwblok="sociale_inkoop", kandidaat_id=None, uren_per_week=None,
-                          startdatum="2021-05-10", bedrag=12500.0), C1, PEIL,
-                     0, 12500.0, 0.0, id="factor_sociale_inkoop"),
+        pytest.param(
+            dict(
+                bouwblok="sociale_inkoop",
+                kandidaat_id=None,
+                uren_per_week=None,
+                startdatum="2021-05-10",
+                bedrag=12500.0,
+            ),
+            C1,
+            PEIL,
+            0,
+            12500.0,
+            0.0,
+            id="factor_sociale_inkoop",
+        ),
         # bbl (2016 edition: 20000, max 36 months) from 2017-09-01, open-ended, 40 h (fte 1):
         # cap = 2017-09-01 + 36 months − 1 day = 2020-08-31; days 2017-09-01..2020-08-31 =
         # 365 + 365 + 366 (2020 leap) = 1096; 20000 × 1 × 1096 / 365
-        pytest.param(dict(bouwblok="bbl", opdracht_id="C_OLD", startdatum="2017-09-01",
-                          uren_per_week=40.0), C_OLD, PEIL,
-                     1096, 20000 * 1096 / 365, 0.0, id="bbl_capped_at_36_months"),
+        pytest.param(
+            dict(bouwblok="bbl", opdracht_id="C_OLD", startdatum="2017-09-01", uren_per_week=40.0),
+            C_OLD,
+            PEIL,
+            1096,
+            20000 * 1096 / 365,
+            0.0,
+            id="bbl_capped_at_36_months",
+        ),
         # ww_kort (2016: 10000, max 12 months) from 2020-02-29: + 12 months = 2021-02-28
         # (day clamped to month end), − 1 day = 2021-02-27; 2020-02-29..2021-02-27 = 365 days
-        pytest.param(dict(bouwblok="ww_kort", opdracht_id="C_2019", startdatum="2020-02-29"),
-                     C_2019, PEIL, 365, 10000 * 365 / 365, 0.0,
-                     id="ww_kort_12_months_from_29_feb_month_end_clamp"),
+        pytest.param(
+            dict(bouwblok="ww_kort", opdracht_id="C_2019", startdatum="2020-02-29"),
+            C_2019,
+            PEIL,
+            365,
+            10000 * 365 / 365,
+            0.0,
+            id="ww_kort_12_months_from_29_feb_month_end_clamp",
+        ),
         # ww_kort (2021: 15000) from 2021-01-31 on a contract from 2021-01-01: + 12 months =
         # 2022-01-31, − 1 = 2022-01-30; peildatum 2022-06-30; 2021-01-31..2022-01-30 = 365
         # days; 15000 × 365 / 365
-        pytest.param(dict(bouwblok="ww_kort", opdracht_id="C_JAN", startdatum="2021-01-31"),
-                     C_JAN, dt.date(2022, 6, 30), 365, 15000.0, 0.0,
-                     id="ww_kort_12_months_from_31_jan"),
+        pytest.param(
+            dict(bouwblok="ww_kort", opdracht_id="C_JAN", startdatum="2021-01-31"),
+            C_JAN,
+            dt.date(2022, 6, 30),
+            365,
+            15000.0,
+            0.0,
+            id="ww_kort_12_months_from_31_jan",
+        ),
         # line 2021-01-15..2021-02-28 on a contract starting 2021-02-01: begin = 2021-02-01,
         # 28 days; 35000 × 28 / 365
-        pytest.param(dict(startdatum="2021-01-15", einddatum="2021-02-28"), C1, PEIL,
-                     28, 35000 * 28 / 365, 0.0, id="line_starting_before_contract"),
+        pytest.param(
+            dict(startdatum="2021-01-15", einddatum="2021-02-28"),
+            C1,
+            PEIL,
+            28,
+            35000 * 28 / 365,
+            0.0,
+            id="line_starting_before_contract",
+        ),
         # open-ended from 2021-07-01, 18 h: fte 0.5, eind = peildatum 2021-09-30:
         # Jul 31 + Aug 31 + Sep 30 = 92 days; 35000 × 0.5 × 92 / 365
-        pytest.param(dict(uren_per_week=18.0), C1, PEIL,
-                     92, 35000 * 0.5 * 92 / 365, 0.0, id="open_ended_line_to_peildatum"),
+        pytest.param(
+            dict(uren_per_week=18.0), C1, PEIL, 92, 35000 * 0.5 * 92 / 365, 0.0, id="open_ended_line_to_peildatum"
+        ),
         # contract ends 2021-08-15: Jul 31 + Aug 1-15 (15) = 46 days; 35000 × 46 / 365
-        pytest.param(dict(opdracht_id="C_SHORT"), C_SHORT, PEIL,
-                     46, 35000 * 46 / 365, 0.0, id="line_capped_by_contract_end"),
+        pytest.param(
+            dict(opdracht_id="C_SHORT"), C_SHORT, PEIL, 46, 35000 * 46 / 365, 0.0, id="line_capped_by_contract_end"
+        ),
         # 12 h counts: fte 12/36; 35000 × 12/36 × 92 / 365
-        pytest.param(dict(uren_per_week=12.0), C1, PEIL,
-                     92, 35000 * (12 / 36) * 92 / 365, 0.0, id="hours_12_counts"),
+        pytest.param(dict(uren_per_week=12.0), C1, PEIL, 92, 35000 * (12 / 36) * 92 / 365, 0.0, id="hours_12_counts"),
         # 35 h: fte 35/36; 35000 × 35/36 × 92 / 365
-        pytest.param(dict(uren_per_week=35.0), C1, PEIL,
-                     92, 35000 * (35 / 36) * 92 / 365, 0.0, id="hours_35_fte_35_36"),
+        pytest.param(
+            dict(uren_per_week=35.0), C1, PEIL, 92, 35000 * (35 / 36) * 92 / 365, 0.0, id="hours_35_fte_35_36"
+        ),
         # 36 h: fte 1; 35000 × 92 / 365 = 8821.92
-        pytest.param(dict(uren_per_week=36.0), C1, PEIL,
-                     92, 35000 * 92 / 365, 0.0, id="hours_36_fte_1"),
+        pytest.param(dict(uren_per_week=36.0), C1, PEIL, 92, 35000 * 92 / 365, 0.0, id="hours_36_fte_1"),
         # 40 h: fte min(40/36, 1) = 1: same as 36 h
-        pytest.param(dict(uren_per_week=40.0), C1, PEIL,
-                     92, 35000 * 92 / 365, 0.0, id="hours_40_fte_capped_at_1"),
+        pytest.param(dict(uren_per_week=40.0), C1, PEIL, 92, 35000 * 92 / 365, 0.0, id="hours_40_fte_capped_at_1"),
         # 50+: bonus 7500 (2021 edition) × 1 × 92 / 365 = 1890.41 on top of 35000 × 92 / 365
-        pytest.param(dict(vijftig_plus=True), C1, PEIL,
-                     92, 35000 * 92 / 365, 7500 * 92 / 365, id="bonus_50plus_jaar_line"),
+        pytest.param(
+            dict(vijftig_plus=True), C1, PEIL, 92, 35000 * 92 / 365, 7500 * 92 / 365, id="bonus_50plus_jaar_line"
+        ),
         # 50+ at 18 h: both scaled by fte 0.5
-        pytest.param(dict(vijftig_plus=True, uren_per_week=18.0), C1, PEIL,
-                     92, 35000 * 0.5 * 92 / 365, 7500 * 0.5 * 92 / 365, id="bonus_50plus_part_time"),
+        pytest.param(
+            dict(vijftig_plus=True, uren_per_week=18.0),
+            C1,
+            PEIL,
+            92,
+            35000 * 0.5 * 92 / 365,
+            7500 * 0.5 * 92 / 365,
+            id="bonus_50plus_part_time",
+        ),
         # contract awarded 2020-12-31: 2016 edition, pwet_kort 30000, bonus 5000
-        pytest.param(dict(vijftig_plus=True, opdracht_id="C_2020"), C_2020_12_31, PEIL,
-                     92, 30000 * 92 / 365, 5000 * 92 / 365, id="bonus_old_edition_5000"),
+        pytest.param(
+            dict(vijftig_plus=True, opdracht_id="C_2020"),
+            C_2020_12_31,
+            PEIL,
+            92,
+            30000 * 92 / 365,
+            5000 * 92 / 365,
+            id="bonus_old_edition_5000",
+        ),
         # no bonus on maand lines: 750 × 92 × 12 / 365
-        pytest.param(dict(vijftig_plus=True, bouwblok="werkervaringsplaats"), C1, PEIL,
-                     92, 750 * 92 * 12 / 365, 0.0, id="no_bonus_on_maand_line"),
+        pytest.param(
+            dict(vijftig_plus=True, bouwblok="werkervaringsplaats"),
+            C1,
+            PEIL,
+            92,
+            750 * 92 * 12 / 365,
+            0.0,
+            id="no_bonus_on_maand_line",
+        ),
         # no bonus on factor lines: 2000 × 1
-        pytest.param(dict(vijftig_plus=True, bouwblok="scholing", kandidaat_id=None,
-                          bedrag=2000.0), C1, PEIL, 0, 2000.0, 0.0, id="no_bonus_on_factor_line"),
+        pytest.param(
+            dict(vijftig_plus=True, bouwblok="scholing", kandidaat_id=None, bedrag=2000.0),
+            C1,
+            PEIL,
+            0,
+            2000.0,
+            0.0,
+            id="no_bonus_on_factor_line",
+        ),
     ],
 )
 def test_line_value(line, contract, peil, dagen, waarde, toeslag):
@@ -172,35 +263,52 @@ def test_rate_version_switch_on_award_date(gunning_contract, rate, version):
     "line, contract, reden",
     [
         pytest.param(dict(opdracht_id="C999"), C1, "onbekende_opdracht", id="unknown_contract_id"),
-        pytest.param(dict(opdrachtgever="gem-x"), C1, "onbekende_opdracht",
-                     id="unknown_authority_same_id"),
+        pytest.param(dict(opdrachtgever="gem-x"), C1, "onbekende_opdracht", id="unknown_authority_same_id"),
         pytest.param(dict(bouwblok="toeslag_50plus"), C1, "toeslag_als_blok", id="bonus_named_as_block"),
         pytest.param(dict(bouwblok="stage_xyz"), C1, "onbekend_bouwblok", id="block_not_on_card"),
-        pytest.param(dict(opdracht_id="C_NO_RATE"), C_NO_RATE, "geen_tarief",
-                     id="no_version_valid_at_award_2015"),
+        pytest.param(dict(opdracht_id="C_NO_RATE"), C_NO_RATE, "geen_tarief", id="no_version_valid_at_award_2015"),
         pytest.param(dict(uren_per_week=11.0), C1, "te_weinig_uren", id="hours_11_counts_0"),
         pytest.param(dict(uren_per_week=None), C1, "uren_ontbreken", id="jaar_without_hours"),
-        pytest.param(dict(bouwblok="scholing", kandidaat_id=None, bedrag=None), C1,
-                     "bedrag_ontbreekt", id="factor_without_amount"),
+        pytest.param(
+            dict(bouwblok="scholing", kandidaat_id=None, bedrag=None),
+            C1,
+            "bedrag_ontbreekt",
+            id="factor_without_amount",
+        ),
         # C1 starts 2021-02-01
-        pytest.param(dict(bouwblok="scholing", kandidaat_id=None, bedrag=100.0,
-                          startdatum="2021-01-31"), C1, "factor_buiten_looptijd",
-                     id="factor_before_contract_start"),
+        pytest.param(
+            dict(bouwblok="scholing", kandidaat_id=None, bedrag=100.0, startdatum="2021-01-31"),
+            C1,
+            "factor_buiten_looptijd",
+            id="factor_before_contract_start",
+        ),
         # C_ENDED ends 2021-06-30
-        pytest.param(dict(bouwblok="scholing", kandidaat_id=None, bedrag=100.0,
-                          startdatum="2021-07-01", opdracht_id="C_ENDED"), C_ENDED,
-                     "factor_buiten_looptijd", id="factor_after_contract_end"),
+        pytest.param(
+            dict(bouwblok="scholing", kandidaat_id=None, bedrag=100.0, startdatum="2021-07-01", opdracht_id="C_ENDED"),
+            C_ENDED,
+            "factor_buiten_looptijd",
+            id="factor_after_contract_end",
+        ),
         # peildatum 2021-09-30
-        pytest.param(dict(bouwblok="scholing", kandidaat_id=None, bedrag=100.0,
-                          startdatum="2021-10-01"), C1, "factor_buiten_looptijd",
-                     id="factor_after_peildatum"),
-        pytest.param(dict(startdatum="2021-01-01", einddatum="2021-01-31"), C1, "buiten_looptijd",
-                     id="jaar_line_ended_before_contract_start"),
-        pytest.param(dict(startdatum="2021-10-01"), C1, "buiten_looptijd",
-                     id="jaar_line_starting_after_peildatum"),
-        pytest.param(dict(bouwblok="werkervaringsplaats", opdracht_id="C_ENDED",
-                          startdatum="2021-07-01"), C_ENDED, "buiten_looptijd",
-                     id="maand_line_after_contract_end"),
+        pytest.param(
+            dict(bouwblok="scholing", kandidaat_id=None, bedrag=100.0, startdatum="2021-10-01"),
+            C1,
+            "factor_buiten_looptijd",
+            id="factor_after_peildatum",
+        ),
+        pytest.param(
+            dict(startdatum="2021-01-01", einddatum="2021-01-31"),
+            C1,
+            "buiten_looptijd",
+            id="jaar_line_ended_before_contract_start",
+        ),
+        pytest.param(dict(startdatum="2021-10-01"), C1, "buiten_looptijd", id="jaar_line_starting_after_peildatum"),
+        pytest.param(
+            dict(bouwblok="werkervaringsplaats", opdracht_id="C_ENDED", startdatum="2021-07-01"),
+            C_ENDED,
+            "buiten_looptijd",
+            id="maand_line_after_contract_end",
+        ),
     ],
 )
 def test_line_counts_zero_with_reason(line, contract, reden):
@@ -218,8 +326,7 @@ def test_hours_threshold_in_reason_text_comes_from_settings():
 
 @pytest.mark.parametrize(
     "startdatum",
-    [pytest.param("2021-02-01", id="factor_on_contract_start"),
-     pytest.param("2021-09-30", id="factor_on_peildatum")],
+    [pytest.param("2021-02-01", id="factor_on_contract_start"), pytest.param("2021-09-30", id="factor_on_peildatum")],
 )
 def test_factor_line_boundaries_count(startdatum):
     # C.start <= L.start <= min(C.eind, peildatum) is inclusive on both sides: 500 × 1
@@ -276,21 +383,39 @@ _DATES = st.dates(dt.date(2015, 1, 1), dt.date(2023, 12, 31))
 
 @hyp_settings(max_examples=150, deadline=None)
 @given(
-    block=st.sampled_from(["pwet_kort", "bbl", "ww_kort", "werkervaringsplaats", "scholing",
-                           "banenafspraak", "toeslag_50plus"]),
-    l_start=_DATES, l_days=st.one_of(st.none(), st.integers(0, 2000)),
-    c_start=_DATES, c_days=st.integers(0, 2000), gunning_offset=st.integers(-400, 0),
-    uren=st.one_of(st.none(), st.floats(0, 60)), bedrag=st.one_of(st.none(), st.floats(0, 1e6)),
-    vijftig=st.booleans(), peil=_DATES,
+    block=st.sampled_from(
+        ["pwet_kort", "bbl", "ww_kort", "werkervaringsplaats", "scholing", "banenafspraak", "toeslag_50plus"]
+    ),
+    l_start=_DATES,
+    l_days=st.one_of(st.none(), st.integers(0, 2000)),
+    c_start=_DATES,
+    c_days=st.integers(0, 2000),
+    gunning_offset=st.integers(-400, 0),
+    uren=st.one_of(st.none(), st.floats(0, 60)),
+    bedrag=st.one_of(st.none(), st.floats(0, 1e6)),
+    vijftig=st.booleans(),
+    peil=_DATES,
 )
-def test_line_value_invariants(block, l_start, l_days, c_start, c_days, gunning_offset, uren,
-                               bedrag, vijftig, peil):
+def test_line_value_invariants(block, l_start, l_days, c_start, c_days, gunning_offset, uren, bedrag, vijftig, peil):
     l_end = None if l_days is None else (l_start + dt.timedelta(days=l_days)).isoformat()
-    contract = dict(C1, startdatum=c_start.isoformat(),
-                    einddatum=(c_start + dt.timedelta(days=c_days)).isoformat(),
-                    gunningsdatum=(c_start + dt.timedelta(days=gunning_offset)).isoformat())
-    row = value_one(dict(bouwblok=block, startdatum=l_start.isoformat(), einddatum=l_end,
-                         uren_per_week=uren, bedrag=bedrag, vijftig_plus=vijftig), contract, peil)
+    contract = dict(
+        C1,
+        startdatum=c_start.isoformat(),
+        einddatum=(c_start + dt.timedelta(days=c_days)).isoformat(),
+        gunningsdatum=(c_start + dt.timedelta(days=gunning_offset)).isoformat(),
+    )
+    row = value_one(
+        dict(
+            bouwblok=block,
+            startdatum=l_start.isoformat(),
+            einddatum=l_end,
+            uren_per_week=uren,
+            bedrag=bedrag,
+            vijftig_plus=vijftig,
+        ),
+        contract,
+        peil,
+    )
     assert row["waarde_eur"] >= 0 and row["toeslag_eur"] >= 0
     assert row["totaal_eur"] == row["waarde_eur"] + row["toeslag_eur"]
     assert 0 <= row["dagen"] <= c_days + 1

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.orchestrate import verify
 from pipeline.core.paths import ROOT
+from pipeline.orchestrate import verify
 from tests.conftest import SMALL_PERIOD, report_env, skip_if_code_changed
 
 
@@ -23,10 +23,18 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_manifest_compares_without_times_and_durations(tmp_path):
-    a = _write(tmp_path / "a" / "manifest.json", json.dumps(
-        {"periode": "2019Q2", "generated_at": "2021-10-01T10:00:00+00:00", "duration_seconds": {"render": 1.5}}))
-    b = _write(tmp_path / "b" / "manifest.json", json.dumps(
-        {"generated_at": "2022-01-01T00:00:00+00:00", "periode": "2019Q2", "duration_seconds": {"render": 9}}))
+    a = _write(
+        tmp_path / "a" / "manifest.json",
+        json.dumps(
+            {"periode": "2019Q2", "generated_at": "2021-10-01T10:00:00+00:00", "duration_seconds": {"render": 1.5}}
+        ),
+    )
+    b = _write(
+        tmp_path / "b" / "manifest.json",
+        json.dumps(
+            {"generated_at": "2022-01-01T00:00:00+00:00", "periode": "2019Q2", "duration_seconds": {"render": 9}}
+        ),
+    )
     c = _write(tmp_path / "c" / "manifest.json", json.dumps({"periode": "2019Q3"}))
     assert verify.same_file(a, b)
     assert not verify.same_file(a, c)
@@ -46,7 +54,11 @@ def test_compare_lists_differing_missing_and_extra_files(tmp_path):
         _write(tmp_path / "new" / name, text)
     result = verify.compare([("reports/2019Q2", tmp_path / "pub", tmp_path / "new")])
     assert (result.compared, result.different, result.missing, result.extra) == (
-        2, ["reports/2019Q2/data/a.csv"], ["reports/2019Q2/new.csv"], ["reports/2019Q2/old.csv"])
+        2,
+        ["reports/2019Q2/data/a.csv"],
+        ["reports/2019Q2/new.csv"],
+        ["reports/2019Q2/old.csv"],
+    )
     assert not result.ok
 
 
@@ -84,18 +96,36 @@ def test_verify_names_the_tampered_file(small_builds, tmp_path):
     _write(reports / "partners" / "onbekend.html", "<p>niet van ons</p>")
     env = report_env(published, {"TZ": "Asia/Tokyo"})
     code = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["code"]["bronnen_sha256"]
-    proc = subprocess.run([sys.executable, "-m", "pipeline.orchestrate.verify", "--period", SMALL_PERIOD,
-                           "--raw-dir", str(ROOT / "data" / "raw"), "--keep"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.orchestrate.verify",
+            "--period",
+            SMALL_PERIOD,
+            "--raw-dir",
+            str(ROOT / "data" / "raw"),
+            "--keep",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     kept = Path(re.search(r"rebuilt copy: (\S+)", proc.stdout).group(1))
     try:
         skip_if_code_changed(code)
         assert proc.returncode == 1, proc.stdout + proc.stderr
-        listed = [line.split(":", 1)[1].strip() for line in proc.stderr.splitlines()
-                  if line.lstrip().startswith(("verschilt", "ontbreekt", "extra"))]
-        assert listed == [f"reports/{SMALL_PERIOD}/data/opdrachten.csv",
-                          f"data/clean/{SMALL_PERIOD}/afgekeurd.csv",
-                          f"reports/{SMALL_PERIOD}/partners/onbekend.html"], proc.stderr
+        listed = [
+            line.split(":", 1)[1].strip()
+            for line in proc.stderr.splitlines()
+            if line.lstrip().startswith(("verschilt", "ontbreekt", "extra"))
+        ]
+        assert listed == [
+            f"reports/{SMALL_PERIOD}/data/opdrachten.csv",
+            f"data/clean/{SMALL_PERIOD}/afgekeurd.csv",
+            f"reports/{SMALL_PERIOD}/partners/onbekend.html",
+        ], proc.stderr
         # a rebuild from nothing also gives the earlier quarter's clean data byte for byte
         result = verify.compare([("data/clean", a / "clean", kept / "clean")])
         assert result.ok, "\n".join(result.lines())
@@ -106,7 +136,12 @@ def test_verify_names_the_tampered_file(small_builds, tmp_path):
 @pytest.mark.parametrize("period", ["2019Q5", "2021Q3"])
 def test_verify_refuses_what_was_never_published(period, tmp_path):
     env = report_env(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "pipeline.orchestrate.verify", "--period", period],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.orchestrate.verify", "--period", period],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

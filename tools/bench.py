@@ -51,8 +51,13 @@ def _run(raw: Path, out: Path) -> tuple[float, dict, float]:
     env = dict(os.environ, SROI_CLEAN_DIR=str(out / "clean"), SROI_REPORTS_DIR=str(out / "reports"))
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "pipeline.orchestrate.run", "report", "--period", PERIOD, "--raw-dir", str(raw)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.orchestrate.run", "report", "--period", PERIOD, "--raw-dir", str(raw)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     wall = time.monotonic() - started
     if proc.returncode != 0:
         raise SystemExit(f"FOUT: benchmark-run mislukt | ERROR: benchmark run failed:\n{proc.stderr[-2000:]}")
@@ -73,39 +78,70 @@ def measure(scale: int) -> dict:
     wall, manifest, peak = _run(raw, out)
     rows = sum(i.get("rijen_gelezen") or 0 for i in manifest["invoer"])
     pages = sum(1 for n in manifest["notebooks"] if "pagina" in n)
-    return {"scale": scale, "first_wall": first_wall, "wall": wall, "stages": manifest["duration_seconds"],
-            "rows": rows, "pages": pages, "peak_mb": max(peak, first_peak)}
+    return {
+        "scale": scale,
+        "first_wall": first_wall,
+        "wall": wall,
+        "stages": manifest["duration_seconds"],
+        "rows": rows,
+        "pages": pages,
+        "peak_mb": max(peak, first_peak),
+    }
 
 
 def noop_rerun() -> float:
     """Seconds of an unchanged ``make report`` on the published demo period (built first if needed)."""
-    subprocess.run(["make", "--no-print-directory", "report", f"PERIOD={PERIOD}"], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["make", "--no-print-directory", "report", f"PERIOD={PERIOD}"], cwd=ROOT, check=True, capture_output=True
+    )
     started = time.monotonic()
-    subprocess.run(["make", "--no-print-directory", "report", f"PERIOD={PERIOD}"], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["make", "--no-print-directory", "report", f"PERIOD={PERIOD}"], cwd=ROOT, check=True, capture_output=True
+    )
     return time.monotonic() - started
 
 
 def table(results: list[dict], noop: float, value_lines_s: float) -> str:
-    stage_names = [("01_clean", "inlezen"), ("02_validate", "valideren"), ("03_compute", "berekenen"), ("render", "renderen")]
-    lines = [f"machine: {os.cpu_count()} cores, {_memory_gb():.0f} GB, Python {platform.python_version()}",
-             f"periode {PERIOD}; tijden in seconden (set-up uitgesloten)", ""]
-    head = f"{'SCALE':>5} {'rijen':>8} {'pag.':>5} {'eerste run':>10} {'koud':>7} " + " ".join(f"{n:>10}" for _, n in stage_names) + f" {'piek MB':>8}"
+    stage_names = [
+        ("01_clean", "inlezen"),
+        ("02_validate", "valideren"),
+        ("03_compute", "berekenen"),
+        ("render", "renderen"),
+    ]
+    lines = [
+        f"machine: {os.cpu_count()} cores, {_memory_gb():.0f} GB, Python {platform.python_version()}",
+        f"periode {PERIOD}; tijden in seconden (set-up uitgesloten)",
+        "",
+    ]
+    head = (
+        f"{'SCALE':>5} {'rijen':>8} {'pag.':>5} {'eerste run':>10} {'koud':>7} "
+        + " ".join(f"{n:>10}" for _, n in stage_names)
+        + f" {'piek MB':>8}"
+    )
     lines += [head, "-" * len(head)]
     for r in results:
         s = r["stages"]
-        lines.append(f"{r['scale']:>5} {r['rows']:>8} {r['pages']:>5} {r['first_wall']:>10.1f} {r['wall']:>7.1f} "
-                     + " ".join(f"{s.get(k, 0):>10.1f}" for k, _ in stage_names) + f" {r['peak_mb']:>8.0f}")
+        lines.append(
+            f"{r['scale']:>5} {r['rows']:>8} {r['pages']:>5} {r['first_wall']:>10.1f} {r['wall']:>7.1f} "
+            + " ".join(f"{s.get(k, 0):>10.1f}" for k, _ in stage_names)
+            + f" {r['peak_mb']:>8.0f}"
+        )
     lines.append("")
-    lines.append("rijen per seconde per stap: " + "; ".join(
-        f"SCALE={r['scale']}: " + ", ".join(f"{n} {r['rows'] / max(r['stages'].get(k, 0), 1e-9):,.0f}" for k, n in stage_names)
-        for r in results))
+    lines.append(
+        "rijen per seconde per stap: "
+        + "; ".join(
+            f"SCALE={r['scale']}: "
+            + ", ".join(f"{n} {r['rows'] / max(r['stages'].get(k, 0), 1e-9):,.0f}" for k, n in stage_names)
+            for r in results
+        )
+    )
     if len(results) >= 2:
         a, b = results[0], results[-1]
         marginal = (b["stages"]["render"] - a["stages"]["render"]) / max(b["pages"] - a["pages"], 1)
-        lines.append(f"marginale kosten per partnerpagina: {marginal:.2f} s "
-                     f"((render x{b['scale']} − render x{a['scale']}) / (pagina's x{b['scale']} − x{a['scale']}))")
+        lines.append(
+            f"marginale kosten per partnerpagina: {marginal:.2f} s "
+            f"((render x{b['scale']} − render x{a['scale']}) / (pagina's x{b['scale']} − x{a['scale']}))"
+        )
         lines.append(f"koud x{b['scale']} / koud x{a['scale']}: {b['wall'] / a['wall']:.1f}×")
     lines.append(f"ongewijzigde herhaalrun (make report PERIOD={PERIOD}): {noop:.2f} s")
     lines.append(f"200.000 inzetregels waarderen: {value_lines_s:.2f} s")

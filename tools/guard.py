@@ -69,7 +69,7 @@ def unlisted_staged(repo: Path = ROOT, raw_dir: Path = DEMO_RAW_DIR) -> list[tup
     listed = _manifest(raw_dir)
     found = []
     for name in sorted(n for n in names.decode("utf-8").split("\0") if n):
-        rel = name[len(prefix) + 1:]
+        rel = name[len(prefix) + 1 :]
         if rel == MANIFEST_NAME:
             continue
         found.extend(_judge(rel, listed, _git(repo, "cat-file", "blob", f":{name}")))
@@ -111,16 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         found = unlisted_staged(raw_dir=args.raw_dir) if args.staged else unlisted_files(args.raw_dir)
     except (subprocess.CalledProcessError, OSError, ValueError) as exc:
-        print(f"FOUT: controle van {args.raw_dir} mislukt ({type(exc).__name__}) | ERROR: check failed",
-              file=sys.stderr)
+        print(
+            f"FOUT: controle van {args.raw_dir} mislukt ({type(exc).__name__}) | ERROR: check failed", file=sys.stderr
+        )
         return 2
     if not found:
         return 0
     for rel, why in found:
         print(f"{rel}: {why}", file=sys.stderr)
-    print(f"FOUT: {len(found)} bestand(en) in {args.raw_dir} horen niet bij de demodata; echte aanleveringen "
-          f"horen buiten de repository | ERROR: {len(found)} file(s) are not demo data; real deliveries "
-          "belong outside the repository", file=sys.stderr)
+    print(
+        f"FOUT: {len(found)} bestand(en) in {args.raw_dir} horen niet bij de demodata; echte aanleveringen "
+        f"horen buiten de repository | ERROR: {len(found)} file(s) are not demo data; real deliveries "
+        "belong outside the repository",
+        file=sys.stderr,
+    )
     return 1
 
 

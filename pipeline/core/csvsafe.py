@@ -60,8 +60,11 @@ def _is_formula(text: str) -> bool:
 
 
 def _text_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns
-            if pd.api.types.is_object_dtype(frame[c].dtype) or pd.api.types.is_string_dtype(frame[c].dtype)]
+    return [
+        c
+        for c in frame.columns
+        if pd.api.types.is_object_dtype(frame[c].dtype) or pd.api.types.is_string_dtype(frame[c].dtype)
+    ]
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

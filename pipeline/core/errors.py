@@ -40,16 +40,25 @@ def os_error_line(exc: OSError, what_nl: str, what_en: str) -> str:
     return f"FOUT: {what_nl}: {nl} | ERROR: {what_en}: {en}"
 
 
-_READ_ONLY = ("geen schrijfrechten (alleen-lezen); kies een map waarin u mag schrijven of vraag rechten",
-              "no permission to write (read-only); choose a folder you can write to or ask for access")
+_READ_ONLY = (
+    "geen schrijfrechten (alleen-lezen); kies een map waarin u mag schrijven of vraag rechten",
+    "no permission to write (read-only); choose a folder you can write to or ask for access",
+)
 _DISK_FULL = ("schijf vol; maak ruimte vrij en draai opnieuw", "disk full; free some space and run again")
 _OS_ERRORS: dict[int, tuple[str, str]] = {
-    errno.EACCES: _READ_ONLY, errno.EPERM: _READ_ONLY, errno.EROFS: _READ_ONLY,
-    errno.ENOSPC: _DISK_FULL, errno.EDQUOT: _DISK_FULL,
-    errno.EXDEV: ("verplaatsen naar een andere schijf lukt niet; zet data/clean en reports op dezelfde schijf",
-                  "cannot move to another disk; keep data/clean and reports on one filesystem"),
+    errno.EACCES: _READ_ONLY,
+    errno.EPERM: _READ_ONLY,
+    errno.EROFS: _READ_ONLY,
+    errno.ENOSPC: _DISK_FULL,
+    errno.EDQUOT: _DISK_FULL,
+    errno.EXDEV: (
+        "verplaatsen naar een andere schijf lukt niet; zet data/clean en reports op dezelfde schijf",
+        "cannot move to another disk; keep data/clean and reports on one filesystem",
+    ),
     errno.ENOTDIR: ("een deel van het pad is een bestand, geen map", "part of the path is a file, not a folder"),
     errno.ENAMETOOLONG: ("pad of bestandsnaam te lang; kies een kortere map", "path or file name too long"),
-    errno.EIO: ("lees- of schrijffout van de schijf; controleer de schijf of netwerkmap",
-                "disk read or write error; check the disk or network share"),
+    errno.EIO: (
+        "lees- of schrijffout van de schijf; controleer de schijf of netwerkmap",
+        "disk read or write error; check the disk or network share",
+    ),
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import datetime as dt
 import re
 from dataclasses import dataclass

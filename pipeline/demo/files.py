@@ -34,8 +34,16 @@ class Blank:
 BLANK = Blank()
 
 
-def csv_bytes(header: list[str], rows: list[list[str]], *, delimiter: str, newline: str,
-              encoding: str, trailing_rows: int = 0, trailing_delimiter: bool = False) -> tuple[bytes, list[int]]:
+def csv_bytes(
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    delimiter: str,
+    newline: str,
+    encoding: str,
+    trailing_rows: int = 0,
+    trailing_delimiter: bool = False,
+) -> tuple[bytes, list[int]]:
     """A CSV file and, per record, the physical line it starts on (the header is line 1).
 
     >>> data, lines = csv_bytes(["a", "b"], [["1", "x\\ny"], ["2", ""]], delimiter=";",
@@ -86,8 +94,7 @@ class _SharedStrings:
 
     def xml(self) -> str:
         items = "".join(f'<si><t xml:space="preserve">{escape(t)}</t></si>' for t in self.index)
-        return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.count}" uniqueCount="{len(self.index)}">'
-                f"{items}</sst>")
+        return f'{_XML}<sst xmlns="{_MAIN}" count="{self.count}" uniqueCount="{len(self.index)}">{items}</sst>'
 
 
 def _cell_xml(ref: str, value: object, strings: _SharedStrings) -> str:
@@ -108,13 +115,16 @@ def _cell_xml(ref: str, value: object, strings: _SharedStrings) -> str:
 def _sheet_xml(rows: list[list[object]], strings: _SharedStrings) -> str:
     parts, width = [], 1
     for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell_xml(f"{_column_letter(c)}{r}", v, strings)
-                        for c, v in enumerate(row) if v is not None and v != "")
+        cells = "".join(
+            _cell_xml(f"{_column_letter(c)}{r}", v, strings) for c, v in enumerate(row) if v is not None and v != ""
+        )
         width = max(width, len(row))
         parts.append(f'<row r="{r}">{cells}</row>' if cells else f'<row r="{r}"/>')
     ref = f"A1:{_column_letter(width - 1)}{max(1, len(rows))}"
-    return (f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="{ref}"/>'
-            f'<sheetData>{"".join(parts)}</sheetData></worksheet>')
+    return (
+        f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="{ref}"/>'
+        f"<sheetData>{''.join(parts)}</sheetData></worksheet>"
+    )
 
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -153,47 +163,64 @@ def xlsx_bytes(sheets: list[tuple[str, list[list[object]]]], created: dt.datetim
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, n + 1))
+        for i in range(1, n + 1)
+    )
     entries = [
-        ("[Content_Types].xml",
-         f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-         '<Default Extension="xml" ContentType="application/xml"/>'
-         f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.spreadsheetml.sheet.main+xml"/>'
-         f"{overrides}"
-         f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.spreadsheetml.styles+xml"/>'
-         f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.spreadsheetml.sharedStrings+xml"/>'
-         '<Override PartName="/docProps/core.xml" '
-         'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-         f'<Override PartName="/docProps/app.xml" ContentType="{_CT}.extended-properties+xml"/></Types>'),
-        ("_rels/.rels",
-         f'{_XML}<Relationships xmlns="{_PKG}">'
-         f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-         '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
-         'metadata/core-properties" Target="docProps/core.xml"/>'
-         f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
-         "</Relationships>"),
-        ("docProps/app.xml",
-         f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-         "<Application>Microsoft Excel</Application></Properties>"),
-        ("docProps/core.xml",
-         f'{_XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
-         'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/'
-         'dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>demo</dc:creator>'
-         f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
-         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>'),
-        ("xl/workbook.xml",
-         f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-         + "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
-                   for i, (name, _) in enumerate(sheets, start=1))
-         + "</sheets></workbook>"),
-        ("xl/_rels/workbook.xml.rels",
-         f'{_XML}<Relationships xmlns="{_PKG}">'
-         + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                   for i in range(1, n + 1))
-         + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-         f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
-         "</Relationships>"),
+        (
+            "[Content_Types].xml",
+            f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.spreadsheetml.sheet.main+xml"/>'
+            f"{overrides}"
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.spreadsheetml.styles+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.spreadsheetml.sharedStrings+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            f'<Override PartName="/docProps/app.xml" ContentType="{_CT}.extended-properties+xml"/></Types>',
+        ),
+        (
+            "_rels/.rels",
+            f'{_XML}<Relationships xmlns="{_PKG}">'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
+            'metadata/core-properties" Target="docProps/core.xml"/>'
+            f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
+            "</Relationships>",
+        ),
+        (
+            "docProps/app.xml",
+            f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            "<Application>Microsoft Excel</Application></Properties>",
+        ),
+        (
+            "docProps/core.xml",
+            f'{_XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/'
+            'dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>demo</dc:creator>'
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>',
+        ),
+        (
+            "xl/workbook.xml",
+            f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+            + "".join(
+                f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+                for i, (name, _) in enumerate(sheets, start=1)
+            )
+            + "</sheets></workbook>",
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            f'{_XML}<Relationships xmlns="{_PKG}">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                for i in range(1, n + 1)
+            )
+            + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>",
+        ),
         ("xl/styles.xml", _STYLES),
         *((f"xl/worksheets/sheet{i}.xml", xml) for i, xml in enumerate(sheet_xml, start=1)),
         ("xl/sharedStrings.xml", strings.xml()),

@@ -58,8 +58,8 @@ prints into :data:`PLANTED_PROBLEMS`; ``tests/test_demo.py`` checks both.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -67,13 +67,13 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.core.paths import CONFIG_DIR, DEMO_RAW_DIR
+from pipeline.core.periods import parse_period, periods_between
 from pipeline.demo.partners import Partner
 from pipeline.demo.planted import TYPO_PARTNERS, Plant, plant_rows, plant_world
 from pipeline.demo.render import Rendered, invert_mapping, render, style_for
 from pipeline.demo.snapshots import Snapshotter
 from pipeline.demo.world import build_world
-from pipeline.core.paths import CONFIG_DIR, DEMO_RAW_DIR
-from pipeline.core.periods import parse_period, periods_between
 from pipeline.ingest.pristine import MANIFEST_NAME
 
 DEMO_SEED = 20211231
@@ -90,64 +90,192 @@ PLANT_PERIOD = "2021Q3"
 # `value` as written (empty = left empty); severity: reject (row rejected), finding (row kept,
 # reported), warning (row kept, unusual).
 PLANTED_PROBLEMS: list[dict] = [
-    {"period": "2021Q3", "partner_id": "cooperatie-bouwgroep-ommeland", "dataset": "inzet",
-     "file": "2021Q3/cooperatie-bouwgroep-ommeland/inzet_2021Q3.csv", "row": 31, "column": "uren_per_week",
-     "header": "Uren pw", "value": "70", "severity": "reject", "rule": "uren_te_hoog",
-     "problem": "uren_per_week 70 is above 60"},
-    {"period": "2021Q3", "partner_id": "dollard-installatietechniek", "dataset": "inzet",
-     "file": "2021Q3/dollard-installatietechniek/inzet_2021Q3.csv", "row": 32, "column": "regel_id",
-     "header": "Regel ID", "value": "DI-00030", "severity": "reject", "rule": "regel_id_dubbel",
-     "problem": "regel_id DI-00030 appears twice in the file (row copied)", "duplicate_of_row": 31},
-    {"period": "2021Q3", "partner_id": "gemeente-eemsdelta", "dataset": "opdrachten",
-     "file": "2021Q3/gemeente-eemsdelta/opdrachten_2021Q3.csv", "row": 19, "column": "opdrachtwaarde",
-     "header": "Opdrachtwaarde", "value": "-4.113.000,00", "severity": "reject",
-     "rule": "opdrachtwaarde_niet_positief", "problem": "opdrachtwaarde is negative"},
-    {"period": "2021Q3", "partner_id": "gemeente-groningen", "dataset": "opdrachten",
-     "file": "2021Q3/gemeente-groningen/opdrachten_2021Q3.xlsx", "row": 38, "column": "einddatum",
-     "header": "Einddatum", "value": "2020-11-11", "severity": "reject",
-     "rule": "einddatum_voor_startdatum", "problem": "einddatum lies before startdatum (year mistyped)"},
-    {"period": "2021Q3", "partner_id": "hunze-techniek", "dataset": "inzet",
-     "file": "2021Q3/hunze-techniek/inzet_2021Q3.xlsx", "row": 10, "column": "bouwblok",
-     "header": "Bouwblok", "value": "detachering", "severity": "reject", "rule": "bouwblok_onbekend",
-     "problem": "bouwblok 'detachering' is not on the rate card"},
-    {"period": "2021Q3", "partner_id": "noorderpoort", "dataset": "trajecten",
-     "file": "2021Q3/noorderpoort/trajecten_2021Q3.xlsx", "row": 203, "column": "einddatum",
-     "header": "Einddatum", "value": "", "severity": "reject", "rule": "einddatum_ontbreekt",
-     "problem": "status afgerond without einddatum"},
-    {"period": "2021Q3", "partner_id": "provincie-groningen", "dataset": "opdrachten",
-     "file": "2021Q3/provincie-groningen/opdrachten_2021Q3.xlsx", "row": 23, "column": "sr_percentage",
-     "header": "SR percentage", "value": "150", "severity": "reject", "rule": "sr_percentage_buiten_bereik",
-     "problem": "sr_percentage 150 is above 100"},
-    {"period": "2021Q3", "partner_id": "reitdiep-renovatie", "dataset": "inzet",
-     "file": "2021Q3/reitdiep-renovatie/inzet_2021Q3.csv", "row": 78, "column": "bedrag",
-     "header": "BEDRAG", "value": "1.234", "severity": "reject", "rule": "getal_dubbelzinnig",
-     "problem": "bedrag 1.234 is ambiguous: no other value in the column shows the decimal separator"},
-    {"period": "2021Q3", "partner_id": "wadden-infra", "dataset": "inzet",
-     "file": "2021Q3/wadden-infra/inzet_2021Q3.csv", "row": 12, "column": "kandidaat_bsn",
-     "header": "kandidaat_bsn", "value": "998295785", "severity": "reject", "rule": "bsn_elfproef",
-     "problem": "kandidaat_bsn fails the eleven-test (last digit mistyped)"},
-    {"period": "2021Q3", "partner_id": "werkplein-groningen", "dataset": "trajecten",
-     "file": "2021Q3/werkplein-groningen/trajecten_2021Q3.csv", "row": 173, "column": "startdatum",
-     "header": "Startdatum", "value": "31-02-2021", "severity": "reject", "rule": "datum_bestaat_niet",
-     "problem": "startdatum 31-02-2021 does not exist"},
-    {"period": "2021Q3", "partner_id": "damsterdiep-bouw", "dataset": "inzet",
-     "file": "2021Q3/damsterdiep-bouw/inzet_2021Q3.csv", "row": 153, "column": "kandidaat_bsn",
-     "header": "BSN", "value": "996786107", "severity": "finding", "rule": "dubbeltelling",
-     "problem": "same candidate as WA-00057 (related_*) on another contract, overlapping days",
-     "related_partner_id": "westerkwartier-aannemers",
-     "related_file": "2021Q3/westerkwartier-aannemers/inzet_2021Q3.csv", "related_row": 58},
-    {"period": "2021Q3", "partner_id": "gemeente-groningen", "dataset": "opdrachten",
-     "file": "2021Q3/gemeente-groningen/opdrachten_2021Q3.xlsx", "row": 19, "column": "sr_verplichting",
-     "header": "SR verplichting", "value": "26660", "severity": "finding", "rule": "verplichting_wijkt_af",
-     "problem": "sr_verplichting is EUR 2,500 above opdrachtwaarde x sr_percentage / 100"},
-    {"period": "2021Q3", "partner_id": "gemeente-het-hogeland", "dataset": "opdrachten",
-     "file": "2021Q3/gemeente-het-hogeland/opdrachten_2021Q3.csv", "row": 12, "column": "sr_percentage",
-     "header": "SR-PERCENTAGE", "value": "12", "severity": "warning",
-     "rule": "sr_percentage_ongebruikelijk", "problem": "sr_percentage 12 is above 10: unusual"},
-    {"period": "2021Q3", "partner_id": "lauwers-elektrotechniek", "dataset": "inzet",
-     "file": "2021Q3/lauwers-elektrotechniek/inzet_2021Q3.xlsx", "row": 43, "column": "opdracht_id",
-     "header": "Opdracht ID", "value": "GR-2019-010", "severity": "finding", "rule": "opdracht_onbekend",
-     "problem": "opdracht_id GR-2019-010 does not exist at gemeente-groningen (row kept, counts 0)"},
+    {
+        "period": "2021Q3",
+        "partner_id": "cooperatie-bouwgroep-ommeland",
+        "dataset": "inzet",
+        "file": "2021Q3/cooperatie-bouwgroep-ommeland/inzet_2021Q3.csv",
+        "row": 31,
+        "column": "uren_per_week",
+        "header": "Uren pw",
+        "value": "70",
+        "severity": "reject",
+        "rule": "uren_te_hoog",
+        "problem": "uren_per_week 70 is above 60",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "dollard-installatietechniek",
+        "dataset": "inzet",
+        "file": "2021Q3/dollard-installatietechniek/inzet_2021Q3.csv",
+        "row": 32,
+        "column": "regel_id",
+        "header": "Regel ID",
+        "value": "DI-00030",
+        "severity": "reject",
+        "rule": "regel_id_dubbel",
+        "problem": "regel_id DI-00030 appears twice in the file (row copied)",
+        "duplicate_of_row": 31,
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "gemeente-eemsdelta",
+        "dataset": "opdrachten",
+        "file": "2021Q3/gemeente-eemsdelta/opdrachten_2021Q3.csv",
+        "row": 19,
+        "column": "opdrachtwaarde",
+        "header": "Opdrachtwaarde",
+        "value": "-4.113.000,00",
+        "severity": "reject",
+        "rule": "opdrachtwaarde_niet_positief",
+        "problem": "opdrachtwaarde is negative",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "gemeente-groningen",
+        "dataset": "opdrachten",
+        "file": "2021Q3/gemeente-groningen/opdrachten_2021Q3.xlsx",
+        "row": 38,
+        "column": "einddatum",
+        "header": "Einddatum",
+        "value": "2020-11-11",
+        "severity": "reject",
+        "rule": "einddatum_voor_startdatum",
+        "problem": "einddatum lies before startdatum (year mistyped)",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "hunze-techniek",
+        "dataset": "inzet",
+        "file": "2021Q3/hunze-techniek/inzet_2021Q3.xlsx",
+        "row": 10,
+        "column": "bouwblok",
+        "header": "Bouwblok",
+        "value": "detachering",
+        "severity": "reject",
+        "rule": "bouwblok_onbekend",
+        "problem": "bouwblok 'detachering' is not on the rate card",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "noorderpoort",
+        "dataset": "trajecten",
+        "file": "2021Q3/noorderpoort/trajecten_2021Q3.xlsx",
+        "row": 203,
+        "column": "einddatum",
+        "header": "Einddatum",
+        "value": "",
+        "severity": "reject",
+        "rule": "einddatum_ontbreekt",
+        "problem": "status afgerond without einddatum",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "provincie-groningen",
+        "dataset": "opdrachten",
+        "file": "2021Q3/provincie-groningen/opdrachten_2021Q3.xlsx",
+        "row": 23,
+        "column": "sr_percentage",
+        "header": "SR percentage",
+        "value": "150",
+        "severity": "reject",
+        "rule": "sr_percentage_buiten_bereik",
+        "problem": "sr_percentage 150 is above 100",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "reitdiep-renovatie",
+        "dataset": "inzet",
+        "file": "2021Q3/reitdiep-renovatie/inzet_2021Q3.csv",
+        "row": 78,
+        "column": "bedrag",
+        "header": "BEDRAG",
+        "value": "1.234",
+        "severity": "reject",
+        "rule": "getal_dubbelzinnig",
+        "problem": "bedrag 1.234 is ambiguous: no other value in the column shows the decimal separator",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "wadden-infra",
+        "dataset": "inzet",
+        "file": "2021Q3/wadden-infra/inzet_2021Q3.csv",
+        "row": 12,
+        "column": "kandidaat_bsn",
+        "header": "kandidaat_bsn",
+        "value": "998295785",
+        "severity": "reject",
+        "rule": "bsn_elfproef",
+        "problem": "kandidaat_bsn fails the eleven-test (last digit mistyped)",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "werkplein-groningen",
+        "dataset": "trajecten",
+        "file": "2021Q3/werkplein-groningen/trajecten_2021Q3.csv",
+        "row": 173,
+        "column": "startdatum",
+        "header": "Startdatum",
+        "value": "31-02-2021",
+        "severity": "reject",
+        "rule": "datum_bestaat_niet",
+        "problem": "startdatum 31-02-2021 does not exist",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "damsterdiep-bouw",
+        "dataset": "inzet",
+        "file": "2021Q3/damsterdiep-bouw/inzet_2021Q3.csv",
+        "row": 153,
+        "column": "kandidaat_bsn",
+        "header": "BSN",
+        "value": "996786107",
+        "severity": "finding",
+        "rule": "dubbeltelling",
+        "problem": "same candidate as WA-00057 (related_*) on another contract, overlapping days",
+        "related_partner_id": "westerkwartier-aannemers",
+        "related_file": "2021Q3/westerkwartier-aannemers/inzet_2021Q3.csv",
+        "related_row": 58,
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "gemeente-groningen",
+        "dataset": "opdrachten",
+        "file": "2021Q3/gemeente-groningen/opdrachten_2021Q3.xlsx",
+        "row": 19,
+        "column": "sr_verplichting",
+        "header": "SR verplichting",
+        "value": "26660",
+        "severity": "finding",
+        "rule": "verplichting_wijkt_af",
+        "problem": "sr_verplichting is EUR 2,500 above opdrachtwaarde x sr_percentage / 100",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "gemeente-het-hogeland",
+        "dataset": "opdrachten",
+        "file": "2021Q3/gemeente-het-hogeland/opdrachten_2021Q3.csv",
+        "row": 12,
+        "column": "sr_percentage",
+        "header": "SR-PERCENTAGE",
+        "value": "12",
+        "severity": "warning",
+        "rule": "sr_percentage_ongebruikelijk",
+        "problem": "sr_percentage 12 is above 10: unusual",
+    },
+    {
+        "period": "2021Q3",
+        "partner_id": "lauwers-elektrotechniek",
+        "dataset": "inzet",
+        "file": "2021Q3/lauwers-elektrotechniek/inzet_2021Q3.xlsx",
+        "row": 43,
+        "column": "opdracht_id",
+        "header": "Opdracht ID",
+        "value": "GR-2019-010",
+        "severity": "finding",
+        "rule": "opdracht_onbekend",
+        "problem": "opdracht_id GR-2019-010 does not exist at gemeente-groningen (row kept, counts 0)",
+    },
 ]
 
 
@@ -163,13 +291,22 @@ def _as_text(value: object) -> str:
 
 def _locate(plant: Plant, rows: list[dict], rendered: Rendered, path: str) -> dict:
     key = {"inzet": "regel_id", "opdrachten": "opdracht_id"}.get(plant.dataset, "")
-    index = next(i for i, r in enumerate(rows) if (r is plant.row if plant.row is not None
-                                                     else r.get(key) == plant.key))
-    found = {"period": PLANT_PERIOD, "partner_id": plant.partner_id, "dataset": plant.dataset,
-             "file": path, "row": rendered.rows[index], "column": plant.column,
-             "header": rendered.headers[plant.column].strip(),
-             "value": _as_text(rendered.cells[index][plant.column]),
-             "severity": plant.severity, "rule": plant.rule, "problem": plant.problem}
+    index = next(
+        i for i, r in enumerate(rows) if (r is plant.row if plant.row is not None else r.get(key) == plant.key)
+    )
+    found = {
+        "period": PLANT_PERIOD,
+        "partner_id": plant.partner_id,
+        "dataset": plant.dataset,
+        "file": path,
+        "row": rendered.rows[index],
+        "column": plant.column,
+        "header": rendered.headers[plant.column].strip(),
+        "value": _as_text(rendered.cells[index][plant.column]),
+        "severity": plant.severity,
+        "rule": plant.rule,
+        "problem": plant.problem,
+    }
     if plant.duplicate_of is not None:
         found["duplicate_of_row"] = rendered.rows[next(i for i, r in enumerate(rows) if r is plant.duplicate_of)]
     return found
@@ -264,14 +401,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.demo.generate", description=__doc__.splitlines()[0])
     parser.add_argument("--raw-dir", type=Path, default=DEMO_RAW_DIR, help="target folder (default: data/raw)")
     parser.add_argument("--scale", type=int, default=1, help="N times the rows, about sqrt(N) times the partners")
-    parser.add_argument("--print-planted", action="store_true",
-                        help="also print the planted problems as JSON (to update PLANTED_PROBLEMS)")
+    parser.add_argument(
+        "--print-planted",
+        action="store_true",
+        help="also print the planted problems as JSON (to update PLANTED_PROBLEMS)",
+    )
     args = parser.parse_args(argv)
     planted = generate(args.raw_dir, args.scale)
     listed = json.loads((Path(args.raw_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
     size = sum((Path(args.raw_dir) / rel).stat().st_size for rel in listed)
-    print(f"demo: {len(listed)} bestanden + manifest in {args.raw_dir} ({size / 1e6:.1f} MB), "
-          f"{len(planted)} geplante problemen in {PLANT_PERIOD}")
+    print(
+        f"demo: {len(listed)} bestanden + manifest in {args.raw_dir} ({size / 1e6:.1f} MB), "
+        f"{len(planted)} geplante problemen in {PLANT_PERIOD}"
+    )
     for p in planted:
         print(f"  {p['severity']:8} {p['file']} rij {p['row']} {p['column']}: {p['problem']}")
     if args.print_planted:

@@ -16,21 +16,38 @@ import heapq
 import math
 import random
 
-from pipeline.demo.model import (HORIZON, BsnPool, Inzetregel, Opdracht, Traject, between, pick,
-                                 add_months)
+from pipeline.demo.model import HORIZON, BsnPool, Inzetregel, Opdracht, Traject, add_months, between, pick
 from pipeline.demo.partners import Partner, employer_kvk
 
 FIRST_AANMELDING = dt.date(2019, 1, 2)  # settings.yaml: programme start 2019-01-01
 
 _DOELGROEPEN = {"pwet": 40, "ww": 20, "wia": 8, "wajong": 7, "nug": 15, "overig": 10}
 _TRAJECT_SECTOREN = {"bouw": 40, "techniek": 35, "infra": 15, "overig": 10}
-_WOONGEMEENTEN = {"Groningen": 40, "Eemsdelta": 12, "Het Hogeland": 10, "Midden-Groningen": 12,
-                  "Westerkwartier": 8, "Oldambt": 6, "Veendam": 4, "Stadskanaal": 4, "Pekela": 2}
+_WOONGEMEENTEN = {
+    "Groningen": 40,
+    "Eemsdelta": 12,
+    "Het Hogeland": 10,
+    "Midden-Groningen": 12,
+    "Westerkwartier": 8,
+    "Oldambt": 6,
+    "Veendam": 4,
+    "Stadskanaal": 4,
+    "Pekela": 2,
+}
 _OPLEIDINGEN = {
-    "bouw": ["Timmerman (BBL niveau 2)", "Metselaar", "Allround schilder", "Medewerker bouwplaats",
-             "Basisvakopleiding bouw – praktijkroute"],
-    "techniek": ["Monteur elektrotechnische installaties", "Monteur zonnepanelen",
-                 "Installateur warmtepompen", "Isoleerder – verduurzaming woningen"],
+    "bouw": [
+        "Timmerman (BBL niveau 2)",
+        "Metselaar",
+        "Allround schilder",
+        "Medewerker bouwplaats",
+        "Basisvakopleiding bouw – praktijkroute",
+    ],
+    "techniek": [
+        "Monteur elektrotechnische installaties",
+        "Monteur zonnepanelen",
+        "Installateur warmtepompen",
+        "Isoleerder – verduurzaming woningen",
+    ],
     "infra": ["Grondwerker / machinist", "Straatmaker", "Medewerker wegenbouw"],
     "overig": ["Opzichter versterkingsopgave", "Logistiek medewerker bouw", "Schoonmaak en facilitair"],
 }
@@ -41,10 +58,21 @@ def _traject(rng: random.Random, partner: Partner, bsn: str) -> Traject:
     """One candidate's route, drawn to give a realistic funnel (domain.md: training outcomes)."""
     sector = pick(rng, _TRAJECT_SECTOREN)
     opleiding = rng.choice(_WERKPLEIN_ROUTES if partner.rol != "opleider" else _OPLEIDINGEN[sector])
-    aanmeld = FIRST_AANMELDING + dt.timedelta(
-        days=int(((HORIZON - FIRST_AANMELDING).days) * rng.random() ** 0.9))
-    t = Traject(partner.partner_id, bsn, pick(rng, _WOONGEMEENTEN), pick(rng, _DOELGROEPEN),
-                opleiding, sector, aanmeld, None, None, None, None, None)
+    aanmeld = FIRST_AANMELDING + dt.timedelta(days=int(((HORIZON - FIRST_AANMELDING).days) * rng.random() ** 0.9))
+    t = Traject(
+        partner.partner_id,
+        bsn,
+        pick(rng, _WOONGEMEENTEN),
+        pick(rng, _DOELGROEPEN),
+        opleiding,
+        sector,
+        aanmeld,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     if rng.random() < 0.08:  # never starts; half of them drop out before starting
         if rng.random() < 0.5:
             t.einddatum, t.uitkomst = aanmeld + dt.timedelta(days=rng.randint(30, 120)), "uitgevallen"
@@ -55,14 +83,16 @@ def _traject(rng: random.Random, partner: Partner, bsn: str) -> Traject:
     if rng.random() < 0.24:
         t.uitkomst = "uitgevallen"
         t.einddatum = t.startdatum + dt.timedelta(
-            days=int((t.geplande_einddatum - t.startdatum).days * rng.uniform(0.1, 0.9)))
+            days=int((t.geplande_einddatum - t.startdatum).days * rng.uniform(0.1, 0.9))
+        )
         return t
     t.uitkomst, t.einddatum = "afgerond", t.geplande_einddatum
     t.certificaat = {"opleider": rng.random() < 0.85, "werkplein": None}.get(partner.rol, rng.random() < 0.5)
     if rng.random() < (0.8 if partner.rol == "opleider" else 0.7):
         t.plaatsing_datum = t.einddatum + dt.timedelta(days=rng.randint(0, 60))
-        t.plaatsing_uren_per_week = float(rng.choices(
-            [40, 38, 36, 32, 28, 24, 20, 16, 12], weights=[20, 15, 20, 12, 8, 8, 7, 6, 4])[0])
+        t.plaatsing_uren_per_week = float(
+            rng.choices([40, 38, 36, 32, 28, 24, 20, 16, 12], weights=[20, 15, 20, 12, 8, 8, 7, 6, 4])[0]
+        )
         roll = rng.random()
         if roll < 0.2:
             t.plaatsing_einddatum = t.plaatsing_datum + dt.timedelta(days=rng.randint(30, 170))
@@ -113,8 +143,9 @@ def _active_index(opdrachten: list[Opdracht]) -> dict[tuple[int, int], list[Opdr
     return index
 
 
-def place_employers(rng: random.Random, trajecten: list[Traject], opdrachten: list[Opdracht],
-                    scale: int) -> list[tuple[Traject, Opdracht]]:
+def place_employers(
+    rng: random.Random, trajecten: list[Traject], opdrachten: list[Opdracht], scale: int
+) -> list[tuple[Traject, Opdracht]]:
     """Give every placement an employer; 45% land at a contractor with a running contract.
 
     Returns:
@@ -135,11 +166,27 @@ def place_employers(rng: random.Random, trajecten: list[Traject], opdrachten: li
     return trainees
 
 
-_BLOKKEN = {"pwet_kort": 17, "pwet_lang": 14, "banenafspraak": 7, "wia": 5, "ww_kort": 8,
-            "ww_lang": 6, "nug": 6, "bbl": 14, "werkervaringsplaats": 11, "sociale_inkoop": 8,
-            "scholing": 4}
-_BLOK_PER_DOELGROEP = {"pwet": ["pwet_kort", "pwet_lang"], "ww": ["ww_kort", "ww_lang"],
-                       "wia": ["wia"], "wajong": ["banenafspraak"], "nug": ["nug"], "overig": ["bbl"]}
+_BLOKKEN = {
+    "pwet_kort": 17,
+    "pwet_lang": 14,
+    "banenafspraak": 7,
+    "wia": 5,
+    "ww_kort": 8,
+    "ww_lang": 6,
+    "nug": 6,
+    "bbl": 14,
+    "werkervaringsplaats": 11,
+    "sociale_inkoop": 8,
+    "scholing": 4,
+}
+_BLOK_PER_DOELGROEP = {
+    "pwet": ["pwet_kort", "pwet_lang"],
+    "ww": ["ww_kort", "ww_lang"],
+    "wia": ["wia"],
+    "wajong": ["banenafspraak"],
+    "nug": ["nug"],
+    "overig": ["bbl"],
+}
 _UREN = {40: 22, 38: 12, 36: 20, 32: 14, 28: 6, 24: 8, 20: 6, 16: 5, 12: 3, 10: 1, 8: 1}
 
 
@@ -153,11 +200,30 @@ def _person_line(rng: random.Random, o: Opdracht, blok: str, start: dt.date) -> 
             uren += 0.5  # some contracts are in half hours: decimal evidence in the column
         span = (6, 24) if blok == "bbl" else (2, 14)
         eind = add_months(start, rng.randint(*span)) if rng.random() < 0.9 else None
-        omschrijving = rng.choice(["Timmerman", "Grondwerker", "Leerling-monteur", "Opperman",
-                                   "Medewerker bouwplaats", "Schilder", "Magazijnmedewerker"])
+        omschrijving = rng.choice(
+            [
+                "Timmerman",
+                "Grondwerker",
+                "Leerling-monteur",
+                "Opperman",
+                "Medewerker bouwplaats",
+                "Schilder",
+                "Magazijnmedewerker",
+            ]
+        )
     eind = eind - dt.timedelta(days=1) if eind else None
-    return Inzetregel(o.opdrachtnemer, o.opdrachtgever, o.opdracht_id, blok, start, eind, uren,
-                      blok != "werkervaringsplaats" and rng.random() < 0.12, None, omschrijving)
+    return Inzetregel(
+        o.opdrachtnemer,
+        o.opdrachtgever,
+        o.opdracht_id,
+        blok,
+        start,
+        eind,
+        uren,
+        blok != "werkervaringsplaats" and rng.random() < 0.12,
+        None,
+        omschrijving,
+    )
 
 
 def _factor_line(rng: random.Random, o: Opdracht, blok: str, start: dt.date, sw_naam: str) -> Inzetregel:
@@ -167,12 +233,17 @@ def _factor_line(rng: random.Random, o: Opdracht, blok: str, start: dt.date, sw_
     else:
         bedrag = float(round(math.exp(rng.uniform(math.log(500), math.log(15_000)))))
         text = rng.choice(["VCA-opleiding kandidaten", "Jobcoaching", "Opleiding heftruckchauffeur"])
-    return Inzetregel(o.opdrachtnemer, o.opdrachtgever, o.opdracht_id, blok, start, None, None,
-                      False, bedrag, text)
+    return Inzetregel(o.opdrachtnemer, o.opdrachtgever, o.opdracht_id, blok, start, None, None, False, bedrag, text)
 
 
-def draw_regels(rng: random.Random, opdrachten: list[Opdracht], trainees: list[tuple[Traject, Opdracht]],
-                n: int, pool: BsnPool, sw_naam: str) -> list[Inzetregel]:
+def draw_regels(
+    rng: random.Random,
+    opdrachten: list[Opdracht],
+    trainees: list[tuple[Traject, Opdracht]],
+    n: int,
+    pool: BsnPool,
+    sw_naam: str,
+) -> list[Inzetregel]:
     """``n`` realisation lines: the trainees' jobs first, the rest spread over running contracts
     in proportion to their obligation (with noise, so some contracts lag and some run ahead)."""
     out = []
@@ -183,13 +254,23 @@ def draw_regels(rng: random.Random, opdrachten: list[Opdracht], trainees: list[t
         line.kandidaat_bsn = t.kandidaat_bsn
         out.append(line)
     eligible = [o for o in opdrachten if o.startdatum <= HORIZON]
-    weights = [o.opdrachtwaarde * o.sr_percentage / 100 * rng.gammavariate(2, 0.5)
-               * max(1, (min(o.einddatum, HORIZON) - o.startdatum).days) / 365 for o in eligible]
+    weights = [
+        o.opdrachtwaarde
+        * o.sr_percentage
+        / 100
+        * rng.gammavariate(2, 0.5)
+        * max(1, (min(o.einddatum, HORIZON) - o.startdatum).days)
+        / 365
+        for o in eligible
+    ]
     for o in rng.choices(eligible, weights=weights, k=max(0, n - len(out))):
         start = between(rng, o.startdatum, min(o.einddatum, HORIZON))
         blok = pick(rng, _BLOKKEN)
-        out.append(_factor_line(rng, o, blok, start, sw_naam) if blok in ("sociale_inkoop", "scholing")
-                   else _person_line(rng, o, blok, start))
+        out.append(
+            _factor_line(rng, o, blok, start, sw_naam)
+            if blok in ("sociale_inkoop", "scholing")
+            else _person_line(rng, o, blok, start)
+        )
     out.sort(key=lambda r: (r.startdatum, r.opdrachtgever, r.opdracht_id, r.bouwblok, r.kandidaat_bsn))
     _assign_candidates(rng, out, pool)
     counters: dict[str, int] = {}
@@ -220,5 +301,3 @@ def _assign_candidates(rng: random.Random, regels: list[Inzetregel], pool: BsnPo
             free.remove(r.kandidaat_bsn)
         if r.einddatum is not None:
             heapq.heappush(ended, (r.einddatum, seq, r.kandidaat_bsn))
-
-

@@ -157,4 +157,3 @@ def between(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
 def pick(rng: random.Random, table: dict) -> object:
     """A key of ``table`` drawn with its value as weight."""
     return rng.choices(list(table), weights=list(table.values()))[0]
-

@@ -26,18 +26,48 @@ class Partner:
 
 # (partner_id, naam, code, weight, places)
 _OPDRACHTGEVERS = [
-    ("gemeente-groningen", "Gemeente Groningen", "GR", 30,
-     ("Groningen-Oost", "Ten Boer", "Haren", "Beijum", "Lewenborg", "Selwerd")),
-    ("gemeente-eemsdelta", "Gemeente Eemsdelta", "ED", 15,
-     ("Appingedam", "Delfzijl", "Loppersum", "Farmsum", "Woldendorp", "Eemshaven")),
-    ("gemeente-het-hogeland", "Gemeente Het Hogeland", "HH", 10,
-     ("Uithuizen", "Winsum", "Bedum", "Warffum", "Usquert", "Leens")),
-    ("gemeente-midden-groningen", "Gemeente Midden-Groningen", "MG", 10,
-     ("Hoogezand", "Slochteren", "Muntendam", "Zuidbroek", "Siddeburen", "Kolham")),
-    ("provincie-groningen", "Provincie Groningen", "PG", 15,
-     ("N33", "N360", "Eemskanaal", "Winschoterdiep", "Van Starkenborghkanaal", "N46 Eemshavenweg")),
-    ("nationaal-coordinator-groningen", "Nationaal Coördinator Groningen", "NCG", 20,
-     ("Loppersum", "Garrelsweer", "Wirdum", "Overschild", "Schildwolde", "Zeerijp")),
+    (
+        "gemeente-groningen",
+        "Gemeente Groningen",
+        "GR",
+        30,
+        ("Groningen-Oost", "Ten Boer", "Haren", "Beijum", "Lewenborg", "Selwerd"),
+    ),
+    (
+        "gemeente-eemsdelta",
+        "Gemeente Eemsdelta",
+        "ED",
+        15,
+        ("Appingedam", "Delfzijl", "Loppersum", "Farmsum", "Woldendorp", "Eemshaven"),
+    ),
+    (
+        "gemeente-het-hogeland",
+        "Gemeente Het Hogeland",
+        "HH",
+        10,
+        ("Uithuizen", "Winsum", "Bedum", "Warffum", "Usquert", "Leens"),
+    ),
+    (
+        "gemeente-midden-groningen",
+        "Gemeente Midden-Groningen",
+        "MG",
+        10,
+        ("Hoogezand", "Slochteren", "Muntendam", "Zuidbroek", "Siddeburen", "Kolham"),
+    ),
+    (
+        "provincie-groningen",
+        "Provincie Groningen",
+        "PG",
+        15,
+        ("N33", "N360", "Eemskanaal", "Winschoterdiep", "Van Starkenborghkanaal", "N46 Eemshavenweg"),
+    ),
+    (
+        "nationaal-coordinator-groningen",
+        "Nationaal Coördinator Groningen",
+        "NCG",
+        20,
+        ("Loppersum", "Garrelsweer", "Wirdum", "Overschild", "Schildwolde", "Zeerijp"),
+    ),
 ]
 # (partner_id, naam, weight): all fictitious
 _OPDRACHTNEMERS = [
@@ -90,21 +120,34 @@ def _count(base: int, scale: int) -> int:
 
 def make_partners(scale: int = 1) -> list[Partner]:
     """The register for ``scale``: the named base partners plus numbered extra ones."""
-    out = [Partner(pid, naam, "opdrachtgever", "", code, w, plaatsen)
-           for pid, naam, code, w, plaatsen in _OPDRACHTGEVERS]
+    out = [
+        Partner(pid, naam, "opdrachtgever", "", code, w, plaatsen) for pid, naam, code, w, plaatsen in _OPDRACHTGEVERS
+    ]
     for k in range(len(_OPDRACHTGEVERS) + 1, _count(len(_OPDRACHTGEVERS), scale) + 1):
-        out.append(Partner(f"opdrachtgever-{k:03d}", f"Gemeente Demo {k:03d}", "opdrachtgever", "",
-                           f"OG{k:03d}", 8, _EXTRA_PLAATSEN))
+        out.append(
+            Partner(
+                f"opdrachtgever-{k:03d}",
+                f"Gemeente Demo {k:03d}",
+                "opdrachtgever",
+                "",
+                f"OG{k:03d}",
+                8,
+                _EXTRA_PLAATSEN,
+            )
+        )
     contractors = [(pid, naam, w) for pid, naam, w in _OPDRACHTNEMERS]
     for k in range(len(_OPDRACHTNEMERS) + 1, _count(len(_OPDRACHTNEMERS), scale) + 1):
         contractors.append((f"aannemer-{k:03d}", f"Aannemer Demo {k:03d} B.V.", 4))
     out += [Partner(pid, naam, "opdrachtnemer", _kvk(i), "", w) for i, (pid, naam, w) in enumerate(contractors)]
     for rol in ("opleider", "werkplein", "sw-bedrijf"):
         named = [u for u in _UITVOERDERS if u[2] == rol]
-        out += [Partner(pid, naam, rol, _kvk(50_000 + i) if rol == "sw-bedrijf" else "", code, w)
-                for i, (pid, naam, _, code, w) in enumerate(named)]
+        out += [
+            Partner(pid, naam, rol, _kvk(50_000 + i) if rol == "sw-bedrijf" else "", code, w)
+            for i, (pid, naam, _, code, w) in enumerate(named)
+        ]
         for k in range(len(named) + 1, _count(len(named), scale) + 1):
             kvk = _kvk(50_000 + k) if rol == "sw-bedrijf" else ""
-            out.append(Partner(f"{rol}-{k:03d}", f"{rol.capitalize()} Demo {k:03d}", rol, kvk,
-                               f"{rol[0].upper()}{k:03d}", 8))
+            out.append(
+                Partner(f"{rol}-{k:03d}", f"{rol.capitalize()} Demo {k:03d}", rol, kvk, f"{rol[0].upper()}{k:03d}", 8)
+            )
     return out

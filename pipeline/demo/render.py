@@ -48,40 +48,92 @@ class Style:
 
 # The standard's columns per dataset, with the kind of value (exports.md).
 COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "opdrachten": [("opdracht_id", "text"), ("omschrijving", "text"), ("soort", "text"),
-                   ("sector", "text"), ("opdrachtnemer_kvk", "kvk"), ("opdrachtnemer_naam", "text"),
-                   ("gunningsdatum", "date"), ("startdatum", "date"), ("einddatum", "date"),
-                   ("opdrachtwaarde", "money"), ("sr_percentage", "pct"), ("sr_verplichting", "money")],
-    "inzet": [("regel_id", "text"), ("opdrachtgever", "text"), ("opdracht_id", "text"),
-              ("bouwblok", "text"), ("kandidaat_bsn", "bsn"), ("startdatum", "date"),
-              ("einddatum", "date"), ("uren_per_week", "number"), ("vijftig_plus", "boolean"),
-              ("bedrag", "money"), ("omschrijving", "text")],
-    "trajecten": [("traject_id", "text"), ("kandidaat_bsn", "bsn"), ("woongemeente", "text"),
-                  ("doelgroep", "text"), ("opleiding", "text"), ("sector", "text"),
-                  ("aanmelddatum", "date"), ("startdatum", "date"), ("einddatum", "date"),
-                  ("status", "text"), ("certificaat", "boolean"), ("plaatsing_datum", "date"),
-                  ("plaatsing_werkgever_kvk", "kvk"), ("plaatsing_uren_per_week", "number"),
-                  ("plaatsing_einddatum", "date")],
-    "aanbestedingskalender": [("aanbesteding_id", "text"), ("omschrijving", "text"), ("soort", "text"),
-                              ("sector", "text"), ("verwachte_publicatie", "date"),
-                              ("verwachte_start", "date"), ("geraamde_waarde", "money"),
-                              ("sr_percentage", "pct")],
+    "opdrachten": [
+        ("opdracht_id", "text"),
+        ("omschrijving", "text"),
+        ("soort", "text"),
+        ("sector", "text"),
+        ("opdrachtnemer_kvk", "kvk"),
+        ("opdrachtnemer_naam", "text"),
+        ("gunningsdatum", "date"),
+        ("startdatum", "date"),
+        ("einddatum", "date"),
+        ("opdrachtwaarde", "money"),
+        ("sr_percentage", "pct"),
+        ("sr_verplichting", "money"),
+    ],
+    "inzet": [
+        ("regel_id", "text"),
+        ("opdrachtgever", "text"),
+        ("opdracht_id", "text"),
+        ("bouwblok", "text"),
+        ("kandidaat_bsn", "bsn"),
+        ("startdatum", "date"),
+        ("einddatum", "date"),
+        ("uren_per_week", "number"),
+        ("vijftig_plus", "boolean"),
+        ("bedrag", "money"),
+        ("omschrijving", "text"),
+    ],
+    "trajecten": [
+        ("traject_id", "text"),
+        ("kandidaat_bsn", "bsn"),
+        ("woongemeente", "text"),
+        ("doelgroep", "text"),
+        ("opleiding", "text"),
+        ("sector", "text"),
+        ("aanmelddatum", "date"),
+        ("startdatum", "date"),
+        ("einddatum", "date"),
+        ("status", "text"),
+        ("certificaat", "boolean"),
+        ("plaatsing_datum", "date"),
+        ("plaatsing_werkgever_kvk", "kvk"),
+        ("plaatsing_uren_per_week", "number"),
+        ("plaatsing_einddatum", "date"),
+    ],
+    "aanbestedingskalender": [
+        ("aanbesteding_id", "text"),
+        ("omschrijving", "text"),
+        ("soort", "text"),
+        ("sector", "text"),
+        ("verwachte_publicatie", "date"),
+        ("verwachte_start", "date"),
+        ("geraamde_waarde", "money"),
+        ("sr_percentage", "pct"),
+    ],
 }
 
 _TITLE = {
-    "opdracht_id": "Opdracht ID", "opdrachtnemer_kvk": "Opdrachtnemer KvK", "regel_id": "Regel ID",
-    "kandidaat_bsn": "Kandidaat BSN", "sr_percentage": "SR percentage", "sr_verplichting": "SR verplichting",
-    "traject_id": "Traject ID", "plaatsing_werkgever_kvk": "Plaatsing werkgever KvK",
+    "opdracht_id": "Opdracht ID",
+    "opdrachtnemer_kvk": "Opdrachtnemer KvK",
+    "regel_id": "Regel ID",
+    "kandidaat_bsn": "Kandidaat BSN",
+    "sr_percentage": "SR percentage",
+    "sr_verplichting": "SR verplichting",
+    "traject_id": "Traject ID",
+    "plaatsing_werkgever_kvk": "Plaatsing werkgever KvK",
     "aanbesteding_id": "Aanbesteding ID",
 }
 # header spellings a partner uses instead of the standard's (all accepted as aliases)
 _ALIAS = {
-    "opdracht_id": "Opdrachtnummer", "gunningsdatum": "Datum gunning", "startdatum": "Begindatum",
-    "einddatum": "Eind datum", "opdrachtwaarde": "Opdrachtwaarde EUR", "sr_percentage": "SROI percentage",
-    "sr_verplichting": "SROI verplichting", "opdrachtnemer_kvk": "KvK nummer opdrachtnemer",
-    "regel_id": "Regelnummer", "kandidaat_bsn": "BSN", "uren_per_week": "Uren pw",
-    "vijftig_plus": "50-plus", "bedrag": "Bedrag EUR", "woongemeente": "Gemeente",
-    "aanmelddatum": "Datum aanmelding", "certificaat": "Diploma", "plaatsing_datum": "Plaatsingsdatum",
+    "opdracht_id": "Opdrachtnummer",
+    "gunningsdatum": "Datum gunning",
+    "startdatum": "Begindatum",
+    "einddatum": "Eind datum",
+    "opdrachtwaarde": "Opdrachtwaarde EUR",
+    "sr_percentage": "SROI percentage",
+    "sr_verplichting": "SROI verplichting",
+    "opdrachtnemer_kvk": "KvK nummer opdrachtnemer",
+    "regel_id": "Regelnummer",
+    "kandidaat_bsn": "BSN",
+    "uren_per_week": "Uren pw",
+    "vijftig_plus": "50-plus",
+    "bedrag": "Bedrag EUR",
+    "woongemeente": "Gemeente",
+    "aanmelddatum": "Datum aanmelding",
+    "certificaat": "Diploma",
+    "plaatsing_datum": "Plaatsingsdatum",
 }
 
 
@@ -148,8 +200,13 @@ def _number(value: float, kind: str, style: Style) -> object:
     return _short(value, dutch)
 
 
-_BOOLEANS = {"ja_nee": ("ja", "nee"), "Ja_Nee": ("Ja", "Nee"), "j_n": ("j", "n"), "x": ("x", ""),
-             "waar": ("WAAR", "ONWAAR")}
+_BOOLEANS = {
+    "ja_nee": ("ja", "nee"),
+    "Ja_Nee": ("Ja", "Nee"),
+    "j_n": ("j", "n"),
+    "x": ("x", ""),
+    "waar": ("WAAR", "ONWAAR"),
+}
 
 
 def cell(value: object, kind: str, style: Style, column: str, index: int) -> object:
@@ -184,12 +241,17 @@ class Rendered:
 
 _OPMERKINGEN = ("", "", "conform bestek", "", "zie bijlage", "", "", "wijziging in behandeling", "")
 _TITLES = ("Opgave social return", "Periode: {period}", "{naam}")
-_TOELICHTING = ("Toelichting bij de opgave social return", "Vul per regel één opdracht in.",
-                "Bedragen in euro's, exclusief btw.", "Vragen: de coördinator social return van de regio.")
+_TOELICHTING = (
+    "Toelichting bij de opgave social return",
+    "Vul per regel één opdracht in.",
+    "Bedragen in euro's, exclusief btw.",
+    "Vragen: de coördinator social return van de regio.",
+)
 
 
-def render(partner: Partner, style: Style, dataset: str, period: str, records: list[dict],
-           created: dt.datetime) -> Rendered:
+def render(
+    partner: Partner, style: Style, dataset: str, period: str, records: list[dict], created: dt.datetime
+) -> Rendered:
     """Write one partner's snapshot of one dataset in that partner's own way."""
     columns = [(c, k) for c, k in COLUMNS[dataset] if c not in style.omit]
     if style.headers == "mapped":
@@ -207,13 +269,21 @@ def render(partner: Partner, style: Style, dataset: str, period: str, records: l
         cells.append(row)
     heads = {c: header(style, dataset, c) for c, _ in columns}
     extra = ["Opmerking"] if style.opmerking else []
-    grid = [[row[c] for c, _ in columns] + ([_OPMERKINGEN[i % len(_OPMERKINGEN)]] if extra else [])
-            for i, row in enumerate(cells)]
+    grid = [
+        [row[c] for c, _ in columns] + ([_OPMERKINGEN[i % len(_OPMERKINGEN)]] if extra else [])
+        for i, row in enumerate(cells)
+    ]
     head = list(heads.values()) + extra
     if style.fmt == "csv":
-        data, lines = csv_bytes(head, [[str(v) for v in r] for r in grid], delimiter=style.delimiter,
-                                newline=style.newline, encoding=style.encoding,
-                                trailing_rows=style.trailing_rows, trailing_delimiter=style.trailing_delimiter)
+        data, lines = csv_bytes(
+            head,
+            [[str(v) for v in r] for r in grid],
+            delimiter=style.delimiter,
+            newline=style.newline,
+            encoding=style.encoding,
+            trailing_rows=style.trailing_rows,
+            trailing_delimiter=style.trailing_delimiter,
+        )
         return Rendered(data, "csv", heads, lines, cells)
     titles = [[Bold(t.format(period=period, naam=partner.naam))] for t in _TITLES[: style.title_rows]]
     top = titles + ([[]] if titles else [])
@@ -222,8 +292,7 @@ def render(partner: Partner, style: Style, dataset: str, period: str, records: l
     if style.toelichting_sheet:
         sheets.insert(0, ("Toelichting", [[Bold(_TOELICHTING[0])]] + [[t] for t in _TOELICHTING[1:]]))
     first = len(top) + 2
-    return Rendered(xlsx_bytes(sheets, created), "xlsx", heads,
-                    list(range(first, first + len(grid))), cells)
+    return Rendered(xlsx_bytes(sheets, created), "xlsx", heads, list(range(first, first + len(grid))), cells)
 
 
 # ---- which partner writes how (the demo's spread of real-world quirks) ----------------------
@@ -231,37 +300,56 @@ def render(partner: Partner, style: Style, dataset: str, period: str, records: l
 _AUTHORITY_STYLES = {
     "gemeente-groningen": Style(fmt="xlsx", title_rows=2, dates="cell", numbers="cell", trailing_rows=3),
     "gemeente-eemsdelta": Style(encoding="cp1252", omit=("sr_verplichting",), trailing_rows=2),
-    "gemeente-het-hogeland": Style(delimiter=",", encoding="utf-8-sig", newline="\n", headers="upper",
-                                   dates="iso", numbers="plain", omit=("sr_verplichting",)),
-    "gemeente-midden-groningen": Style(headers="alias", dates="dmy_nopad", numbers="euro",
-                                       trailing_delimiter=True, opmerking=True, omit=("sr_verplichting",)),
-    "provincie-groningen": Style(fmt="xlsx", title_rows=1, toelichting_sheet=True, dates="mixed",
-                                 numbers="cell", opmerking=True),
-    "nationaal-coordinator-groningen": Style(delimiter=",", newline="\n", headers="snake", dates="iso",
-                                             numbers="plain"),
+    "gemeente-het-hogeland": Style(
+        delimiter=",",
+        encoding="utf-8-sig",
+        newline="\n",
+        headers="upper",
+        dates="iso",
+        numbers="plain",
+        omit=("sr_verplichting",),
+    ),
+    "gemeente-midden-groningen": Style(
+        headers="alias",
+        dates="dmy_nopad",
+        numbers="euro",
+        trailing_delimiter=True,
+        opmerking=True,
+        omit=("sr_verplichting",),
+    ),
+    "provincie-groningen": Style(
+        fmt="xlsx", title_rows=1, toelichting_sheet=True, dates="mixed", numbers="cell", opmerking=True
+    ),
+    "nationaal-coordinator-groningen": Style(
+        delimiter=",", newline="\n", headers="snake", dates="iso", numbers="plain"
+    ),
 }
 _CONTRACTOR_STYLES = {
     "eemsbouw": Style(encoding="cp1252"),
-    "cooperatie-bouwgroep-ommeland": Style(encoding="cp1252", headers="alias", dates="dmy_nopad",
-                                           booleans="j_n", trailing_rows=3),
-    "wadden-infra": Style(delimiter=",", encoding="utf-8-sig", newline="\n", headers="snake",
-                          dates="iso", numbers="plain", booleans="x"),
-    "hunze-techniek": Style(fmt="xlsx", sheet="Blad1", dates="text_dmy", numbers="cell",
-                            booleans="cell", ids_as_numbers=True),
-    "dollard-installatietechniek": Style(delimiter="\t", dates="dmy_slash", numbers="plain",
-                                         booleans="waar", omit=("omschrijving",)),
+    "cooperatie-bouwgroep-ommeland": Style(
+        encoding="cp1252", headers="alias", dates="dmy_nopad", booleans="j_n", trailing_rows=3
+    ),
+    "wadden-infra": Style(
+        delimiter=",", encoding="utf-8-sig", newline="\n", headers="snake", dates="iso", numbers="plain", booleans="x"
+    ),
+    "hunze-techniek": Style(
+        fmt="xlsx", sheet="Blad1", dates="text_dmy", numbers="cell", booleans="cell", ids_as_numbers=True
+    ),
+    "dollard-installatietechniek": Style(
+        delimiter="\t", dates="dmy_slash", numbers="plain", booleans="waar", omit=("omschrijving",)
+    ),
     "reitdiep-renovatie": Style(headers="upper", numbers="plain_int"),
-    "fivel-grond-en-wegenbouw": Style(fmt="xlsx", title_rows=3, dates="cell", numbers="cell",
-                                      booleans="Ja_Nee", trailing_rows=2),
+    "fivel-grond-en-wegenbouw": Style(
+        fmt="xlsx", title_rows=3, dates="cell", numbers="cell", booleans="Ja_Nee", trailing_rows=2
+    ),
 }
 _PROVIDER_STYLES = {
     "noorderpoort": Style(fmt="xlsx", title_rows=2, dates="cell", numbers="cell", toont_plannen=True),
-    "alfa-college": Style(encoding="cp1252", headers="alias", dates="dmy_nopad", booleans="j_n",
-                          toont_plannen=True),
-    "werkplein-groningen": Style(delimiter=",", encoding="utf-8-sig", newline="\n", numbers="plain",
-                                 booleans="x"),
-    "werkplein-ommeland": Style(fmt="xlsx", title_rows=1, dates="cell", serial_dates=("plaatsing_datum",),
-                                numbers="cell", booleans="cell"),
+    "alfa-college": Style(encoding="cp1252", headers="alias", dates="dmy_nopad", booleans="j_n", toont_plannen=True),
+    "werkplein-groningen": Style(delimiter=",", encoding="utf-8-sig", newline="\n", numbers="plain", booleans="x"),
+    "werkplein-ommeland": Style(
+        fmt="xlsx", title_rows=1, dates="cell", serial_dates=("plaatsing_datum",), numbers="cell", booleans="cell"
+    ),
     "sw-ommeland": Style(headers="snake", dates="iso", toont_plannen=True),
 }
 
@@ -275,10 +363,17 @@ def style_for(partner: Partner, position: int, mapping: dict | None = None) -> S
         mapping: the inverted mapping file when this is the mapped partner.
     """
     if mapping is not None:  # the mapped contractor: its own headings and codes
-        return Style(fmt="xlsx", title_rows=1, headers="mapped", dates="cell", numbers="cell",
-                     booleans="Ja_Nee", toont_plannen=True, mapping=mapping)
-    table = {"opdrachtgever": _AUTHORITY_STYLES, "opdrachtnemer": _CONTRACTOR_STYLES}.get(
-        partner.rol, _PROVIDER_STYLES)
+        return Style(
+            fmt="xlsx",
+            title_rows=1,
+            headers="mapped",
+            dates="cell",
+            numbers="cell",
+            booleans="Ja_Nee",
+            toont_plannen=True,
+            mapping=mapping,
+        )
+    table = {"opdrachtgever": _AUTHORITY_STYLES, "opdrachtnemer": _CONTRACTOR_STYLES}.get(partner.rol, _PROVIDER_STYLES)
     if partner.partner_id in table:
         return table[partner.partner_id]
     styles = list(table.values())
@@ -290,6 +385,7 @@ def invert_mapping(data: dict) -> dict[str, dict]:
     columns, values = {}, {}
     for dataset, spec in data["datasets"].items():
         columns[dataset] = {std: source for source, std in spec.get("columns", {}).items()}
-        values[dataset] = {col: {std: source for source, std in table.items()}
-                           for col, table in spec.get("values", {}).items()}
+        values[dataset] = {
+            col: {std: source for source, std in table.items()} for col, table in spec.get("values", {}).items()
+        }
     return {"columns": columns, "values": values}

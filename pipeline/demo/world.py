@@ -12,7 +12,7 @@ import math
 import random
 
 from pipeline.demo.kandidaten import draw_regels, draw_trajecten, place_employers
-from pipeline.demo.model import Aanbesteding, BsnPool, Opdracht, World, between, pick, add_months
+from pipeline.demo.model import Aanbesteding, BsnPool, Opdracht, World, add_months, between, pick
 from pipeline.demo.partners import Partner, make_partners
 
 FIRST_AWARD = dt.date(2017, 6, 1)
@@ -28,16 +28,32 @@ _SOORT_PER_SECTOR = {
 }
 _SR_PERCENTAGES = {5: 70, 2: 4, 3: 5, 4: 5, 6: 5, 8: 5, 10: 6}
 _OMSCHRIJVINGEN = {  # werken by sector; diensten and leveringen by soort
-    "bouw": ["Versterking woningen {p} – cluster {n}", "Renovatie scholen {p} – fase {n}",
-             "Nieuwbouw multifunctionele accommodatie {p}", "Herstel schade woningen {p}, blok {n}"],
-    "infra": ["Reconstructie {p}", "Vervanging riolering {p} – fase {n}",
-              "Vernieuwing kademuren {p}", "Herinrichting dorpskern {p}"],
-    "techniek": ["Verduurzaming maatschappelijk vastgoed {p}", "Installaties zwembad {p}",
-                 "Zonnepanelen op maatschappelijk vastgoed {p}", "Warmtenet {p} – fase {n}"],
+    "bouw": [
+        "Versterking woningen {p} – cluster {n}",
+        "Renovatie scholen {p} – fase {n}",
+        "Nieuwbouw multifunctionele accommodatie {p}",
+        "Herstel schade woningen {p}, blok {n}",
+    ],
+    "infra": [
+        "Reconstructie {p}",
+        "Vervanging riolering {p} – fase {n}",
+        "Vernieuwing kademuren {p}",
+        "Herinrichting dorpskern {p}",
+    ],
+    "techniek": [
+        "Verduurzaming maatschappelijk vastgoed {p}",
+        "Installaties zwembad {p}",
+        "Zonnepanelen op maatschappelijk vastgoed {p}",
+        "Warmtenet {p} – fase {n}",
+    ],
     "overig": ["Sloop en bouwrijp maken terrein {p}", "Aanleg speelvoorzieningen {p}"],
-    "diensten": ["Onderhoud openbare ruimte {p}", "Inspecties bouwkundige staat {p}",
-                 "Schoonmaak gemeentelijke gebouwen {p}", "Beheer en onderhoud installaties {p}",
-                 "Groenonderhoud {p}, perceel {n}"],
+    "diensten": [
+        "Onderhoud openbare ruimte {p}",
+        "Inspecties bouwkundige staat {p}",
+        "Schoonmaak gemeentelijke gebouwen {p}",
+        "Beheer en onderhoud installaties {p}",
+        "Groenonderhoud {p}, perceel {n}",
+    ],
     "leveringen": ["Levering modulaire units {p}", "Levering warmtepompen {p}", "Levering straatmeubilair {p}"],
 }
 
@@ -57,8 +73,11 @@ def _opdrachten(rng: random.Random, partners: list[Partner], n: int) -> list[Opd
     drawn = []
     for i in range(n):
         authority = rng.choices(authorities, weights=[p.gewicht for p in authorities])[0]
-        contractor = first_each[i] if i < len(first_each) else rng.choices(
-            contractors, weights=[p.gewicht for p in contractors])[0]
+        contractor = (
+            first_each[i]
+            if i < len(first_each)
+            else rng.choices(contractors, weights=[p.gewicht for p in contractors])[0]
+        )
         gunning = between(rng, FIRST_AWARD, LAST_AWARD)
         start = gunning + dt.timedelta(days=rng.randint(0, 182))  # award 0-6 months before start
         months = rng.choices([12, 18, 24, 36, 48], weights=[25, 10, 30, 22, 13])[0]
@@ -68,11 +87,24 @@ def _opdrachten(rng: random.Random, partners: list[Partner], n: int) -> list[Opd
         sector = pick(rng, _SECTOREN)
         soort = pick(rng, _SOORT_PER_SECTOR[sector])
         naam = contractor.naam if rng.random() < 0.7 else contractor.naam.replace(" B.V.", "")
-        drawn.append(Opdracht(
-            authority.partner_id, "", _omschrijving(rng, authority, soort, sector, value),
-            soort, sector, contractor.partner_id, contractor.kvk,
-            naam, gunning, start, add_months(start, months) - dt.timedelta(days=1), value, pct,
-            round(value * pct / 100, 2)))
+        drawn.append(
+            Opdracht(
+                authority.partner_id,
+                "",
+                _omschrijving(rng, authority, soort, sector, value),
+                soort,
+                sector,
+                contractor.partner_id,
+                contractor.kvk,
+                naam,
+                gunning,
+                start,
+                add_months(start, months) - dt.timedelta(days=1),
+                value,
+                pct,
+                round(value * pct / 100, 2),
+            )
+        )
     drawn.sort(key=lambda o: (o.opdrachtgever, o.gunningsdatum, o.omschrijving))
     counters: dict[tuple[str, int], int] = {}
     for o in drawn:
@@ -85,9 +117,13 @@ def _opdrachten(rng: random.Random, partners: list[Partner], n: int) -> list[Opd
 
 def _opdracht_id(code: str, year: int, n: int) -> str:
     """Each authority numbers its contracts its own way (as real ones do)."""
-    formats = {"ED": f"ED/{year % 100:02d}/{n:03d}", "HH": f"HH{year}-{n:02d}",
-               "MG": f"MG-{year % 100:02d}-{n:02d}", "PG": f"PG-{year}-{n:04d}",
-               "NCG": f"NCG-{year}{n:03d}"}
+    formats = {
+        "ED": f"ED/{year % 100:02d}/{n:03d}",
+        "HH": f"HH{year}-{n:02d}",
+        "MG": f"MG-{year % 100:02d}-{n:02d}",
+        "PG": f"PG-{year}-{n:04d}",
+        "NCG": f"NCG-{year}{n:03d}",
+    }
     return formats.get(code, f"{code}-{year}-{n:03d}")
 
 
@@ -104,11 +140,20 @@ def _aanbestedingen(rng: random.Random, partners: list[Partner], n: int) -> list
             sector = pick(rng, _SECTOREN)
             soort = pick(rng, _SOORT_PER_SECTOR[sector])
             value = round(math.exp(rng.uniform(math.log(2e5), math.log(1.5e7))), -4)
-            out.append(Aanbesteding(
-                a.partner_id, "", _omschrijving(rng, a, soort, sector, value), soort, sector,
-                publicatie - dt.timedelta(days=rng.randint(180, 450)), publicatie,
-                publicatie + dt.timedelta(days=rng.randint(90, 240)) if rng.random() < 0.8 else None,
-                value, float(pick(rng, _SR_PERCENTAGES))))
+            out.append(
+                Aanbesteding(
+                    a.partner_id,
+                    "",
+                    _omschrijving(rng, a, soort, sector, value),
+                    soort,
+                    sector,
+                    publicatie - dt.timedelta(days=rng.randint(180, 450)),
+                    publicatie,
+                    publicatie + dt.timedelta(days=rng.randint(90, 240)) if rng.random() < 0.8 else None,
+                    value,
+                    float(pick(rng, _SR_PERCENTAGES)),
+                )
+            )
     out.sort(key=lambda t: (t.opdrachtgever, t.verwachte_publicatie, t.omschrijving))
     counters: dict[tuple[str, int], int] = {}
     for t in out:
@@ -129,8 +174,7 @@ def build_world(seed: int, scale: int = 1) -> World:
     trainees = place_employers(random.Random(f"{seed}:plaatsing"), trajecten, opdrachten, scale)
     sw_naam = next(p.naam for p in partners if p.rol == "sw-bedrijf")
     regels = draw_regels(random.Random(f"{seed}:regels"), opdrachten, trainees, BASE_REGELS * scale, pool, sw_naam)
-    aanbestedingen = _aanbestedingen(random.Random(f"{seed}:aanbestedingen"), partners,
-                                     BASE_AANBESTEDINGEN * scale)
+    aanbestedingen = _aanbestedingen(random.Random(f"{seed}:aanbestedingen"), partners, BASE_AANBESTEDINGEN * scale)
     return World(partners, opdrachten, regels, trajecten, aanbestedingen)
 
 

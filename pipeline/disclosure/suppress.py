@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.report.formatting import is_missing
 from pipeline.core.settings import settings
+from pipeline.report.formatting import is_missing
 
 SECONDARY_MARKER = "×"
 PRIMARY = "primair"
@@ -162,9 +162,7 @@ def suppression_mask(
     all_cols = cols + ([total_column] if total_column is not None else [])
     numbers = table[all_cols].apply(pd.to_numeric, errors="coerce")
     n_rows = len(table)
-    values = {
-        (r, c): numbers.iat[r, c] for r in range(n_rows) for c in range(len(all_cols))
-    }
+    values = {(r, c): numbers.iat[r, c] for r in range(n_rows) for c in range(len(all_cols))}
     total_pos = None
     if total_row is not None:
         positions = [i for i, label in enumerate(table.index) if label == total_row]
@@ -190,9 +188,7 @@ def suppression_mask(
         for cell in (*group.body, group.total):
             member_of[cell].append(group)
 
-    primary = {
-        cell: (not is_missing(v)) and 0 < v < drempel for cell, v in values.items()
-    }
+    primary = {cell: (not is_missing(v)) and 0 < v < drempel for cell, v in values.items()}
     hidden = dict(primary)
     for label, column in forced:
         cell = (table.index.get_loc(label), all_cols.index(column))
@@ -308,8 +304,12 @@ class CountTable:
 Cell = tuple[int, Hashable, str]
 
 
-def suppress_linked(tables: Sequence[CountTable], links: Iterable[Iterable[Cell]],
-                    threshold: int | None = None, secondary_marker: str = SECONDARY_MARKER) -> list[pd.DataFrame]:
+def suppress_linked(
+    tables: Sequence[CountTable],
+    links: Iterable[Iterable[Cell]],
+    threshold: int | None = None,
+    secondary_marker: str = SECONDARY_MARKER,
+) -> list[pd.DataFrame]:
     """Suppress every table of one page consistently (domain.md: a suppressed cell must not be
     recoverable, reports.md: "same suppression").
 
@@ -338,8 +338,10 @@ def suppress_linked(tables: Sequence[CountTable], links: Iterable[Iterable[Cell]
     groups = [[(i, r, c) for i, r, c in link if r in fulls[i].index and c in fulls[i].columns] for link in links]
     forced: list[set[tuple[Hashable, str]]] = [set() for _ in tables]
     while True:
-        masks = [suppression_mask(full, cols, drempel, t.total_row, t.total_column, t.groups, forced=f)
-                 for full, cols, t, f in zip(fulls, columns, tables, forced)]
+        masks = [
+            suppression_mask(full, cols, drempel, t.total_row, t.total_column, t.groups, forced=f)
+            for full, cols, t, f in zip(fulls, columns, tables, forced)
+        ]
         added = False
         for group in groups:
             if any(masks[i].at[r, c] for i, r, c in group):

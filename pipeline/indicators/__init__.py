@@ -20,30 +20,72 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from pipeline.indicators.contributions import contributions
-from pipeline.indicators.fulfilment import (STATUSES, aggregate_blocks, aggregate_contracts, fulfilment,
-                                 fulfilment_status, elapsed_share, obligation_eur, person_lines,
-                                 region_totals)
 from pipeline.core.periods import parse_period
-from pipeline.indicators.ratecard import load_rate_card, rates_for_contracts
 from pipeline.core.settings import Settings, load_settings
+from pipeline.indicators.contributions import contributions
+from pipeline.indicators.fulfilment import (
+    STATUSES,
+    aggregate_blocks,
+    aggregate_contracts,
+    elapsed_share,
+    fulfilment,
+    fulfilment_status,
+    obligation_eur,
+    person_lines,
+    region_totals,
+)
+from pipeline.indicators.ratecard import load_rate_card, rates_for_contracts
 from pipeline.indicators.tenders import future_tenders
-from pipeline.indicators.training import (STAGES, count_candidates, count_in_period, programme_progress,
-                               stage_table, trainees_in_social_return, training_kpi,
-                               training_stages)
+from pipeline.indicators.training import (
+    STAGES,
+    count_candidates,
+    count_in_period,
+    programme_progress,
+    stage_table,
+    trainees_in_social_return,
+    training_kpi,
+    training_stages,
+)
 from pipeline.indicators.valuation import add_months, value_lines
 
 __all__ = [
-    "STAGES", "STATUSES", "add_months", "aggregate_blocks", "aggregate_contracts",
-    "bench_value_lines", "contributions", "count_candidates", "count_in_period", "elapsed_share",
-    "fulfilment", "fulfilment_status", "future_tenders", "headline_figures", "obligation_eur",
-    "person_lines", "programme_progress", "rates_for_contracts", "region_totals", "stage_table",
-    "trainees_in_social_return", "training_kpi", "training_stages", "trend", "trend_table",
+    "STAGES",
+    "STATUSES",
+    "add_months",
+    "aggregate_blocks",
+    "aggregate_contracts",
+    "bench_value_lines",
+    "contributions",
+    "count_candidates",
+    "count_in_period",
+    "elapsed_share",
+    "fulfilment",
+    "fulfilment_status",
+    "future_tenders",
+    "headline_figures",
+    "obligation_eur",
+    "person_lines",
+    "programme_progress",
+    "rates_for_contracts",
+    "region_totals",
+    "stage_table",
+    "trainees_in_social_return",
+    "training_kpi",
+    "training_stages",
+    "trend",
+    "trend_table",
     "value_lines",
 ]
 
-TREND_COLUMNS = ["periode", "verplichting_eur", "gerealiseerd_eur", "verwacht_eur", "duurzaam",
-                 "opdrachten", "kandidaten"]
+TREND_COLUMNS = [
+    "periode",
+    "verplichting_eur",
+    "gerealiseerd_eur",
+    "verwacht_eur",
+    "duurzaam",
+    "opdrachten",
+    "kandidaten",
+]
 
 
 def headline_from(contracts: pd.DataFrame, valued_lines: pd.DataFrame, stages: pd.DataFrame) -> dict:
@@ -58,8 +100,7 @@ def headline_from(contracts: pd.DataFrame, valued_lines: pd.DataFrame, stages: p
     }
 
 
-def headline_figures(tables: Mapping[str, pd.DataFrame], period: str, card: pd.DataFrame,
-                     settings: Settings) -> dict:
+def headline_figures(tables: Mapping[str, pd.DataFrame], period: str, card: pd.DataFrame, settings: Settings) -> dict:
     """Headline figures of one period, computed from that period's own clean tables
     (``opdrachten, inzet, trajecten, partners``) at that period's peildatum."""
     peil = parse_period(period).peildatum
@@ -80,8 +121,12 @@ def trend_table(periods: Sequence[str], figures_for: Callable[[str], Mapping | N
     return out.astype({"duurzaam": "int64", "opdrachten": "int64", "kandidaten": "int64"})
 
 
-def trend(periods: Sequence[str], load_clean: Callable[[str], Mapping[str, pd.DataFrame] | None],
-          card: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def trend(
+    periods: Sequence[str],
+    load_clean: Callable[[str], Mapping[str, pd.DataFrame] | None],
+    card: pd.DataFrame,
+    settings: Settings,
+) -> pd.DataFrame:
     """Headline figures for every period, each from that period's own clean tables.
 
     Args:
@@ -89,6 +134,7 @@ def trend(periods: Sequence[str], load_clean: Callable[[str], Mapping[str, pd.Da
         load_clean: returns a period's clean tables, or None when it has none (the period is
             skipped; the caller reports which).
     """
+
     def figures_for(q: str) -> dict | None:
         tables = load_clean(q)
         return None if tables is None else headline_figures(tables, q, card, settings)
@@ -106,30 +152,39 @@ def bench_value_lines(n: int = 200_000, contracts: int = 2_000, seed: int = 1) -
     ids = pd.array([f"C{i:05d}" for i in range(contracts)], dtype="string")
     day0 = np.datetime64("2018-01-01")
     c_start = day0 + rng.integers(0, 1200, contracts).astype("timedelta64[D]")
-    opdrachten = pd.DataFrame({
-        "partner_id": pd.array(["gemeente-a"] * contracts, dtype="string"), "opdracht_id": ids,
-        "gunningsdatum": (c_start - 30).astype("datetime64[ns]"),
-        "startdatum": c_start.astype("datetime64[ns]"),
-        "einddatum": (c_start + rng.integers(90, 1500, contracts).astype("timedelta64[D]")).astype("datetime64[ns]"),
-    })
+    opdrachten = pd.DataFrame(
+        {
+            "partner_id": pd.array(["gemeente-a"] * contracts, dtype="string"),
+            "opdracht_id": ids,
+            "gunningsdatum": (c_start - 30).astype("datetime64[ns]"),
+            "startdatum": c_start.astype("datetime64[ns]"),
+            "einddatum": (c_start + rng.integers(90, 1500, contracts).astype("timedelta64[D]")).astype(
+                "datetime64[ns]"
+            ),
+        }
+    )
     which = rng.integers(0, contracts, n)
     blocks = card["bouwblok"].unique()
     l_start = c_start[which] + rng.integers(-60, 400, n).astype("timedelta64[D]")
     l_end = (l_start + rng.integers(1, 900, n).astype("timedelta64[D]")).astype("datetime64[ns]")
     l_end[rng.random(n) < 0.3] = np.datetime64("NaT")
-    inzet = pd.DataFrame({
-        "partner_id": pd.array(["bouwbedrijf-a"] * n, dtype="string"),
-        "regel_id": pd.array(np.arange(n).astype(str), dtype="string"),
-        "opdrachtgever": pd.array(["gemeente-a"] * n, dtype="string"),
-        "opdracht_id": ids[which],
-        "bouwblok": pd.array(rng.choice(blocks, n), dtype="string"),
-        "kandidaat_id": pd.array(rng.integers(0, n // 3, n).astype(str), dtype="string"),
-        "startdatum": l_start.astype("datetime64[ns]"), "einddatum": l_end,
-        "uren_per_week": rng.integers(4, 41, n).astype(float),
-        "vijftig_plus": pd.array(rng.random(n) < 0.2, dtype="boolean"),
-        "bedrag": rng.integers(0, 50_000, n).astype(float),
-        "bron_bestand": pd.array(["inzet.csv"] * n, dtype="string"), "bron_rij": np.arange(n) + 2,
-    })
+    inzet = pd.DataFrame(
+        {
+            "partner_id": pd.array(["bouwbedrijf-a"] * n, dtype="string"),
+            "regel_id": pd.array(np.arange(n).astype(str), dtype="string"),
+            "opdrachtgever": pd.array(["gemeente-a"] * n, dtype="string"),
+            "opdracht_id": ids[which],
+            "bouwblok": pd.array(rng.choice(blocks, n), dtype="string"),
+            "kandidaat_id": pd.array(rng.integers(0, n // 3, n).astype(str), dtype="string"),
+            "startdatum": l_start.astype("datetime64[ns]"),
+            "einddatum": l_end,
+            "uren_per_week": rng.integers(4, 41, n).astype(float),
+            "vijftig_plus": pd.array(rng.random(n) < 0.2, dtype="boolean"),
+            "bedrag": rng.integers(0, 50_000, n).astype(float),
+            "bron_bestand": pd.array(["inzet.csv"] * n, dtype="string"),
+            "bron_rij": np.arange(n) + 2,
+        }
+    )
     started = time.perf_counter()
     value_lines(inzet, opdrachten, card, dt.date(2021, 9, 30), settings)
     seconds = time.perf_counter() - started

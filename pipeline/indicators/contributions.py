@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import pandas as pd
 
-CONTRIBUTION_COLUMNS = ["partner_id", "naam", "rol", "geleverd", "opdrachten", "verplichting_eur",
-                        "gerealiseerd_eur", "trajecten", "plaatsingen", "levering_periode",
-                        "duurzaam"]
+CONTRIBUTION_COLUMNS = [
+    "partner_id",
+    "naam",
+    "rol",
+    "geleverd",
+    "opdrachten",
+    "verplichting_eur",
+    "gerealiseerd_eur",
+    "trajecten",
+    "plaatsingen",
+    "levering_periode",
+    "duurzaam",
+]
 
 
-def contributions(partners: pd.DataFrame, contracts: pd.DataFrame, stages: pd.DataFrame,
-                  leveringen: pd.DataFrame) -> pd.DataFrame:
+def contributions(
+    partners: pd.DataFrame, contracts: pd.DataFrame, stages: pd.DataFrame, leveringen: pd.DataFrame
+) -> pd.DataFrame:
     """One row per register partner: delivery status and contribution at the peildatum.
 
     Args:

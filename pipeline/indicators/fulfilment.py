@@ -8,8 +8,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from pipeline.indicators.ratecard import BONUS_BLOCK, card_version_on
 from pipeline.core.settings import Settings
+from pipeline.indicators.ratecard import BONUS_BLOCK, card_version_on
 from pipeline.indicators.valuation import CONTRACT_KEY, active_on_peildatum, column_or_empty
 
 STATUSES = ("voldaan", "niet_voldaan", "nog_niet_gestart", "op_schema", "achterstand", "risico")
@@ -19,17 +19,46 @@ _EPS_EUR = 1e-8
 
 CONTRACT_COLUMNS = [
     # outputs.md columns first, in its order
-    "opdrachtgever", "opdracht_id", "opdrachtnemer", "verplichting_eur", "gerealiseerd_eur",
-    "verwacht_eur", "realisatie_pct", "status", "kandidaten",
+    "opdrachtgever",
+    "opdracht_id",
+    "opdrachtnemer",
+    "verplichting_eur",
+    "gerealiseerd_eur",
+    "verwacht_eur",
+    "realisatie_pct",
+    "status",
+    "kandidaten",
     # docs/architecture.md Stage 3
-    "omschrijving", "soort", "sector", "opdrachtnemer_naam", "gunningsdatum", "startdatum",
-    "einddatum", "tariefversie", "nog_te_realiseren_eur", "fte",
+    "omschrijving",
+    "soort",
+    "sector",
+    "opdrachtnemer_naam",
+    "gunningsdatum",
+    "startdatum",
+    "einddatum",
+    "tariefversie",
+    "nog_te_realiseren_eur",
+    "fte",
     # extensions
-    "achterstand_eur", "opdrachtwaarde_eur", "sr_percentage", "looptijd_dagen", "verstreken",
-    "opdrachtnemer_kvk", "inzet_regels",
+    "achterstand_eur",
+    "opdrachtwaarde_eur",
+    "sr_percentage",
+    "looptijd_dagen",
+    "verstreken",
+    "opdrachtnemer_kvk",
+    "inzet_regels",
 ]
-AGGREGATE_COLUMNS = ["verplichting_eur", "gerealiseerd_eur", "verwacht_eur", "realisatie_pct",
-                     "opdrachten", "kandidaten", "fte", "nog_te_realiseren_eur", "achterstand_eur"]
+AGGREGATE_COLUMNS = [
+    "verplichting_eur",
+    "gerealiseerd_eur",
+    "verwacht_eur",
+    "realisatie_pct",
+    "opdrachten",
+    "kandidaten",
+    "fte",
+    "nog_te_realiseren_eur",
+    "achterstand_eur",
+]
 
 
 def obligation_eur(opdrachtwaarde, sr_percentage):
@@ -62,8 +91,9 @@ def elapsed_share(startdatum: pd.Series, einddatum: pd.Series, peildatum: dt.dat
     return looptijd, share
 
 
-def fulfilment_status(gerealiseerd, verplichting, verwacht, startdatum, einddatum,
-                      peildatum: dt.date, drempel: float) -> np.ndarray:
+def fulfilment_status(
+    gerealiseerd, verplichting, verwacht, startdatum, einddatum, peildatum: dt.date, drempel: float
+) -> np.ndarray:
     """Status per contract; first match wins in domain.md's order.
 
     >>> d = lambda s: pd.Series(pd.to_datetime([s] * 3))
@@ -95,13 +125,18 @@ def _opdrachtnemers(kvk: pd.Series, partners: pd.DataFrame) -> pd.DataFrame:
     register = partners[partners["rol"] == "opdrachtnemer"].sort_values("partner_id")
     register = register.assign(kvk=register["kvk"].astype("string").str.strip())
     register = register.drop_duplicates("kvk")[["kvk", "partner_id", "naam"]]
-    found = pd.DataFrame({"kvk": kvk.astype("string").str.strip()}).merge(
-        register, on="kvk", how="left")
+    found = pd.DataFrame({"kvk": kvk.astype("string").str.strip()}).merge(register, on="kvk", how="left")
     return found.set_axis(kvk.index)
 
 
-def fulfilment(opdrachten: pd.DataFrame, valued_lines: pd.DataFrame, partners: pd.DataFrame,
-               card: pd.DataFrame, peildatum: dt.date, settings: Settings) -> pd.DataFrame:
+def fulfilment(
+    opdrachten: pd.DataFrame,
+    valued_lines: pd.DataFrame,
+    partners: pd.DataFrame,
+    card: pd.DataFrame,
+    peildatum: dt.date,
+    settings: Settings,
+) -> pd.DataFrame:
     """One row per contract at the peildatum: obligation, realised, expected, status.
 
     Args:
@@ -118,16 +153,26 @@ def fulfilment(opdrachten: pd.DataFrame, valued_lines: pd.DataFrame, partners: p
         name when known, else the name the authority wrote. ``fte`` = sum of the fte of counting
         person jaar lines whose counted days include the peildatum.
     """
-    c = pd.DataFrame({
-        "opdrachtgever": column_or_empty(opdrachten, "partner_id", "string"),
-        "opdracht_id": column_or_empty(opdrachten, "opdracht_id", "string"),
-        **{col: column_or_empty(opdrachten, col, "string")
-           for col in ("omschrijving", "soort", "sector", "opdrachtnemer_kvk", "opdrachtnemer_naam")},
-        **{col: column_or_empty(opdrachten, col, "datetime64[ns]")
-           for col in ("gunningsdatum", "startdatum", "einddatum")},
-        "opdrachtwaarde_eur": column_or_empty(opdrachten, "opdrachtwaarde", "float64"),
-        "sr_percentage": column_or_empty(opdrachten, "sr_percentage", "float64"),
-    }).drop_duplicates(CONTRACT_KEY).reset_index(drop=True)
+    c = (
+        pd.DataFrame(
+            {
+                "opdrachtgever": column_or_empty(opdrachten, "partner_id", "string"),
+                "opdracht_id": column_or_empty(opdrachten, "opdracht_id", "string"),
+                **{
+                    col: column_or_empty(opdrachten, col, "string")
+                    for col in ("omschrijving", "soort", "sector", "opdrachtnemer_kvk", "opdrachtnemer_naam")
+                },
+                **{
+                    col: column_or_empty(opdrachten, col, "datetime64[ns]")
+                    for col in ("gunningsdatum", "startdatum", "einddatum")
+                },
+                "opdrachtwaarde_eur": column_or_empty(opdrachten, "opdrachtwaarde", "float64"),
+                "sr_percentage": column_or_empty(opdrachten, "sr_percentage", "float64"),
+            }
+        )
+        .drop_duplicates(CONTRACT_KEY)
+        .reset_index(drop=True)
+    )
     nemer = _opdrachtnemers(c["opdrachtnemer_kvk"], partners)
     c["opdrachtnemer"] = nemer["partner_id"].fillna("").astype("string")
     c["opdrachtnemer_naam"] = nemer["naam"].astype("string").fillna(c["opdrachtnemer_naam"])
@@ -139,9 +184,18 @@ def fulfilment(opdrachten: pd.DataFrame, valued_lines: pd.DataFrame, partners: p
     c[["gerealiseerd_eur", "fte"]] = c[["gerealiseerd_eur", "fte"]].fillna(0.0)
     c[["kandidaten", "inzet_regels"]] = c[["kandidaten", "inzet_regels"]].fillna(0).astype("int64")
     c["realisatie_pct"] = _pct(c["gerealiseerd_eur"], c["verplichting_eur"])
-    c["status"] = pd.array(fulfilment_status(
-        c["gerealiseerd_eur"], c["verplichting_eur"], c["verwacht_eur"], c["startdatum"],
-        c["einddatum"], peildatum, settings.status.achterstand_drempel), dtype="string")
+    c["status"] = pd.array(
+        fulfilment_status(
+            c["gerealiseerd_eur"],
+            c["verplichting_eur"],
+            c["verwacht_eur"],
+            c["startdatum"],
+            c["einddatum"],
+            peildatum,
+            settings.status.achterstand_drempel,
+        ),
+        dtype="string",
+    )
     c["nog_te_realiseren_eur"] = (c["verplichting_eur"] - c["gerealiseerd_eur"]).clip(lower=0)
     # "what is needed to get back on schedule" (reports.md, contractor page)
     c["achterstand_eur"] = (c["verwacht_eur"] - c["gerealiseerd_eur"]).clip(lower=0)
@@ -158,16 +212,15 @@ def _line_totals(valued: pd.DataFrame, peildatum: dt.date) -> pd.DataFrame:
     """Per contract: realised (sum, unrounded), distinct person candidates, fte at peildatum."""
     lines = valued.assign(_fte_peil=valued["fte"].where(active_on_peildatum(valued, peildatum), 0.0))
     totals = lines.groupby(CONTRACT_KEY, dropna=False).agg(
-        gerealiseerd_eur=("totaal_eur", "sum"), fte=("_fte_peil", "sum"),
-        inzet_regels=("totaal_eur", "size"))
+        gerealiseerd_eur=("totaal_eur", "sum"), fte=("_fte_peil", "sum"), inzet_regels=("totaal_eur", "size")
+    )
     persons = person_lines(valued).groupby(CONTRACT_KEY)["kandidaat_id"].nunique()
     return totals.join(persons.rename("kandidaten")).reset_index()
 
 
 def person_lines(valued: pd.DataFrame) -> pd.DataFrame:
     """Counting lines of person blocks with a candidate: the basis of every persons count."""
-    mask = (valued["telt"] & (valued["soort"] == "persoon").fillna(False)
-            & valued["kandidaat_id"].notna())
+    mask = valued["telt"] & (valued["soort"] == "persoon").fillna(False) & valued["kandidaat_id"].notna()
     return valued[mask.astype(bool)]
 
 
@@ -179,13 +232,16 @@ def aggregate_contracts(contracts: pd.DataFrame, valued_lines: pd.DataFrame, by:
     """
     groups = contracts.assign(**{by: contracts[by].fillna("")})
     sums = groups.groupby(by).agg(
-        verplichting_eur=("verplichting_eur", "sum"), gerealiseerd_eur=("gerealiseerd_eur", "sum"),
-        verwacht_eur=("verwacht_eur", "sum"), opdrachten=("opdracht_id", "size"),
-        fte=("fte", "sum"), nog_te_realiseren_eur=("nog_te_realiseren_eur", "sum"),
-        achterstand_eur=("achterstand_eur", "sum"))
+        verplichting_eur=("verplichting_eur", "sum"),
+        gerealiseerd_eur=("gerealiseerd_eur", "sum"),
+        verwacht_eur=("verwacht_eur", "sum"),
+        opdrachten=("opdracht_id", "size"),
+        fte=("fte", "sum"),
+        nog_te_realiseren_eur=("nog_te_realiseren_eur", "sum"),
+        achterstand_eur=("achterstand_eur", "sum"),
+    )
     key_and_group = list(dict.fromkeys(CONTRACT_KEY + [by]))
-    persons = person_lines(valued_lines)[CONTRACT_KEY + ["kandidaat_id"]].merge(
-        groups[key_and_group], on=CONTRACT_KEY)
+    persons = person_lines(valued_lines)[CONTRACT_KEY + ["kandidaat_id"]].merge(groups[key_and_group], on=CONTRACT_KEY)
     sums["kandidaten"] = persons.groupby(by)["kandidaat_id"].nunique().reindex(sums.index).fillna(0)
     sums["realisatie_pct"] = _pct(sums["gerealiseerd_eur"], sums["verplichting_eur"])
     sums = sums.astype({"kandidaten": "int64", "opdrachten": "int64"})
@@ -202,8 +258,7 @@ def aggregate_blocks(valued_lines: pd.DataFrame, card: pd.DataFrame, peildatum: 
     lines = valued_lines[valued_lines["telt"]]
     active = active_on_peildatum(lines, peildatum)
     rows = lines.assign(_fte=lines["fte"].where(active, 0.0), _value=lines["waarde_eur"])
-    bonus = lines[lines["toeslag_eur"] > 0].assign(bouwblok=BONUS_BLOCK, _fte=np.nan,
-                                                   _value=lambda x: x["toeslag_eur"])
+    bonus = lines[lines["toeslag_eur"] > 0].assign(bouwblok=BONUS_BLOCK, _fte=np.nan, _value=lambda x: x["toeslag_eur"])
     both = pd.concat([rows, bonus], ignore_index=True)
     blocks = card.drop_duplicates("bouwblok", keep="last").set_index("bouwblok")[["soort", "eenheid"]]
     grouped = both.groupby("bouwblok")

@@ -23,8 +23,14 @@ from pipeline.core.paths import CONFIG_DIR
 DEFAULT_RATE_CARD = CONFIG_DIR / "bouwblokken.csv"
 RATE_CARD_ENV = "SROI_RATE_CARD"
 RATE_CARD_COLUMNS = (
-    "bouwblok", "omschrijving", "soort", "waarde_eur", "eenheid", "max_maanden",
-    "geldig_vanaf", "geldig_tot",
+    "bouwblok",
+    "omschrijving",
+    "soort",
+    "waarde_eur",
+    "eenheid",
+    "max_maanden",
+    "geldig_vanaf",
+    "geldig_tot",
 )
 BONUS_BLOCK = "toeslag_50plus"  # domain.md: a bonus on jaar lines, not a block a line can name
 
@@ -34,12 +40,13 @@ _HINTS = {
     "omschrijving": ("verplicht", "required"),
     "soort": ("moet persoon of geld zijn", "must be persoon or geld"),
     "waarde_eur": ("moet een getal >= 0 zijn", "must be a number >= 0"),
-    "eenheid": ("onbekende eenheid: gebruik jaar, maand of factor",
-                "unknown unit: use jaar, maand or factor"),
+    "eenheid": ("onbekende eenheid: gebruik jaar, maand of factor", "unknown unit: use jaar, maand or factor"),
     "max_maanden": ("moet leeg of een geheel getal > 0 zijn", "must be empty or a whole number > 0"),
     "geldig_vanaf": ("verplichte datum jjjj-mm-dd", "required date yyyy-mm-dd"),
-    "geldig_tot": ("leeg of datum jjjj-mm-dd, niet voor geldig_vanaf",
-                   "empty or date yyyy-mm-dd, not before geldig_vanaf"),
+    "geldig_tot": (
+        "leeg of datum jjjj-mm-dd, niet voor geldig_vanaf",
+        "empty or date yyyy-mm-dd, not before geldig_vanaf",
+    ),
 }
 
 
@@ -118,16 +125,20 @@ def validate_rate_card(raw: pd.DataFrame, source: str = "bouwblokken.csv") -> pd
             column = _failed_column(exc)
             nl, en = _HINTS.get(column, ("ongeldige waarde", "invalid value"))
             raise PipelineError(
-                f"tariefkaart {source}, regel {line}, kolom {column} "
-                f"({record.get(column)!r}): {nl}",
-                f"rate card {source}, line {line}, column {column} "
-                f"({record.get(column)!r}): {en}",
+                f"tariefkaart {source}, regel {line}, kolom {column} ({record.get(column)!r}): {nl}",
+                f"rate card {source}, line {line}, column {column} ({record.get(column)!r}): {en}",
             ) from None
     card = pd.DataFrame(rows, columns=list(RATE_CARD_COLUMNS))
-    card = card.astype({
-        "bouwblok": "string", "omschrijving": "string", "soort": "string",
-        "waarde_eur": "float64", "eenheid": "string", "max_maanden": "Int64",
-    })
+    card = card.astype(
+        {
+            "bouwblok": "string",
+            "omschrijving": "string",
+            "soort": "string",
+            "waarde_eur": "float64",
+            "eenheid": "string",
+            "max_maanden": "Int64",
+        }
+    )
     for col in ("geldig_vanaf", "geldig_tot"):
         card[col] = pd.to_datetime(card[col]).astype("datetime64[ns]")
     card = card.sort_values(["bouwblok", "geldig_vanaf"], kind="stable").reset_index(drop=True)
@@ -212,6 +223,9 @@ def rate_on(card: pd.DataFrame, bouwblok: str, date: dt.date) -> float | None:
     40000.0
     """
     when = pd.Timestamp(date)
-    rows = card[(card["bouwblok"] == bouwblok) & (card["geldig_vanaf"] <= when)
-                & (card["geldig_tot"].isna() | (card["geldig_tot"] >= when))]
+    rows = card[
+        (card["bouwblok"] == bouwblok)
+        & (card["geldig_vanaf"] <= when)
+        & (card["geldig_tot"].isna() | (card["geldig_tot"] >= when))
+    ]
     return float(rows["waarde_eur"].iloc[0]) if len(rows) else None

@@ -30,19 +30,30 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.core import csvsafe
 from pipeline import indicators as ind
+from pipeline.core import csvsafe
 from pipeline.core.paths import clean_dir, clean_root, raw_dir, report_data_dir
 from pipeline.core.periods import is_period, parse_period, periods_between
-from pipeline.indicators.ratecard import load_rate_card, rate_card_path
 from pipeline.core.schema import DATASETS
-from pipeline.core.settings import Settings, settings as region_settings
+from pipeline.core.settings import Settings
+from pipeline.core.settings import settings as region_settings
+from pipeline.indicators.ratecard import load_rate_card, rate_card_path
 
 FIGURES_VERSION = "1"  # bump when headline_figures changes meaning: invalidates every cache
 CACHE_FILE = "kerncijfers.json"
 PARTNER_COLUMNS = ["partner_id", "naam", "rol", "kvk"]
-NUL_COLUMNS = ["opdrachtnemer", "opdrachtgever", "opdracht_id", "regel_id", "bestand", "rij",
-               "reden_nl", "reason_en", "bouwblok", "reden"]
+NUL_COLUMNS = [
+    "opdrachtnemer",
+    "opdrachtgever",
+    "opdracht_id",
+    "regel_id",
+    "bestand",
+    "rij",
+    "reden_nl",
+    "reason_en",
+    "bouwblok",
+    "reden",
+]
 
 
 def has_clean(period: str) -> bool:
@@ -59,8 +70,9 @@ def load_clean(period: str) -> dict[str, pd.DataFrame] | None:
         return None
     tables = {d: _read_parquet(folder / f"{d}.parquet") for d in DATASETS}
     partners = _read_parquet(folder / "partners.parquet")
-    tables["partners"] = partners if len(partners.columns) else pd.DataFrame(
-        {c: pd.Series(dtype="string") for c in PARTNER_COLUMNS})
+    tables["partners"] = (
+        partners if len(partners.columns) else pd.DataFrame({c: pd.Series(dtype="string") for c in PARTNER_COLUMNS})
+    )
     leveringen = folder / "leveringen.csv"
     if leveringen.is_file():
         tables["leveringen"] = csvsafe.read_csv(leveringen, dtype="string", keep_default_na=False)
@@ -77,18 +89,22 @@ def deliveries(tables: Mapping[str, pd.DataFrame], period: str) -> pd.DataFrame:
     if "leveringen" in tables and {"partner_id", "status"} <= set(tables["leveringen"].columns):
         found = tables["leveringen"]
         periods = found["levering_periode"] if "levering_periode" in found else pd.NA
-        return pd.DataFrame({"partner_id": found["partner_id"], "status": found["status"],
-                             "levering_periode": periods}).replace("", pd.NA)
-    parts = [t[["partner_id", "levering_periode"]] for d, t in tables.items()
-             if d in DATASETS and {"partner_id", "levering_periode"} <= set(t.columns)]
-    used = (pd.concat(parts).drop_duplicates() if parts
-            else pd.DataFrame(columns=["partner_id", "levering_periode"]))
+        return pd.DataFrame(
+            {"partner_id": found["partner_id"], "status": found["status"], "levering_periode": periods}
+        ).replace("", pd.NA)
+    parts = [
+        t[["partner_id", "levering_periode"]]
+        for d, t in tables.items()
+        if d in DATASETS and {"partner_id", "levering_periode"} <= set(t.columns)
+    ]
+    used = pd.concat(parts).drop_duplicates() if parts else pd.DataFrame(columns=["partner_id", "levering_periode"])
     status = np.where(used["levering_periode"] == period, "geleverd", "overgenomen")
     return used.assign(status=status).astype("string")
 
 
-def compute_outputs(tables: Mapping[str, pd.DataFrame], period: str, card: pd.DataFrame,
-                    settings: Settings) -> dict[str, Any]:
+def compute_outputs(
+    tables: Mapping[str, pd.DataFrame], period: str, card: pd.DataFrame, settings: Settings
+) -> dict[str, Any]:
     """Every Stage 3 table of one period (pure: file name -> DataFrame or JSON document),
     except ``trend.csv``. Also returns the period's headline figures under ``_kerncijfers``."""
     p = parse_period(period)
@@ -104,9 +120,11 @@ def compute_outputs(tables: Mapping[str, pd.DataFrame], period: str, card: pd.Da
         return table.assign(naam=table[by].map(names).fillna("").astype("string"))
 
     regio = {
-        "periode": p.code, "peildatum": peil.isoformat(),
+        "periode": p.code,
+        "peildatum": peil.isoformat(),
         **ind.region_totals(contracts, lines),
-        "inzet_regels": int(len(lines)), "inzet_regels_nul": int((~lines["telt"]).sum()),
+        "inzet_regels": int(len(lines)),
+        "inzet_regels_nul": int((~lines["telt"]).sum()),
         "tariefversies": sorted(contracts["tariefversie"].dropna().unique().tolist()),
         "koppeling_programma": ind.trainees_in_social_return(sr_candidates, stages),
     }
@@ -114,12 +132,21 @@ def compute_outputs(tables: Mapping[str, pd.DataFrame], period: str, card: pd.Da
     return {
         "opdrachten.csv": contracts,
         "trajecten_kpi.json": ind.training_kpi(stages, period, settings, sr_candidates),
-        "inzet_nul.csv": pd.DataFrame({
-            "opdrachtnemer": nul["partner_id"], "opdrachtgever": nul["opdrachtgever"],
-            "opdracht_id": nul["opdracht_id"], "regel_id": nul["regel_id"],
-            "bestand": nul["bron_bestand"], "rij": nul["bron_rij"], "reden_nl": nul["reden_nl"],
-            "reason_en": nul["reason_en"], "bouwblok": nul["bouwblok"], "reden": nul["reden"],
-        }, columns=NUL_COLUMNS).sort_values(["opdrachtnemer", "bestand", "rij", "regel_id"]),
+        "inzet_nul.csv": pd.DataFrame(
+            {
+                "opdrachtnemer": nul["partner_id"],
+                "opdrachtgever": nul["opdrachtgever"],
+                "opdracht_id": nul["opdracht_id"],
+                "regel_id": nul["regel_id"],
+                "bestand": nul["bron_bestand"],
+                "rij": nul["bron_rij"],
+                "reden_nl": nul["reden_nl"],
+                "reason_en": nul["reason_en"],
+                "bouwblok": nul["bouwblok"],
+                "reden": nul["reden"],
+            },
+            columns=NUL_COLUMNS,
+        ).sort_values(["opdrachtnemer", "bestand", "rij", "regel_id"]),
         "per_opdrachtgever.csv": per("opdrachtgever"),
         "per_opdrachtnemer.csv": per("opdrachtnemer"),
         "per_sector.csv": ind.aggregate_contracts(contracts, lines, "sector"),
@@ -128,9 +155,9 @@ def compute_outputs(tables: Mapping[str, pd.DataFrame], period: str, card: pd.Da
         "trajecten_stadia.csv": ind.stage_table(stages),
         "programma_voortgang.csv": ind.programme_progress(stages, period, settings),
         "aanbestedingen.csv": ind.future_tenders(
-            tables["aanbestedingskalender"], card, peil, settings.programme.jaren_person_year_block),
-        "bijdragen.csv": ind.contributions(tables["partners"], contracts, stages,
-                                           deliveries(tables, period)),
+            tables["aanbestedingskalender"], card, peil, settings.programme.jaren_person_year_block
+        ),
+        "bijdragen.csv": ind.contributions(tables["partners"], contracts, stages, deliveries(tables, period)),
         "_kerncijfers": ind.headline_from(contracts, lines, stages),
     }
 
@@ -153,7 +180,8 @@ def write_outputs(period: str, ensure_clean: Callable[[str], object] | None = No
     if tables is None:
         raise PipelineError(
             f"geen schone data voor {p.code}: draai eerst de stappen inlezen en valideren",
-            f"no clean data for {p.code}: run the ingest and validate steps first")
+            f"no clean data for {p.code}: run the ingest and validate steps first",
+        )
     card, config = load_rate_card(), region_settings()
     outputs = compute_outputs(tables, p.code, card, config)
     figures = outputs.pop("_kerncijfers")
@@ -179,6 +207,7 @@ def write_outputs(period: str, ensure_clean: Callable[[str], object] | None = No
 
 
 # -- trend: which periods, cached headline figures ---------------------------------------------
+
 
 def trend_periods(period: str, include_raw: bool = False) -> list[str]:
     """Every period from the first with clean data (with ``include_raw`` also: the first with a
@@ -207,8 +236,9 @@ def figures_key(folder: Path, settings: Settings, card_path: Path | None = None)
     return digest.hexdigest()
 
 
-def cached_figures(q: str, card: pd.DataFrame, settings: Settings,
-                   ensure_clean: Callable[[str], object] | None = None) -> dict | None:
+def cached_figures(
+    q: str, card: pd.DataFrame, settings: Settings, ensure_clean: Callable[[str], object] | None = None
+) -> dict | None:
     """Headline figures of period ``q``: from its cache when the key matches, else computed
     from its clean tables (made first with ``ensure_clean`` if missing) and cached."""
     folder = clean_dir(q)
@@ -230,12 +260,15 @@ def cached_figures(q: str, card: pd.DataFrame, settings: Settings,
 def _store_figures(folder: Path, key: str, figures: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{CACHE_FILE}.{os.getpid()}"
-    tmp.write_text(json.dumps({"sleutel": key, "kerncijfers": figures}, sort_keys=True, indent=2,
-                              ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.write_text(
+        json.dumps({"sleutel": key, "kerncijfers": figures}, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     tmp.replace(folder / CACHE_FILE)  # atomic: a concurrent reader never sees half a file
 
 
 # -- writing -----------------------------------------------------------------------------------
+
 
 def _decimals(name: str) -> int:
     return 2 if name.endswith(("_eur", "_pct")) else 6
@@ -283,5 +316,6 @@ def _json_ready(value: Any, key: str = "") -> Any:
 
 def write_json(path: Path, document: Mapping[str, Any]) -> None:
     """JSON with sorted keys, indent 2, UTF-8 text, newline at the end; floats rounded."""
-    path.write_text(json.dumps(_json_ready(document), sort_keys=True, indent=2,
-                               ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(_json_ready(document), sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

@@ -12,8 +12,15 @@ from pipeline.core.periods import period_of
 from pipeline.indicators.ratecard import rate_on
 from pipeline.indicators.valuation import column_or_empty
 
-TENDER_COLUMNS = ["opdrachtgever", "kwartaal", "sector", "sr_waarde_eur", "persoonsjaren",
-                  "aanbestedingen", "geraamde_waarde_eur"]
+TENDER_COLUMNS = [
+    "opdrachtgever",
+    "kwartaal",
+    "sector",
+    "sr_waarde_eur",
+    "persoonsjaren",
+    "aanbestedingen",
+    "geraamde_waarde_eur",
+]
 
 
 def person_years(sr_waarde_eur, person_year_eur: float | None):
@@ -27,8 +34,9 @@ def person_years(sr_waarde_eur, person_year_eur: float | None):
     return sr_waarde_eur / person_year_eur
 
 
-def future_tenders(kalender: pd.DataFrame, card: pd.DataFrame, peildatum: dt.date,
-                   person_year_block: str = "pwet_lang") -> pd.DataFrame:
+def future_tenders(
+    kalender: pd.DataFrame, card: pd.DataFrame, peildatum: dt.date, person_year_block: str = "pwet_lang"
+) -> pd.DataFrame:
     """Expected social-return value per authority × quarter ahead × sector.
 
     Only tenders whose ``verwachte_publicatie`` falls in a quarter after the peildatum's
@@ -45,18 +53,25 @@ def future_tenders(kalender: pd.DataFrame, card: pd.DataFrame, peildatum: dt.dat
     # quarter index year*4 + (quarter-1) makes "after the period" one comparison
     quarter_index = publicatie.dt.year * 4 + (publicatie.dt.month - 1) // 3
     ahead = (quarter_index > current.year * 4 + current.quarter - 1).fillna(False).astype(bool)
-    t = pd.DataFrame({
-        "opdrachtgever": column_or_empty(kalender, "partner_id", "string"),
-        "kwartaal": (publicatie.dt.year.astype("Int64").astype("string") + "Q"
-                     + ((publicatie.dt.month - 1) // 3 + 1).astype("Int64").astype("string")),
-        "sector": column_or_empty(kalender, "sector", "string").fillna("onbekend"),
-        "geraamde_waarde_eur": column_or_empty(kalender, "geraamde_waarde", "float64"),
-        "sr_percentage": column_or_empty(kalender, "sr_percentage", "float64"),
-    })[ahead.to_numpy()]
+    t = pd.DataFrame(
+        {
+            "opdrachtgever": column_or_empty(kalender, "partner_id", "string"),
+            "kwartaal": (
+                publicatie.dt.year.astype("Int64").astype("string")
+                + "Q"
+                + ((publicatie.dt.month - 1) // 3 + 1).astype("Int64").astype("string")
+            ),
+            "sector": column_or_empty(kalender, "sector", "string").fillna("onbekend"),
+            "geraamde_waarde_eur": column_or_empty(kalender, "geraamde_waarde", "float64"),
+            "sr_percentage": column_or_empty(kalender, "sr_percentage", "float64"),
+        }
+    )[ahead.to_numpy()]
     t["sr_waarde_eur"] = t["geraamde_waarde_eur"] * t["sr_percentage"] / 100
     out = t.groupby(["opdrachtgever", "kwartaal", "sector"], as_index=False).agg(
-        sr_waarde_eur=("sr_waarde_eur", "sum"), aanbestedingen=("sr_waarde_eur", "size"),
-        geraamde_waarde_eur=("geraamde_waarde_eur", "sum"))
+        sr_waarde_eur=("sr_waarde_eur", "sum"),
+        aanbestedingen=("sr_waarde_eur", "size"),
+        geraamde_waarde_eur=("geraamde_waarde_eur", "sum"),
+    )
     out["persoonsjaren"] = person_years(out["sr_waarde_eur"], rate_on(card, person_year_block, peildatum))
     out["aanbestedingen"] = out["aanbestedingen"].astype("int64")
     return out[TENDER_COLUMNS].sort_values(["opdrachtgever", "kwartaal", "sector"]).reset_index(drop=True)

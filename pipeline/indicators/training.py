@@ -44,19 +44,23 @@ def training_stages(trajecten: pd.DataFrame, peildatum: dt.date, settings: Setti
     """
     t = settings.training
     peil = pd.Timestamp(peildatum)
-    dates = {c: column_or_empty(trajecten, c, "datetime64[ns]") for c in
-             ("aanmelddatum", "startdatum", "einddatum", "plaatsing_datum", "plaatsing_einddatum")}
+    dates = {
+        c: column_or_empty(trajecten, c, "datetime64[ns]")
+        for c in ("aanmelddatum", "startdatum", "einddatum", "plaatsing_datum", "plaatsing_einddatum")
+    }
     status = column_or_empty(trajecten, "status", "string").str.strip().str.lower()
     uren = column_or_empty(trajecten, "plaatsing_uren_per_week", "float64")
 
     def flag(condition: pd.Series) -> np.ndarray:
         return condition.fillna(False).to_numpy(dtype=bool)
 
-    out = pd.DataFrame({
-        "traject_id": column_or_empty(trajecten, "traject_id", "string"),
-        "kandidaat_id": column_or_empty(trajecten, "kandidaat_id", "string"),
-        "opleider": column_or_empty(trajecten, "partner_id", "string"),
-    })
+    out = pd.DataFrame(
+        {
+            "traject_id": column_or_empty(trajecten, "traject_id", "string"),
+            "kandidaat_id": column_or_empty(trajecten, "kandidaat_id", "string"),
+            "opleider": column_or_empty(trajecten, "partner_id", "string"),
+        }
+    )
     for dim in ("sector", "doelgroep", "woongemeente", "opleiding"):
         out[dim] = column_or_empty(trajecten, dim, "string").str.strip().replace("", pd.NA).fillna(UNKNOWN)
     out["opleider"] = out["opleider"].fillna(UNKNOWN)
@@ -70,8 +74,9 @@ def training_stages(trajecten: pd.DataFrame, peildatum: dt.date, settings: Setti
     # domain.md: (min(plaatsing_einddatum or +inf, peildatum) − plaatsing_datum).days + 1 >= 183
     until = dates["plaatsing_einddatum"].fillna(peil).clip(upper=peil)
     lasted_days = (until - dates["plaatsing_datum"]).dt.days + 1
-    out["duurzaam"] = out["geplaatst"] & flag(uren >= t.duurzaam_min_uren_per_week) & flag(
-        lasted_days >= t.duurzaam_min_dagen)
+    out["duurzaam"] = (
+        out["geplaatst"] & flag(uren >= t.duurzaam_min_uren_per_week) & flag(lasted_days >= t.duurzaam_min_dagen)
+    )
     out["startdatum"] = dates["startdatum"].where(out["gestart"])
     durable_from = dates["plaatsing_datum"] + pd.Timedelta(days=t.duurzaam_min_dagen - 1)
     out["duurzaam_datum"] = durable_from.where(out["duurzaam"])
@@ -112,11 +117,14 @@ def _rates(sums: pd.DataFrame) -> pd.DataFrame:
     def pct(num: pd.Series, den: pd.Series) -> pd.Series:
         return (num / den.where(den > 0)).astype("float64") * 100
 
-    return pd.DataFrame({
-        "afronding_pct": pct(sums["afgerond"], sums["afgerond"] + sums["uitgevallen"]),
-        "plaatsing_pct": pct(sums["_afgerond_geplaatst"], sums["afgerond"]),
-        "duurzaam_pct": pct(sums["duurzaam"], sums["geplaatst"]),
-    }, index=sums.index)
+    return pd.DataFrame(
+        {
+            "afronding_pct": pct(sums["afgerond"], sums["afgerond"] + sums["uitgevallen"]),
+            "plaatsing_pct": pct(sums["_afgerond_geplaatst"], sums["afgerond"]),
+            "duurzaam_pct": pct(sums["duurzaam"], sums["geplaatst"]),
+        },
+        index=sums.index,
+    )
 
 
 def count_candidates(stages: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
@@ -137,7 +145,7 @@ def count_candidates(stages: pd.DataFrame, by: str | None = None) -> pd.DataFram
 
 
 def count_in_period(stages: pd.DataFrame, period_start: dt.date, peildatum: dt.date) -> dict[str, int]:
-    """"In this period" counts (domain.md): candidates whose earliest ``startdatum`` / earliest
+    """ "In this period" counts (domain.md): candidates whose earliest ``startdatum`` / earliest
     durable day (plaatsing_datum + 182 days) falls within ``period_start..peildatum``."""
     known = stages[stages["kandidaat_id"].notna()]
     first = known.groupby("kandidaat_id")[["startdatum", "duurzaam_datum"]].min()
@@ -157,8 +165,7 @@ def stage_table(stages: pd.DataFrame) -> pd.DataFrame:
     values alphabetically.
     """
     known = stages[stages["kandidaat_id"].notna()].assign(totaal="totaal")
-    scoped = pd.concat([known.assign(_scope="regio"), known.assign(_scope=known["opleider"])],
-                       ignore_index=True)
+    scoped = pd.concat([known.assign(_scope="regio"), known.assign(_scope=known["opleider"])], ignore_index=True)
     dims = ("totaal",) + DIMENSIONS
     parts = []
     for order, dim in enumerate(dims):
@@ -166,15 +173,14 @@ def stage_table(stages: pd.DataFrame) -> pd.DataFrame:
         flags = scoped.groupby(keys + ["kandidaat_id"])[list(STAGES)].any()
         sums = _sums(flags, keys)
         table = sums[list(STAGES)].astype("int64").join(_rates(sums)).reset_index()
-        parts.append(table.rename(columns={"_scope": "partner_id", dim: "waarde"})
-                     .assign(dimensie=dim, _order=order))
+        parts.append(table.rename(columns={"_scope": "partner_id", dim: "waarde"}).assign(dimensie=dim, _order=order))
     table = pd.concat(parts, ignore_index=True)
     if not ((table["partner_id"] == "regio") & (table["dimensie"] == "totaal")).any():
-        zero = count_candidates(stages).assign(partner_id="regio", dimensie="totaal",
-                                               waarde="totaal", _order=0)
+        zero = count_candidates(stages).assign(partner_id="regio", dimensie="totaal", waarde="totaal", _order=0)
         table = pd.concat([zero, table], ignore_index=True)
     table = table.assign(_regio=table["partner_id"] != "regio").sort_values(
-        ["_regio", "partner_id", "_order", "waarde"], kind="stable")
+        ["_regio", "partner_id", "_order", "waarde"], kind="stable"
+    )
     columns = ["partner_id", "dimensie", "waarde", *STAGES, *RATE_COLUMNS]
     return table[columns].astype({s: "int64" for s in STAGES}).reset_index(drop=True)
 
@@ -207,8 +213,7 @@ def programme_progress(stages: pd.DataFrame, period: str, settings: Settings) ->
     out["duurzaam_in_periode"] = out["duurzaam_cumulatief"].diff().fillna(out["duurzaam_cumulatief"])
     out.loc[0, "duurzaam_in_periode"] = out.loc[0, "duurzaam_cumulatief"]
     out["nodig_per_kwartaal"] = out["nodig_cumulatief"].diff().fillna(out["nodig_cumulatief"])
-    return out[["periode", "duurzaam_cumulatief", "nodig_cumulatief", "duurzaam_in_periode",
-                "nodig_per_kwartaal"]]
+    return out[["periode", "duurzaam_cumulatief", "nodig_cumulatief", "duurzaam_in_periode", "nodig_per_kwartaal"]]
 
 
 def programme_target(durable: int, period: str, settings: Settings) -> dict:
@@ -224,8 +229,7 @@ def programme_target(durable: int, period: str, settings: Settings) -> dict:
         "realisatie_pct": durable / prog.doel_duurzaam * 100,
         "nog_nodig": still_needed,
         "resterende_kwartalen": remaining_quarters,
-        "nodig_per_resterend_kwartaal": (still_needed / remaining_quarters
-                                         if remaining_quarters else None),
+        "nodig_per_resterend_kwartaal": (still_needed / remaining_quarters if remaining_quarters else None),
     }
 
 
@@ -235,12 +239,14 @@ def trainees_in_social_return(sr_candidates: Iterable[str], stages: pd.DataFrame
     series = sr_candidates if isinstance(sr_candidates, pd.Series) else pd.Series(list(sr_candidates))
     sr = pd.Index(series.astype("string").dropna().unique())
     both = len(sr.intersection(pd.Index(stages["kandidaat_id"].dropna().unique())))
-    return {"sr_kandidaten": len(sr), "ook_trajectkandidaat": both,
-            "ook_trajectkandidaat_pct": both / len(sr) * 100 if len(sr) else None}
+    return {
+        "sr_kandidaten": len(sr),
+        "ook_trajectkandidaat": both,
+        "ook_trajectkandidaat_pct": both / len(sr) * 100 if len(sr) else None,
+    }
 
 
-def training_kpi(stages: pd.DataFrame, period: str, settings: Settings,
-                 sr_candidates: Iterable[str] = ()) -> dict:
+def training_kpi(stages: pd.DataFrame, period: str, settings: Settings, sr_candidates: Iterable[str] = ()) -> dict:
     """The ``trajecten_kpi.json`` document (outputs.md shape, extended with rates and pace)."""
     p = parse_period(period)
     totals = count_candidates(stages).iloc[0]

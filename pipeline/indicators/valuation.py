@@ -12,15 +12,36 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from pipeline.indicators.ratecard import BONUS_BLOCK, rates_for_contracts
 from pipeline.core.settings import Settings
+from pipeline.indicators.ratecard import BONUS_BLOCK, rates_for_contracts
 
 CONTRACT_KEY = ["opdrachtgever", "opdracht_id"]
-LINE_KEYS = ["partner_id", "regel_id", "opdrachtgever", "opdracht_id", "bouwblok",
-             "kandidaat_id", "bron_bestand", "bron_rij"]
+LINE_KEYS = [
+    "partner_id",
+    "regel_id",
+    "opdrachtgever",
+    "opdracht_id",
+    "bouwblok",
+    "kandidaat_id",
+    "bron_bestand",
+    "bron_rij",
+]
 VALUED_COLUMNS = LINE_KEYS + [
-    "tariefversie", "soort", "eenheid", "tarief_eur", "begin_datum", "eind_datum", "dagen",
-    "fte", "waarde_eur", "toeslag_eur", "totaal_eur", "telt", "reden", "reden_nl", "reason_en",
+    "tariefversie",
+    "soort",
+    "eenheid",
+    "tarief_eur",
+    "begin_datum",
+    "eind_datum",
+    "dagen",
+    "fte",
+    "waarde_eur",
+    "toeslag_eur",
+    "totaal_eur",
+    "telt",
+    "reden",
+    "reden_nl",
+    "reason_en",
 ]
 NO_END = np.int64(2**40)  # "+inf" as a day number: later than any real date
 _DAYS_PER_YEAR = 365  # domain.md: value × dagen / 365
@@ -29,32 +50,38 @@ _DAYS_PER_YEAR = 365  # domain.md: value × dagen / 365
 REASONS: dict[str, tuple[str, str]] = {
     "onbekende_opdracht": (
         "opdracht onbekend: de opdrachtgever heeft geen opdracht met dit opdracht_id aangeleverd",
-        "unknown contract: the authority delivered no contract with this opdracht_id"),
+        "unknown contract: the authority delivered no contract with this opdracht_id",
+    ),
     "toeslag_als_blok": (
         "toeslag_50plus is een toeslag op jaar-blokken, geen bouwblok",
-        "toeslag_50plus is a bonus on jaar blocks, not a building block"),
-    "onbekend_bouwblok": (
-        "bouwblok staat niet op de tariefkaart",
-        "building block is not on the rate card"),
+        "toeslag_50plus is a bonus on jaar blocks, not a building block",
+    ),
+    "onbekend_bouwblok": ("bouwblok staat niet op de tariefkaart", "building block is not on the rate card"),
     "geen_tarief": (
         "geen tarief van dit bouwblok geldig op de gunningsdatum van de opdracht",
-        "no rate of this building block valid on the contract's award date"),
+        "no rate of this building block valid on the contract's award date",
+    ),
     "startdatum_ontbreekt": ("startdatum ontbreekt", "start date missing"),
     "uren_ontbreken": (
         "uren per week ontbreken (verplicht voor jaar-blokken)",
-        "hours per week missing (required for jaar blocks)"),
+        "hours per week missing (required for jaar blocks)",
+    ),
     "te_weinig_uren": (
         "minder dan {min_uren} uur per week: telt niet mee",
-        "fewer than {min_uren} hours a week: does not count"),
+        "fewer than {min_uren} hours a week: does not count",
+    ),
     "bedrag_ontbreekt": (
         "bedrag ontbreekt (verplicht voor factor-blokken)",
-        "amount missing (required for factor blocks)"),
+        "amount missing (required for factor blocks)",
+    ),
     "factor_buiten_looptijd": (
         "startdatum valt voor de start of na het einde van de opdracht, of na de peildatum",
-        "start date is before the contract start, after its end, or after the reference date"),
+        "start date is before the contract start, after its end, or after the reference date",
+    ),
     "buiten_looptijd": (
         "geen dagen binnen de looptijd van de opdracht tot de peildatum",
-        "no days inside the contract term up to the reference date"),
+        "no days inside the contract term up to the reference date",
+    ),
 }
 
 
@@ -97,15 +124,16 @@ def line_value_eur(eenheid, waarde_eur, dagen, fte=0.0, bedrag=0.0):
     """
     scalar = np.ndim(eenheid) == 0 and not isinstance(eenheid, pd.Categorical)
     # a categorical compares on its integer codes: fast for 200,000 lines
-    units = eenheid if isinstance(eenheid, pd.Categorical) else pd.Categorical(
-        np.atleast_1d(np.asarray(eenheid, dtype=object)))
+    units = (
+        eenheid
+        if isinstance(eenheid, pd.Categorical)
+        else pd.Categorical(np.atleast_1d(np.asarray(eenheid, dtype=object)))
+    )
     waarde_eur, dagen, fte, bedrag = (np.asarray(x, dtype=float) for x in (waarde_eur, dagen, fte, bedrag))
     with np.errstate(invalid="ignore"):
         value = np.select(
             [np.asarray(units == u) for u in ("jaar", "maand", "factor")],
-            [waarde_eur * fte * dagen / _DAYS_PER_YEAR,
-             waarde_eur * dagen * 12 / _DAYS_PER_YEAR,
-             bedrag * waarde_eur],
+            [waarde_eur * fte * dagen / _DAYS_PER_YEAR, waarde_eur * dagen * 12 / _DAYS_PER_YEAR, bedrag * waarde_eur],
             default=0.0,
         )
     return float(value[0]) if scalar else value
@@ -130,8 +158,7 @@ def column_or_empty(df: pd.DataFrame, name: str, dtype: str) -> pd.Series:
 
 def _lines(inzet: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=inzet.index)
-    for name in ["partner_id", "regel_id", "opdrachtgever", "opdracht_id", "bouwblok",
-                 "kandidaat_id", "bron_bestand"]:
+    for name in ["partner_id", "regel_id", "opdrachtgever", "opdracht_id", "bouwblok", "kandidaat_id", "bron_bestand"]:
         out[name] = column_or_empty(inzet, name, "string")
     out["bron_rij"] = column_or_empty(inzet, "bron_rij", "Int64")
     for name in ("startdatum", "einddatum"):
@@ -145,13 +172,15 @@ def _lines(inzet: pd.DataFrame) -> pd.DataFrame:
 def contract_terms(opdrachten: pd.DataFrame) -> pd.DataFrame:
     """``opdrachtgever, opdracht_id, gunningsdatum, c_start, c_eind`` per contract, one row per
     key (the delivering partner is the authority; a duplicate key keeps its first row)."""
-    terms = pd.DataFrame({
-        "opdrachtgever": column_or_empty(opdrachten, "partner_id", "string"),
-        "opdracht_id": column_or_empty(opdrachten, "opdracht_id", "string"),
-        "gunningsdatum": column_or_empty(opdrachten, "gunningsdatum", "datetime64[ns]"),
-        "c_start": column_or_empty(opdrachten, "startdatum", "datetime64[ns]"),
-        "c_eind": column_or_empty(opdrachten, "einddatum", "datetime64[ns]"),
-    })
+    terms = pd.DataFrame(
+        {
+            "opdrachtgever": column_or_empty(opdrachten, "partner_id", "string"),
+            "opdracht_id": column_or_empty(opdrachten, "opdracht_id", "string"),
+            "gunningsdatum": column_or_empty(opdrachten, "gunningsdatum", "datetime64[ns]"),
+            "c_start": column_or_empty(opdrachten, "startdatum", "datetime64[ns]"),
+            "c_eind": column_or_empty(opdrachten, "einddatum", "datetime64[ns]"),
+        }
+    )
     terms = terms.dropna(subset=CONTRACT_KEY)  # a contract without a key cannot be referenced
     return terms.drop_duplicates(CONTRACT_KEY).reset_index(drop=True)
 
@@ -177,7 +206,8 @@ class _Rates:
 
     def __init__(self, lines: pd.DataFrame, terms: pd.DataFrame, card: pd.DataFrame):
         self.contract = _key(terms["opdrachtgever"], terms["opdracht_id"]).get_indexer(
-            _key(lines["opdrachtgever"], lines["opdracht_id"]))
+            _key(lines["opdrachtgever"], lines["opdracht_id"])
+        )
         self.terms = terms
         blocks = pd.Index(card["bouwblok"].drop_duplicates().astype(str))
         self.block = blocks.get_indexer(lines["bouwblok"].fillna("").astype(str))
@@ -198,8 +228,7 @@ class _Rates:
         self.latest = latest.set_axis(latest["bouwblok"].astype(str)).reindex(blocks)
 
     def term(self, column: str) -> pd.Series:
-        return pd.Series(_lookup(self.terms[column].to_numpy(), self.contract,
-                                 fill=np.datetime64("NaT", "ns")))
+        return pd.Series(_lookup(self.terms[column].to_numpy(), self.contract, fill=np.datetime64("NaT", "ns")))
 
     def version(self, column: str) -> np.ndarray:
         """A numeric column of the version valid at award, NaN where there is none."""
@@ -218,8 +247,9 @@ class _Rates:
         return pd.Categorical.from_codes(codes.astype(np.int64), categories=categories)
 
 
-def counted_window(ls: np.ndarray, le: np.ndarray, cs: np.ndarray, ce: np.ndarray,
-                   peil: np.int64, max_maanden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def counted_window(
+    ls: np.ndarray, le: np.ndarray, cs: np.ndarray, ce: np.ndarray, peil: np.int64, max_maanden: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``begin`` and ``eind`` of the counted days as day numbers (domain.md)::
 
         begin = max(L.startdatum, C.startdatum)
@@ -231,13 +261,15 @@ def counted_window(ls: np.ndarray, le: np.ndarray, cs: np.ndarray, ce: np.ndarra
     has_cap = ~np.isnan(max_maanden)
     cap = np.full(len(ls), NO_END, dtype=np.int64)
     if has_cap.any():
-        cap[has_cap] = add_months(ls[has_cap].astype("datetime64[D]"),
-                                  max_maanden[has_cap].astype(np.int64)).astype(np.int64) - 1
+        cap[has_cap] = (
+            add_months(ls[has_cap].astype("datetime64[D]"), max_maanden[has_cap].astype(np.int64)).astype(np.int64) - 1
+        )
     return np.maximum(ls, cs), np.minimum.reduce([le, ce, np.full(len(ls), peil), cap])
 
 
-def value_lines(inzet: pd.DataFrame, opdrachten: pd.DataFrame, card: pd.DataFrame,
-                peildatum: dt.date, settings: Settings) -> pd.DataFrame:
+def value_lines(
+    inzet: pd.DataFrame, opdrachten: pd.DataFrame, card: pd.DataFrame, peildatum: dt.date, settings: Settings
+) -> pd.DataFrame:
     """Value every realisation line at the peildatum (domain.md, building-blocks method).
 
     Args:
@@ -273,19 +305,23 @@ def value_lines(inzet: pd.DataFrame, opdrachten: pd.DataFrame, card: pd.DataFram
     tarief = r.version("waarde_eur")
     bedrag = lines["bedrag"].to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
-        reden = np.select([  # first match wins, in the order of REASONS
-            r.contract < 0,
-            (lines["bouwblok"] == BONUS_BLOCK).fillna(False).to_numpy(dtype=bool),
-            r.block < 0,
-            np.isnan(tarief),
-            ls_na,
-            is_jaar & np.isnan(uren),
-            is_jaar & (uren < v.min_uren_per_week),
-            is_factor & np.isnan(bedrag),
-            # domain.md: factor counted once when C.start <= L.start <= min(C.eind, peildatum)
-            is_factor & ~(dates_ok & (cs <= ls) & (ls <= np.minimum(ce, peil))),
-            ~is_factor & (dagen == 0),
-        ], np.arange(len(REASONS)), default=-1)
+        reden = np.select(
+            [  # first match wins, in the order of REASONS
+                r.contract < 0,
+                (lines["bouwblok"] == BONUS_BLOCK).fillna(False).to_numpy(dtype=bool),
+                r.block < 0,
+                np.isnan(tarief),
+                ls_na,
+                is_jaar & np.isnan(uren),
+                is_jaar & (uren < v.min_uren_per_week),
+                is_factor & np.isnan(bedrag),
+                # domain.md: factor counted once when C.start <= L.start <= min(C.eind, peildatum)
+                is_factor & ~(dates_ok & (cs <= ls) & (ls <= np.minimum(ce, peil))),
+                ~is_factor & (dagen == 0),
+            ],
+            np.arange(len(REASONS)),
+            default=-1,
+        )
     telt = reden < 0
     waarde = np.where(telt, line_value_eur(eenheid, tarief, dagen, fte, bedrag), 0.0)
     # domain.md: 50+ bonus only on jaar lines, over the same days
@@ -294,10 +330,19 @@ def value_lines(inzet: pd.DataFrame, opdrachten: pd.DataFrame, card: pd.DataFram
 
     none = dagen == 0
     out = lines[LINE_KEYS].assign(
-        tariefversie=r.version_text("tariefversie"), soort=r.version_text("soort"),
-        eenheid=eenheid, tarief_eur=tarief, begin_datum=_dates(begin, none),
-        eind_datum=_dates(eind, none), dagen=dagen.astype(np.int64), fte=fte,
-        waarde_eur=waarde, toeslag_eur=toeslag, totaal_eur=waarde + toeslag, telt=telt)
+        tariefversie=r.version_text("tariefversie"),
+        soort=r.version_text("soort"),
+        eenheid=eenheid,
+        tarief_eur=tarief,
+        begin_datum=_dates(begin, none),
+        eind_datum=_dates(eind, none),
+        dagen=dagen.astype(np.int64),
+        fte=fte,
+        waarde_eur=waarde,
+        toeslag_eur=toeslag,
+        totaal_eur=waarde + toeslag,
+        telt=telt,
+    )
     nl, en = _reason_texts(v.min_uren_per_week)
     for column, texts in (("reden", list(REASONS)), ("reden_nl", nl), ("reason_en", en)):
         out[column] = pd.Categorical.from_codes(reden, categories=texts)
@@ -312,8 +357,10 @@ def _dates(days: np.ndarray, missing: np.ndarray) -> pd.Series:
 
 def _reason_texts(min_uren: float) -> tuple[list[str], list[str]]:
     hours = f"{min_uren:g}"
-    return ([nl.format(min_uren=hours) for nl, _ in REASONS.values()],
-            [en.format(min_uren=hours) for _, en in REASONS.values()])
+    return (
+        [nl.format(min_uren=hours) for nl, _ in REASONS.values()],
+        [en.format(min_uren=hours) for _, en in REASONS.values()],
+    )
 
 
 def active_on_peildatum(valued: pd.DataFrame, peildatum: dt.date) -> pd.Series:
@@ -323,5 +370,13 @@ def active_on_peildatum(valued: pd.DataFrame, peildatum: dt.date) -> pd.Series:
     only (maand/factor lines are not jobs with hours), and a line past its ``max_maanden`` cap
     or on an ended contract no longer counts as social return on that day.
     """
-    return (valued["telt"] & (valued["eenheid"] == "jaar") & (valued["soort"] == "persoon")
-            & (valued["eind_datum"] == pd.Timestamp(peildatum))).fillna(False).astype(bool)
+    return (
+        (
+            valued["telt"]
+            & (valued["eenheid"] == "jaar")
+            & (valued["soort"] == "persoon")
+            & (valued["eind_datum"] == pd.Timestamp(peildatum))
+        )
+        .fillna(False)
+        .astype(bool)
+    )

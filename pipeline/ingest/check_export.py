@@ -47,18 +47,20 @@ class CheckOutcome:
 
 def check_file(path: Path, partner_id: str, dataset: str | None = None, period: str | None = None) -> CheckOutcome:
     """Ingest and validate one file as the pipeline would; never raises for a bad file."""
+    from pipeline.core.schema import DATASETS
     from pipeline.ingest.deliveries import FoundFile, dataset_of
-    from pipeline.ingest.stage import ingest_file
     from pipeline.ingest.mappings import load_mappings
     from pipeline.ingest.readers import UnreadableFileError
-    from pipeline.core.schema import DATASETS
+    from pipeline.ingest.stage import ingest_file
 
     p = parse_period(period) if period else _last_complete_quarter()
     name = path.name  # the page shows the file name only, never a path of this machine
     dataset = dataset or dataset_of(name)
     if dataset not in DATASETS:
-        raise PipelineError(f"dataset van {name} onbekend: geef --dataset ({', '.join(DATASETS)})",
-                            f"dataset of {name} unknown: pass --dataset ({', '.join(DATASETS)})")
+        raise PipelineError(
+            f"dataset van {name} onbekend: geef --dataset ({', '.join(DATASETS)})",
+            f"dataset of {name} unknown: pass --dataset ({', '.join(DATASETS)})",
+        )
     found = FoundFile(path, name, partner_id, dataset, p.code)
     mappings = load_mappings()
     mapping = mappings[partner_id].for_dataset(dataset) if partner_id in mappings else None
@@ -79,15 +81,16 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
         return outcome
     outcome.exit_code = 1 if rejected else 0
     word_nl, word_en = ("AFGEKEURD", "REJECTED") if rejected else ("GOED", "OK")
-    outcome.verdict_nl = (f"{word_nl}: {rejected} van {counts['rijen_gelezen']} rijen afgekeurd, "
-                          f"{warned} waarschuwing(en)")
+    outcome.verdict_nl = (
+        f"{word_nl}: {rejected} van {counts['rijen_gelezen']} rijen afgekeurd, {warned} waarschuwing(en)"
+    )
     outcome.verdict_en = f"{word_en}: {rejected} of {counts['rijen_gelezen']} rows rejected, {warned} warning(s)"
     return outcome
 
 
 def _validate(dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: dict, p: Period):
-    from pipeline.validate import findings
     from pipeline.core.settings import settings
+    from pipeline.validate import findings
     from pipeline.validate.stage import FINDING_COLUMNS, sort_lines, suite_parameters, validate_table
 
     checked = validate_table(dataset, clean, suite_parameters(p.peildatum))
@@ -96,8 +99,16 @@ def _validate(dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: 
         within.append(findings.obligation_mismatches(checked.clean, settings().valuation.obligation_tolerance_eur))
     if dataset == "inzet":
         within.append(findings.double_counts(checked.clean))
-    lines = pd.concat([rejects.assign(severity="reject"), checked.rejections.assign(severity="reject"),
-                       checked.findings, checked.findings_on_rejected, *within], ignore_index=True)
+    lines = pd.concat(
+        [
+            rejects.assign(severity="reject"),
+            checked.rejections.assign(severity="reject"),
+            checked.findings,
+            checked.findings_on_rejected,
+            *within,
+        ],
+        ignore_index=True,
+    )
     problems = sort_lines(lines, FINDING_COLUMNS)
     rejected = problems.loc[problems["severity"] == "reject", "rij"].dropna().nunique()
     counts = {**counts, "rijen_schoon": len(checked.clean), "rijen_afgekeurd": int(rejected)}
@@ -108,9 +119,9 @@ def _validate(dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: 
 
 def _register_notes(partner_id: str, dataset: str) -> list[tuple[str, str]]:
     """Whether the register knows this partner in a role that delivers this dataset (if present)."""
-    from pipeline.ingest.deliveries import read_partners
     from pipeline.core.paths import raw_dir
     from pipeline.core.schema import dataset_spec
+    from pipeline.ingest.deliveries import read_partners
 
     try:
         partners = read_partners(raw_dir())
@@ -120,8 +131,12 @@ def _register_notes(partner_id: str, dataset: str) -> list[tuple[str, str]]:
     if partner_id not in roles:
         return [(f"partner {partner_id} staat niet in partners.csv", f"partner {partner_id} is not in partners.csv")]
     if roles[partner_id] not in dataset_spec(dataset).delivered_by:
-        return [(f"{dataset} wordt niet geleverd door een {roles[partner_id]}",
-                 f"{dataset} is not delivered by a {roles[partner_id]}")]
+        return [
+            (
+                f"{dataset} wordt niet geleverd door een {roles[partner_id]}",
+                f"{dataset} is not delivered by a {roles[partner_id]}",
+            )
+        ]
     return []
 
 
@@ -142,7 +157,8 @@ def render_html(outcome: CheckOutcome) -> str:
     ok = outcome.exit_code == 0
     peildatum = parse_period(outcome.period).peildatum.strftime("%d-%m-%Y")
     parts = [
-        "<!DOCTYPE html>", '<html lang="nl"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="nl"><head><meta charset="utf-8">',
         f"<title>Controle aanlevering {e(outcome.bestand)}</title><style>{_CSS}</style></head><body>",
         f"<h1>Controle van de aanlevering {e(outcome.bestand)}</h1>",
         f"<p>Partner <b>{e(outcome.partner_id)}</b> · dataset <b>{e(outcome.dataset)}</b> · "
@@ -151,24 +167,35 @@ def render_html(outcome: CheckOutcome) -> str:
     ]
     if outcome.counts:
         c = outcome.counts
-        parts.append(f"<p>Rijen gelezen: {c['rijen_gelezen']} · lege rijen overgeslagen: {c.get('rijen_leeg', 0)} · "
-                     f"goedgekeurd: {c['rijen_schoon']} · afgekeurd: {c['rijen_afgekeurd']}</p>")
+        parts.append(
+            f"<p>Rijen gelezen: {c['rijen_gelezen']} · lege rijen overgeslagen: {c.get('rijen_leeg', 0)} · "
+            f"goedgekeurd: {c['rijen_schoon']} · afgekeurd: {c['rijen_afgekeurd']}</p>"
+        )
     if outcome.notes:
-        parts.append("<h2>Opmerkingen over het bestand</h2><ul>"
-                     + "".join(f"<li>{e(nl)}</li>" for nl, _ in outcome.notes) + "</ul>")
+        parts.append(
+            "<h2>Opmerkingen over het bestand</h2><ul>"
+            + "".join(f"<li>{e(nl)}</li>" for nl, _ in outcome.notes)
+            + "</ul>"
+        )
     problems = outcome.problems
     if problems is not None and len(problems):
-        parts.append("<h2>Problemen per rij</h2><p>Rijnummers zijn de rijnummers zoals Excel ze toont. "
-                     "Een afgekeurde rij telt niet mee tot ze verbeterd opnieuw is aangeleverd; een "
-                     "waarschuwing telt wel mee maar verdient controle.</p>")
-        parts.append("<table><thead><tr><th>Rij</th><th>Kolom</th><th>Waarde</th><th>Reden</th>"
-                     "<th>Gevolg</th><th>Regel</th></tr></thead><tbody>")
+        parts.append(
+            "<h2>Problemen per rij</h2><p>Rijnummers zijn de rijnummers zoals Excel ze toont. "
+            "Een afgekeurde rij telt niet mee tot ze verbeterd opnieuw is aangeleverd; een "
+            "waarschuwing telt wel mee maar verdient controle.</p>"
+        )
+        parts.append(
+            "<table><thead><tr><th>Rij</th><th>Kolom</th><th>Waarde</th><th>Reden</th>"
+            "<th>Gevolg</th><th>Regel</th></tr></thead><tbody>"
+        )
         ordered = problems.sort_values(["rij", "kolom", "regel"], kind="mergesort", na_position="first")
         for row in ordered.itertuples(index=False):
             rij = "" if pd.isna(row.rij) else str(int(row.rij))
-            parts.append(f'<tr class="{e(row.severity)}"><td>{e(rij)}</td><td>{e(row.kolom)}</td>'
-                         f"<td>{e(row.waarde)}</td><td>{e(row.reden_nl)}</td>"
-                         f"<td>{e(SEVERITY_NL.get(row.severity, row.severity))}</td><td>{e(row.regel)}</td></tr>")
+            parts.append(
+                f'<tr class="{e(row.severity)}"><td>{e(rij)}</td><td>{e(row.kolom)}</td>'
+                f"<td>{e(row.waarde)}</td><td>{e(row.reden_nl)}</td>"
+                f"<td>{e(SEVERITY_NL.get(row.severity, row.severity))}</td><td>{e(row.regel)}</td></tr>"
+            )
         parts.append("</tbody></table>")
     elif outcome.exit_code != 2:
         parts.append("<p>Geen problemen gevonden.</p>")
@@ -178,8 +205,10 @@ def render_html(outcome: CheckOutcome) -> str:
 
 class _OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # never a usage dump: one line, exit 2
-        print(f"FOUT: {message} | ERROR: {message} (gebruik/usage: --file PAD --partner ID [--dataset NAAM])",
-              file=sys.stderr)
+        print(
+            f"FOUT: {message} | ERROR: {message} (gebruik/usage: --file PAD --partner ID [--dataset NAAM])",
+            file=sys.stderr,
+        )
         sys.exit(2)
 
 
@@ -206,8 +235,10 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.one_line(), file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a partner never sees a traceback
-        print(f"FOUT: controle mislukt ({type(exc).__name__}) | ERROR: check failed ({type(exc).__name__})",
-              file=sys.stderr)
+        print(
+            f"FOUT: controle mislukt ({type(exc).__name__}) | ERROR: check failed ({type(exc).__name__})",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -16,18 +16,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.ingest import rawfs
 from pipeline.core.errors import PipelineError
 from pipeline.core.periods import Period, is_period, parse_period
-from pipeline.ingest.readers import READ_PROBLEMS, TableSpec, UnreadableFileError, read_table
 from pipeline.core.schema import DATASETS, ROLES, dataset_spec
+from pipeline.ingest import rawfs
+from pipeline.ingest.readers import READ_PROBLEMS, TableSpec, UnreadableFileError, read_table
 
 # exports.md: [a-z0-9-]+; the first character not a hyphen, so an id never reads as a formula
 # ("-x") in a CSV or spreadsheet and stays the same text in every output
 PARTNER_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PARTNER_SPEC = TableSpec(
-    headings={"partner_id": "partner_id", "partner": "partner_id", "naam": "naam", "rol": "rol",
-              "kvk": "kvk", "kvk_nummer": "kvk"},
+    headings={
+        "partner_id": "partner_id",
+        "partner": "partner_id",
+        "naam": "naam",
+        "rol": "rol",
+        "kvk": "kvk",
+        "kvk_nummer": "kvk",
+    },
     required=("partner_id", "naam", "rol"),
     key=("partner_id",),
 )
@@ -61,8 +67,9 @@ def normalise_kvk(values: pd.Series) -> pd.Series:
     ['02012345', '12345678', '02012345', 'abc', <NA>]
     """
     if not isinstance(values.dtype, pd.StringDtype):  # XLSX numbers: 2012345.0 -> "2012345"
-        values = values.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v),
-                            na_action="ignore")
+        values = values.map(
+            lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v), na_action="ignore"
+        )
     text = values.astype("string").str.strip()
     digits = text.str.replace(r"[\s.]", "", regex=True)
     is_digits = digits.str.fullmatch(r"\d+").fillna(False).astype(bool)
@@ -78,47 +85,68 @@ def read_partners(raw_dir: Path) -> pd.DataFrame:
     """
     path = Path(raw_dir) / "partners.csv"
     if not os.path.lexists(path):
-        raise PipelineError("partners.csv ontbreekt in de map met ruwe data",
-                            "partners.csv is missing from the raw data folder")
+        raise PipelineError(
+            "partners.csv ontbreekt in de map met ruwe data", "partners.csv is missing from the raw data folder"
+        )
     try:  # the register decides whose data is whose: never read it through a link or a pipe
         raw = rawfs.read_regular(path)
     except rawfs.NotRegularFileError as exc:
-        raise PipelineError(f"partners.csv is {exc.nl}; zet het register zelf in de ruwe map",
-                            f"partners.csv is {exc.en}; put the register itself in the raw folder") from None
+        raise PipelineError(
+            f"partners.csv is {exc.nl}; zet het register zelf in de ruwe map",
+            f"partners.csv is {exc.en}; put the register itself in the raw folder",
+        ) from None
     try:
         table = read_table(raw, _PARTNER_SPEC)
     except UnreadableFileError as exc:
         raise PipelineError(f"partners.csv is onleesbaar: {exc.nl}", f"partners.csv is unreadable: {exc.en}") from None
     data = table.data
-    frame = pd.DataFrame({
-        "partner_id": data["partner_id"].astype("string").str.strip(),
-        "naam": data["naam"].astype("string").str.strip(),
-        "rol": data["rol"].astype("string").str.strip().str.casefold(),
-        "kvk": normalise_kvk(data["kvk"]) if "kvk" in data else pd.Series(pd.NA, index=data.index, dtype="string"),
-    })
-    problems = [(f"regel {r}: {READ_PROBLEMS[c][0]}", f"line {r}: {READ_PROBLEMS[c][1]}")
-                for r, c in zip(table.problems["bron_rij"], table.problems["regel"])]
+    frame = pd.DataFrame(
+        {
+            "partner_id": data["partner_id"].astype("string").str.strip(),
+            "naam": data["naam"].astype("string").str.strip(),
+            "rol": data["rol"].astype("string").str.strip().str.casefold(),
+            "kvk": normalise_kvk(data["kvk"]) if "kvk" in data else pd.Series(pd.NA, index=data.index, dtype="string"),
+        }
+    )
+    problems = [
+        (f"regel {r}: {READ_PROBLEMS[c][0]}", f"line {r}: {READ_PROBLEMS[c][1]}")
+        for r, c in zip(table.problems["bron_rij"], table.problems["regel"])
+    ]
     for line, row in zip(data["bron_rij"], frame.itertuples(index=False)):  # a register: few rows
         if pd.isna(row.partner_id) or not PARTNER_ID_RE.fullmatch(row.partner_id):
-            problems.append((f"regel {line}: partner_id {row.partner_id!r} moet [a-z0-9-]+ zijn en met een "
-                             "letter of cijfer beginnen",
-                             f"line {line}: partner_id {row.partner_id!r} must be [a-z0-9-]+ and start with a "
-                             "letter or digit"))
+            problems.append(
+                (
+                    f"regel {line}: partner_id {row.partner_id!r} moet [a-z0-9-]+ zijn en met een "
+                    "letter of cijfer beginnen",
+                    f"line {line}: partner_id {row.partner_id!r} must be [a-z0-9-]+ and start with a letter or digit",
+                )
+            )
         if pd.isna(row.naam):
             problems.append((f"regel {line}: naam ontbreekt", f"line {line}: naam is missing"))
         if pd.isna(row.rol) or row.rol not in ROLES:
-            problems.append((f"regel {line}: rol {row.rol!r} is niet een van {', '.join(ROLES)}",
-                             f"line {line}: rol {row.rol!r} is not one of {', '.join(ROLES)}"))
+            problems.append(
+                (
+                    f"regel {line}: rol {row.rol!r} is niet een van {', '.join(ROLES)}",
+                    f"line {line}: rol {row.rol!r} is not one of {', '.join(ROLES)}",
+                )
+            )
         if not pd.isna(row.kvk) and not re.fullmatch(r"\d{8}", row.kvk):
-            problems.append((f"regel {line}: kvk {row.kvk!r} is geen 8 cijfers",
-                             f"line {line}: kvk {row.kvk!r} is not 8 digits"))
+            problems.append(
+                (f"regel {line}: kvk {row.kvk!r} is geen 8 cijfers", f"line {line}: kvk {row.kvk!r} is not 8 digits")
+            )
         if row.rol == "opdrachtnemer" and pd.isna(row.kvk):
-            problems.append((f"regel {line}: kvk is verplicht voor een opdrachtnemer",
-                             f"line {line}: kvk is required for an opdrachtnemer"))
+            problems.append(
+                (
+                    f"regel {line}: kvk is verplicht voor een opdrachtnemer",
+                    f"line {line}: kvk is required for an opdrachtnemer",
+                )
+            )
     for column in ("partner_id", "kvk"):
         present = frame[column].dropna()
-        problems += [(f"{column} {v!r} komt meer dan eens voor", f"{column} {v!r} occurs more than once")
-                     for v in sorted(set(present[present.duplicated()]))]
+        problems += [
+            (f"{column} {v!r} komt meer dan eens voor", f"{column} {v!r} occurs more than once")
+            for v in sorted(set(present[present.duplicated()]))
+        ]
     if frame.empty:
         problems.append(("geen partners", "no partners"))
     if problems:
@@ -163,10 +191,18 @@ def discover(raw_dir: Path, period: Period, partners: pd.DataFrame) -> tuple[lis
         if kind == "dir" and not any(entry.iterdir()):
             notes.append(("", entry.relative_to(raw_dir).as_posix() + "/", "lege_map", "lege map", "empty folder"))
     delivered = False
-    earlier = sorted((parse_period(d.name) for d, kind in _real_folder_entries(raw_dir, raw_dir)
-                      if kind == "dir" and is_period(d.name)), reverse=True)
+    earlier = sorted(
+        (
+            parse_period(d.name)
+            for d, kind in _real_folder_entries(raw_dir, raw_dir)
+            if kind == "dir" and is_period(d.name)
+        ),
+        reverse=True,
+    )
     for partner_id, role in sorted(roles.items()):
-        files = _scan_partner(folders[partner_id], raw_dir, partner_id, role, period.code) if partner_id in folders else []
+        files = (
+            _scan_partner(folders[partner_id], raw_dir, partner_id, role, period.code) if partner_id in folders else []
+        )
         if any(not f.unknown for f in files):
             delivered = True
         else:
@@ -175,14 +211,22 @@ def discover(raw_dir: Path, period: Period, partners: pd.DataFrame) -> tuple[lis
                 older = _scan_partner(folder, raw_dir, partner_id, role, q.code) if _is_real_dir(folder) else []
                 if any(not f.unknown for f in older):
                     files += older
-                    notes.append((partner_id, "", "overgenomen",
-                                  f"niet aangeleverd voor {period.code}; levering {q.code} gebruikt",
-                                  f"not delivered for {period.code}; delivery {q.code} used"))
+                    notes.append(
+                        (
+                            partner_id,
+                            "",
+                            "overgenomen",
+                            f"niet aangeleverd voor {period.code}; levering {q.code} gebruikt",
+                            f"not delivered for {period.code}; delivery {q.code} used",
+                        )
+                    )
                     break
         found += files
     if not delivered:
-        raise PipelineError(f"geen enkele levering voor {period.code} gevonden in de ruwe map",
-                            f"no deliveries at all for {period.code} found in the raw folder")
+        raise PipelineError(
+            f"geen enkele levering voor {period.code} gevonden in de ruwe map",
+            f"no deliveries at all for {period.code} found in the raw folder",
+        )
     notes += [(f.partner_id, f.rel, f.soort, f.reden_nl, f.reason_en) for f in found if f.unknown]
     notes += _case_collisions(found)
     return sorted(found, key=lambda f: f.rel), notes
@@ -196,10 +240,10 @@ def _real_folder_entries(raw_dir: Path, folder: Path) -> list[tuple[Path, str]]:
     kind = rawfs.kind_of(folder)
     if kind == "symlink" and folder != raw_dir:
         name = folder.relative_to(raw_dir).as_posix()
-        raise PipelineError(f"map {name} in de ruwe map is een symbolische koppeling; zet de aanleveringen zelf "
-                            "in de ruwe map",
-                            f"folder {name} in the raw folder is a symbolic link; put the deliveries themselves "
-                            "in the raw folder")
+        raise PipelineError(
+            f"map {name} in de ruwe map is een symbolische koppeling; zet de aanleveringen zelf in de ruwe map",
+            f"folder {name} in the raw folder is a symbolic link; put the deliveries themselves in the raw folder",
+        )
     return rawfs.entries(folder) if kind == "dir" or folder == raw_dir else []
 
 
@@ -225,19 +269,36 @@ def _partner_folders(
     for entry, kind in listing:
         pid = by_folder.get(entry.name.casefold(), "")
         if kind == "file":
-            found.append(_unknown(entry, raw_dir, "", period, "verkeerde_plek",
-                                  f"bestand staat direct in {period}/; hoort in {period}/<partner_id>/",
-                                  f"file sits directly in {period}/; belongs in {period}/<partner_id>/"))
+            found.append(
+                _unknown(
+                    entry,
+                    raw_dir,
+                    "",
+                    period,
+                    "verkeerde_plek",
+                    f"bestand staat direct in {period}/; hoort in {period}/<partner_id>/",
+                    f"file sits directly in {period}/; belongs in {period}/<partner_id>/",
+                )
+            )
         elif kind != "dir":
             found.append(_not_regular(entry, raw_dir, pid, period, kind))
         elif pid:
             claims.setdefault(pid, []).append(entry)
         else:
-            found += [_not_regular(p, raw_dir, "", period, k) if k != "file" else
-                      _unknown(p, raw_dir, "", period, "onbekende_partner",
-                               f"map {entry.name} is geen partner_id uit partners.csv",
-                               f"folder {entry.name} is not a partner_id in partners.csv")
-                      for p, k in rawfs.walk(entry)]
+            found += [
+                _not_regular(p, raw_dir, "", period, k)
+                if k != "file"
+                else _unknown(
+                    p,
+                    raw_dir,
+                    "",
+                    period,
+                    "onbekende_partner",
+                    f"map {entry.name} is geen partner_id uit partners.csv",
+                    f"folder {entry.name} is not a partner_id in partners.csv",
+                )
+                for p, k in rawfs.walk(entry)
+            ]
     folders: dict[str, Path] = {}
     for pid, candidates in claims.items():
         exact = [c for c in candidates if c.name == pid]
@@ -248,16 +309,27 @@ def _partner_folders(
         names_en = " and ".join(f"{c.name}/" for c in candidates)
         if exact:
             folders[pid] = exact[0]
-            nl, en = f"alleen map {pid}/ wordt gelezen, dit bestand niet", f"only folder {pid}/ is read, this file is not"
+            nl, en = (
+                f"alleen map {pid}/ wordt gelezen, dit bestand niet",
+                f"only folder {pid}/ is read, this file is not",
+            )
         else:
             nl, en = "geen van beide wordt gelezen", "neither is read"
         for other in (c for c in candidates if c not in exact):
-            found += [_unknown(path, raw_dir, pid, period, "hoofdletters",
-                               f"mappen {names} verschillen alleen in hoofdletters; {nl}: zet alle bestanden in "
-                               f"één map {pid}/",
-                               f"folders {names_en} differ only in case; {en}: put all files in one folder {pid}/")
-                      if kind == "file" else _not_regular(path, raw_dir, pid, period, kind)
-                      for path, kind in rawfs.walk(other)]
+            found += [
+                _unknown(
+                    path,
+                    raw_dir,
+                    pid,
+                    period,
+                    "hoofdletters",
+                    f"mappen {names} verschillen alleen in hoofdletters; {nl}: zet alle bestanden in één map {pid}/",
+                    f"folders {names_en} differ only in case; {en}: put all files in one folder {pid}/",
+                )
+                if kind == "file"
+                else _not_regular(path, raw_dir, pid, period, kind)
+                for path, kind in rawfs.walk(other)
+            ]
     return folders, found
 
 
@@ -274,11 +346,17 @@ def _case_collisions(found: list[FoundFile]) -> list[Note]:
     for group in (g for g in groups.values() if len(g) > 1):
         for f in group:
             others = ", ".join(o.path.name for o in group if o is not f)
-            notes.append((f.partner_id, f.rel, "hoofdletters",
-                          f"bestandsnaam verschilt alleen in hoofdletters van {others} in dezelfde map; beide "
-                          "gelezen: geef ze verschillende namen of lever één bestand",
-                          f"file name differs only in case from {others} in the same folder; both read: give "
-                          "them different names or deliver one file"))
+            notes.append(
+                (
+                    f.partner_id,
+                    f.rel,
+                    "hoofdletters",
+                    f"bestandsnaam verschilt alleen in hoofdletters van {others} in dezelfde map; beide "
+                    "gelezen: geef ze verschillende namen of lever één bestand",
+                    f"file name differs only in case from {others} in the same folder; both read: give "
+                    "them different names or deliver one file",
+                )
+            )
     return notes
 
 
@@ -286,24 +364,50 @@ def _scan_partner(folder: Path, raw_dir: Path, partner_id: str, role: str, perio
     out = []
     for entry, kind in rawfs.entries(folder):
         if kind == "dir":
-            out += [_unknown(p, raw_dir, partner_id, period, "submap",
-                             "bestand staat in een submap; zet het direct in de partnermap",
-                             "file sits in a subfolder; put it directly in the partner folder")
-                    if k == "file" else _not_regular(p, raw_dir, partner_id, period, k)
-                    for p, k in rawfs.walk(entry)]
+            out += [
+                _unknown(
+                    p,
+                    raw_dir,
+                    partner_id,
+                    period,
+                    "submap",
+                    "bestand staat in een submap; zet het direct in de partnermap",
+                    "file sits in a subfolder; put it directly in the partner folder",
+                )
+                if k == "file"
+                else _not_regular(p, raw_dir, partner_id, period, k)
+                for p, k in rawfs.walk(entry)
+            ]
             continue
         if kind != "file":
             out.append(_not_regular(entry, raw_dir, partner_id, period, kind))
             continue
         dataset = dataset_of(entry.name)
         if dataset is None:
-            out.append(_unknown(entry, raw_dir, partner_id, period, "onbekende_naam",
-                                f"naam begint niet met {', '.join(DATASETS)}",
-                                f"name does not start with {', '.join(DATASETS)}"))
+            out.append(
+                _unknown(
+                    entry,
+                    raw_dir,
+                    partner_id,
+                    period,
+                    "onbekende_naam",
+                    f"naam begint niet met {', '.join(DATASETS)}",
+                    f"name does not start with {', '.join(DATASETS)}",
+                )
+            )
         elif role not in dataset_spec(dataset).delivered_by:
-            out.append(_unknown(entry, raw_dir, partner_id, period, "past_niet_bij_rol",
-                                f"{dataset} wordt niet geleverd door een {role}",
-                                f"{dataset} is not delivered by a {role}", dataset))
+            out.append(
+                _unknown(
+                    entry,
+                    raw_dir,
+                    partner_id,
+                    period,
+                    "past_niet_bij_rol",
+                    f"{dataset} wordt niet geleverd door een {role}",
+                    f"{dataset} is not delivered by a {role}",
+                    dataset,
+                )
+            )
         else:
             out.append(FoundFile(entry, entry.relative_to(raw_dir).as_posix(), partner_id, dataset, period))
     return out
@@ -313,13 +417,20 @@ def _not_regular(path: Path, raw_dir: Path, partner_id: str, period: str, kind: 
     """An entry that is not a regular file: listed, never opened or hashed (:mod:`pipeline.ingest.rawfs`)."""
     nl, en = rawfs.KINDS.get(kind, rawfs.KINDS["other"])
     what_nl, what_en = ("gewone map", "folder") if kind == "symlink" and path.is_dir() else ("gewoon bestand", "file")
-    found = _unknown(path, raw_dir, partner_id, period, "geen_gewoon_bestand",
-                     f"geen {what_nl} ({nl}) en dus niet gelezen; lever het bestand zelf aan",
-                     f"not a regular {what_en} ({en}), so not read; deliver the file itself")
+    found = _unknown(
+        path,
+        raw_dir,
+        partner_id,
+        period,
+        "geen_gewoon_bestand",
+        f"geen {what_nl} ({nl}) en dus niet gelezen; lever het bestand zelf aan",
+        f"not a regular {what_en} ({en}), so not read; deliver the file itself",
+    )
     return dataclasses.replace(found, regular=False)
 
 
-def _unknown(path: Path, raw_dir: Path, partner_id: str, period: str, soort: str, nl: str, en: str,
-             dataset: str = "") -> FoundFile:
+def _unknown(
+    path: Path, raw_dir: Path, partner_id: str, period: str, soort: str, nl: str, en: str, dataset: str = ""
+) -> FoundFile:
     rel = path.relative_to(raw_dir).as_posix()
     return FoundFile(path, rel, partner_id, dataset, period, unknown=True, soort=soort, reden_nl=nl, reason_en=en)

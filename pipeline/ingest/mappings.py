@@ -70,8 +70,7 @@ class DatasetMapping(_Frozen):
     def normalised_values(self) -> dict[str, dict[str, str]]:
         """Per standard column: source value (stripped, case-folded) -> standard value."""
         return {
-            column: {str(k).strip().casefold(): v for k, v in table.items()}
-            for column, table in self.values.items()
+            column: {str(k).strip().casefold(): v for k, v in table.items()} for column, table in self.values.items()
         }
 
 
@@ -131,8 +130,7 @@ def load_mapping_file(path: Path) -> PartnerMapping:
         raise PipelineError(
             f"koppelbestand {name} hoort bij partner {mapping.partner_id!r}, maar de bestandsnaam "
             f"moet de partner_id zijn",
-            f"mapping file {name} names partner {mapping.partner_id!r}, but the file name must be "
-            f"the partner_id",
+            f"mapping file {name} names partner {mapping.partner_id!r}, but the file name must be the partner_id",
         )
     return mapping
 

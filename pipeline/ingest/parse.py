@@ -244,16 +244,24 @@ def _parse_dates_unique(distinct: pd.Series, open_end: bool = False) -> tuple[np
     # One pass of one pattern over the distinct strings: day-first, ISO, or an Excel serial.
     parts = distinct[is_str].astype("string").str.extract(_DATE_PATTERN)
     number = {c: _to_float(parts[c]) for c in parts.columns}
-    day, month, year = (np.fmax(np.fmax(number[a], number[b]), number[c])  # the one that matched
-                        for a, b, c in (("d", "d2", "D"), ("m", "m2", "M"), ("y", "y2", "Y")))
+    day, month, year = (
+        np.fmax(np.fmax(number[a], number[b]), number[c])  # the one that matched
+        for a, b, c in (("d", "d2", "D"), ("m", "m2", "M"), ("y", "y2", "Y"))
+    )
     matched = ~np.isnan(year)
     with np.errstate(invalid="ignore"):
         in_range = matched & (year >= _YEAR_MIN) & (year <= _YEAR_MAX) & (month >= 1) & (month <= 12) & (day >= 1)
         # exports.md: never month-first; say so when the "month" can only be a day
         month_first = matched & (month > 12) & (month <= 31) & (day >= 1) & (day <= 12)
         # right format, real day and month, but a year pandas cannot hold or nobody means
-        out_of_range = matched & ~((year >= _YEAR_MIN) & (year <= _YEAR_MAX)) & (month >= 1) & (month <= 12) \
-            & (day >= 1) & (day <= 31)
+        out_of_range = (
+            matched
+            & ~((year >= _YEAR_MIN) & (year <= _YEAR_MAX))
+            & (month >= 1)
+            & (month <= 12)
+            & (day >= 1)
+            & (day <= 31)
+        )
     ym = np.where(in_range, (year - 1970) * 12 + month - 1, 0).astype("int64").astype("datetime64[M]")
     dates = ym.astype("datetime64[D]") + np.where(in_range, day - 1, 0).astype("int64")
     exists = in_range & (dates.astype("datetime64[M]") == ym)  # 31-02 rolls into March: no such day

@@ -212,8 +212,10 @@ def pseudonymise_with_check(bsn: pd.Series, key: bytes | None) -> tuple[pd.Serie
         # stdnum's own checksum on the already-normalised 9 digits (is_valid would re-clean them)
         valid.append(None if empty else ok and stdnum_bsn.checksum(u) == 0 and u != "000000000")
         digests.append(hmac.new(key, u.encode("ascii"), hashlib.sha256).hexdigest() if ok and key else None)
-    return (_take(pd.Series(digests, dtype=object), codes, bsn.index, "string"),
-            _take(pd.Series(valid, dtype=object), codes, bsn.index, "boolean"))
+    return (
+        _take(pd.Series(digests, dtype=object), codes, bsn.index, "string"),
+        _take(pd.Series(valid, dtype=object), codes, bsn.index, "boolean"),
+    )
 
 
 def mask_bsn(value: object) -> str:
@@ -239,8 +241,13 @@ _GROUP = re.compile(r"[0-9]+")
 
 def _is_bsn_digits(digits: str) -> bool:
     """Nine ASCII digits that pass the eleven-test (stdnum.nl.bsn); 000000000 is no BSN."""
-    return len(digits) == 9 and digits.isascii() and digits.isdigit() and digits != "000000000" \
+    return (
+        len(digits) == 9
+        and digits.isascii()
+        and digits.isdigit()
+        and digits != "000000000"
         and stdnum_bsn.checksum(digits) == 0
+    )
 
 
 def mask_bsn_in_text(text: str, allow_short: bool = True) -> str:
@@ -296,8 +303,9 @@ def is_bsn_value(value: object) -> bool:
     return _is_bsn_digits(re.sub(r"[ \t.\-]", "", _bsn_text(value)))
 
 
-def mask_bsn_in_column(values: pd.Series, allow_short: bool = True,
-                       key: bytes | None = None) -> tuple[pd.Series, pd.Series]:
+def mask_bsn_in_column(
+    values: pd.Series, allow_short: bool = True, key: bytes | None = None
+) -> tuple[pd.Series, pd.Series]:
     """``(values with every BSN masked, which changed)`` for a text column, once per distinct value.
 
     With ``key`` (identifier columns: contract, line, trajectory ids) a masked value gets a keyed
@@ -307,9 +315,12 @@ def mask_bsn_in_column(values: pd.Series, allow_short: bool = True,
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     masked = [mask_bsn_in_text(str(u), allow_short) for u in uniques]
     if key is not None:
-        masked = [m if m == str(u) else m + "#" + hmac.new(key, b"id:" + str(u).encode("utf-8"),
-                                                           hashlib.sha256).hexdigest()[:8]
-                  for u, m in zip(uniques, masked)]
+        masked = [
+            m
+            if m == str(u)
+            else m + "#" + hmac.new(key, b"id:" + str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+            for u, m in zip(uniques, masked)
+        ]
     changed = np.array([m != str(u) for u, m in zip(uniques, masked)] + [False], dtype=bool)
     shown = np.array(masked + [None], dtype=object)
     out = pd.Series(shown[codes], index=values.index, dtype=object).astype(values.dtype)
@@ -336,8 +347,9 @@ def mask_line_values(lines: pd.DataFrame) -> pd.DataFrame:
     out = lines.copy()
     masked = []
     for dataset, kolom, waarde in zip(out["dataset"], out["kolom"], out["waarde"]):
-        text = "" if waarde is None or waarde is pd.NA or (isinstance(waarde, float) and np.isnan(waarde)) \
-            else str(waarde)
+        text = (
+            "" if waarde is None or waarde is pd.NA or (isinstance(waarde, float) and np.isnan(waarde)) else str(waarde)
+        )
         kind = types.get((str(dataset), str(kolom)))
         if not text:
             masked.append(waarde)

@@ -24,8 +24,15 @@ from pipeline.ingest.mappings import normalise_header
 from pipeline.ingest.sniff import decode_csv, decode_text, detect_format
 from pipeline.ingest.xlsx_reader import read_sheet
 
-__all__ = ["READ_PROBLEMS", "RawTable", "TableSpec", "UnreadableFileError", "decode_text", "detect_format",
-           "read_table"]
+__all__ = [
+    "READ_PROBLEMS",
+    "RawTable",
+    "TableSpec",
+    "UnreadableFileError",
+    "decode_text",
+    "detect_format",
+    "read_table",
+]
 
 HEADER_SEARCH_ROWS = 20  # the header may sit below title rows, but not far below
 MIN_KNOWN_HEADINGS = 2  # a row with at least this many known headings is the header
@@ -125,11 +132,13 @@ def read_table(raw: bytes, spec: TableSpec, suffix: str = "") -> RawTable:
         grid.notes.extend(encoding_notes)
     expected = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".txt": "csv", ".tsv": "csv"}
     if suffix and expected.get(suffix.lower()) != kind:
-        grid.notes.append((
-            "formaat",
-            f"bestand met extensie {suffix} bevat {kind.upper()}; gelezen als {kind.upper()}",
-            f"file with extension {suffix} contains {kind.upper()}; read as {kind.upper()}",
-        ))
+        grid.notes.append(
+            (
+                "formaat",
+                f"bestand met extensie {suffix} bevat {kind.upper()}; gelezen als {kind.upper()}",
+                f"file with extension {suffix} contains {kind.upper()}; read as {kind.upper()}",
+            )
+        )
     return _table_from_grid(grid, spec)
 
 
@@ -162,8 +171,9 @@ def _read_csv(text: str, spec: TableSpec) -> _Grid:
             "value; close the quote or remove it",
         )
     has_total = re.search("tota", text, re.IGNORECASE) is not None
-    return _Grid(rows, lines, strict_width=True, has_hash="#" in text, has_total=has_total,
-                 widths=[len(r) for r in rows])
+    return _Grid(
+        rows, lines, strict_width=True, has_hash="#" in text, has_total=has_total, widths=[len(r) for r in rows]
+    )
 
 
 def _head_rows(text: str, delimiter: str) -> list[list[str]]:
@@ -188,9 +198,9 @@ def _csv_unreadable(exc: csv.Error, line: int) -> UnreadableFileError:
         # runs on that far is nearly always a stray quote that swallowed the rows after it
         limit = csv.field_size_limit() // 1024
         return UnreadableFileError(
-            f"veld langer dan {limit} kB in regel {line}: waarschijnlijk een los aanhalingsteken (\") dat de "
+            f'veld langer dan {limit} kB in regel {line}: waarschijnlijk een los aanhalingsteken (") dat de '
             "regels erna in één waarde opneemt; haal het weg of sluit het",
-            f"field longer than {limit} kB on line {line}: probably a stray quote (\") that takes the lines "
+            f'field longer than {limit} kB on line {line}: probably a stray quote (") that takes the lines '
             "after it into one value; remove or close it",
         )
     return UnreadableFileError(
@@ -227,9 +237,14 @@ def _read_xlsx(raw: bytes, spec: TableSpec) -> _Grid:
     sheet = read_sheet(raw, spec.sheet)  # bounded: pipeline/ingest/xlsx_reader.py
     rows = sheet.rows
     texts = [v for row in rows for v in row if isinstance(v, str)]
-    grid = _Grid(rows, list(range(1, len(rows) + 1)), strict_width=False, formulas=sheet.formulas,
-                 has_hash=any(v.startswith("#") for v in texts),
-                 has_total=any("tota" in v.casefold() for v in texts))
+    grid = _Grid(
+        rows,
+        list(range(1, len(rows) + 1)),
+        strict_width=False,
+        formulas=sheet.formulas,
+        has_hash=any(v.startswith("#") for v in texts),
+        has_total=any("tota" in v.casefold() for v in texts),
+    )
     if sheet.several:  # say which sheet of several was read
         grid.notes.append(("werkblad", f"werkblad '{sheet.title}' gelezen", f"worksheet '{sheet.title}' read"))
     return grid
@@ -267,8 +282,10 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
             continue
         if name in columns.values():
             first = next(k for k, v in columns.items() if v == name) + 1
-            raise UnreadableFileError(f"kolom {name} staat er twee keer in (kolom {first} en {i + 1})",
-                                      f"column {name} appears twice (columns {first} and {i + 1})")
+            raise UnreadableFileError(
+                f"kolom {name} staat er twee keer in (kolom {first} en {i + 1})",
+                f"column {name} appears twice (columns {first} and {i + 1})",
+            )
         columns[i] = name
     if ignored:
         notes.append(_ignored_note(ignored))
@@ -279,8 +296,13 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
         )
     extra = [c for c in frame.columns if c >= len(header)]
     if extra and not grid.strict_width and frame[extra].notna().any().any():
-        notes.append(("kolom_genegeerd", "kolom zonder kop rechts van de tabel genegeerd",
-                      "column without heading right of the table ignored"))
+        notes.append(
+            (
+                "kolom_genegeerd",
+                "kolom zonder kop rechts van de tabel genegeerd",
+                "column without heading right of the table ignored",
+            )
+        )
     data = frame.reindex(columns=list(columns)).rename(columns=columns)
     problems = _row_problems(grid, frame, data, columns, spec, extra)
     return RawTable(data.reset_index(), problems, int(empty.sum()), tuple(notes))
@@ -292,13 +314,19 @@ def _ignored_note(labels: list[str]) -> tuple[str, str, str]:
         return ("kolom_genegeerd", f"onbekende kolom '{labels[0]}' genegeerd", f"unknown column '{labels[0]}' ignored")
     shown = ", ".join(f"'{label}'" for label in labels[:MAX_NOTED_COLUMNS])
     more = len(labels) - MAX_NOTED_COLUMNS
-    return ("kolom_genegeerd",
-            f"{len(labels)} onbekende kolommen genegeerd: {shown}" + (f" en {more} meer" if more > 0 else ""),
-            f"{len(labels)} unknown columns ignored: {shown}" + (f" and {more} more" if more > 0 else ""))
+    return (
+        "kolom_genegeerd",
+        f"{len(labels)} onbekende kolommen genegeerd: {shown}" + (f" en {more} meer" if more > 0 else ""),
+        f"{len(labels)} unknown columns ignored: {shown}" + (f" and {more} more" if more > 0 else ""),
+    )
 
 
 def _row_problems(
-    grid: _Grid, frame: pd.DataFrame, data: pd.DataFrame, columns: dict[int, str], spec: TableSpec,
+    grid: _Grid,
+    frame: pd.DataFrame,
+    data: pd.DataFrame,
+    columns: dict[int, str],
+    spec: TableSpec,
     extra: list[int],
 ) -> pd.DataFrame:
     """Rows rejected while reading: ``bron_rij, kolom, waarde, regel`` (one line per problem)."""

@@ -130,13 +130,15 @@ def _decode_mixed(raw: bytes) -> tuple[str, list[Note]]:
     if not utf8_lines:
         return "".join(parts), []
     shown = ", ".join(map(str, cp1252_lines[:5])) + (" …" if len(cp1252_lines) > 5 else "")
-    return "".join(parts), [(
-        "tekencodering",
-        f"gemengde tekencodering (UTF-8 en Windows-1252; Windows-1252 in regel {shown}): per regel gelezen, "
-        "controleer letters als ë en €; sla het bestand op als UTF-8",
-        f"mixed character encoding (UTF-8 and Windows-1252; Windows-1252 on line {shown}): read line by line, "
-        "check letters like ë and €; save the file as UTF-8",
-    )]
+    return "".join(parts), [
+        (
+            "tekencodering",
+            f"gemengde tekencodering (UTF-8 en Windows-1252; Windows-1252 in regel {shown}): per regel gelezen, "
+            "controleer letters als ë en €; sla het bestand op als UTF-8",
+            f"mixed character encoding (UTF-8 and Windows-1252; Windows-1252 on line {shown}): read line by line, "
+            "check letters like ë and €; save the file as UTF-8",
+        )
+    ]
 
 
 def _decode(raw: bytes, encoding: str) -> str:

@@ -21,21 +21,30 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core import csvsafe
-from pipeline.ingest.deliveries import FoundFile, discover, read_partners
 from pipeline.core.errors import PipelineError
-from pipeline.ingest.typecast import AFGEKEURD_COLUMNS, BEVINDINGEN_COLUMNS, read_export, type_columns, type_exports
-from pipeline.ingest.mappings import DatasetMapping, PartnerMapping, load_mappings
 from pipeline.core.periods import parse_period
-from pipeline.ingest.pseudonym import load_key
-from pipeline.ingest.rawfs import NotRegularFileError, read_regular, sha256_regular
-from pipeline.orchestrate.provenance import write_key_check
-from pipeline.ingest.pseudonym import key_check, load_key
-from pipeline.ingest.readers import RawTable, UnreadableFileError
 from pipeline.core.schema import DATASETS, PROVENANCE_COLUMNS, dataset_spec
+from pipeline.ingest.deliveries import FoundFile, discover, read_partners
+from pipeline.ingest.mappings import DatasetMapping, PartnerMapping, load_mappings
+from pipeline.ingest.pseudonym import key_check, load_key
+from pipeline.ingest.rawfs import NotRegularFileError, read_regular, sha256_regular
+from pipeline.ingest.readers import RawTable, UnreadableFileError
+from pipeline.ingest.typecast import AFGEKEURD_COLUMNS, BEVINDINGEN_COLUMNS, read_export, type_columns, type_exports
+from pipeline.orchestrate.provenance import write_key_check
 
 BESTANDEN_COLUMNS = [
-    "bestand", "partner_id", "dataset", "levering_periode", "sha256", "status", "reden_nl", "reason_en",
-    "rijen_gelezen", "rijen_leeg", "rijen_schoon", "rijen_afgekeurd",
+    "bestand",
+    "partner_id",
+    "dataset",
+    "levering_periode",
+    "sha256",
+    "status",
+    "reden_nl",
+    "reason_en",
+    "rijen_gelezen",
+    "rijen_leeg",
+    "rijen_schoon",
+    "rijen_afgekeurd",
 ]
 LEVERINGEN_COLUMNS = ["partner_id", "rol", "dataset", "status", "levering_periode", "bestanden"]
 MELDINGEN_COLUMNS = ["partner_id", "bestand", "soort", "melding_nl", "message_en"]
@@ -77,19 +86,30 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
     p = parse_period(period)
     raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
     if out_dir == raw_dir or raw_dir in out_dir.parents:  # exports.md: data/raw is read-only
-        raise PipelineError("uitvoermap ligt in de ruwe map; kies een andere map",
-                            "output folder lies inside the raw folder; choose another folder")
+        raise PipelineError(
+            "uitvoermap ligt in de ruwe map; kies een andere map",
+            "output folder lies inside the raw folder; choose another folder",
+        )
     partners = read_partners(raw_dir)
     found, notes = discover(raw_dir, p, partners)  # nothing to read says more than a missing key
     key = load_key(raw_dir)
     mappings = load_mappings(mappings_dir) if mappings_dir else load_mappings()
     tables, afgekeurd, bestanden, file_notes, bevindingen = _read_all(found, mappings, key)
     result = IngestResult(
-        period=p.code, out_dir=out_dir, tables=tables, partners=partners, afgekeurd=afgekeurd,
-        bestanden=bestanden, leveringen=_leveringen(partners, bestanden, found, p.code),
-        meldingen=_frame([dict(zip(MELDINGEN_COLUMNS, n)) for n in notes + file_notes], MELDINGEN_COLUMNS,
-                         ["bestand", "partner_id", "soort", "melding_nl"]),
-        bevindingen=bevindingen, sleutelcontrole=key_check(key),
+        period=p.code,
+        out_dir=out_dir,
+        tables=tables,
+        partners=partners,
+        afgekeurd=afgekeurd,
+        bestanden=bestanden,
+        leveringen=_leveringen(partners, bestanden, found, p.code),
+        meldingen=_frame(
+            [dict(zip(MELDINGEN_COLUMNS, n)) for n in notes + file_notes],
+            MELDINGEN_COLUMNS,
+            ["bestand", "partner_id", "soort", "melding_nl"],
+        ),
+        bevindingen=bevindingen,
+        sleutelcontrole=key_check(key),
     )
     _write(result)
     return result
@@ -128,13 +148,17 @@ def _check_apart(raw_dir: Path) -> None:
     for name, out in (("data/clean", clean_root()), ("reports", reports_root())):
         out = out.resolve()
         if out == raw or raw in out.parents:
-            raise PipelineError(f"uitvoermap {name} ({out.name}) ligt in de ruwe map; kies een map erbuiten",
-                                f"output folder {name} ({out.name}) lies inside the raw folder; choose one outside")
+            raise PipelineError(
+                f"uitvoermap {name} ({out.name}) ligt in de ruwe map; kies een map erbuiten",
+                f"output folder {name} ({out.name}) lies inside the raw folder; choose one outside",
+            )
         if out in raw.parents:
-            raise PipelineError(f"de ruwe map ligt in uitvoermap {name}, die bij elke run en make clean wordt "
-                                "vervangen; zet de aanleveringen erbuiten",
-                                f"the raw folder lies inside output folder {name}, which every run and make clean "
-                                "replaces; keep the deliveries outside it")
+            raise PipelineError(
+                f"de ruwe map ligt in uitvoermap {name}, die bij elke run en make clean wordt "
+                "vervangen; zet de aanleveringen erbuiten",
+                f"the raw folder lies inside output folder {name}, which every run and make clean "
+                "replaces; keep the deliveries outside it",
+            )
 
 
 def _read_all(
@@ -145,10 +169,18 @@ def _read_all(
     exports: dict[str, list[tuple[int, FoundFile, RawTable]]] = {d: [] for d in DATASETS}
     files, notes = [], []
     for f in found:
-        files.append({"bestand": f.rel, "partner_id": f.partner_id, "dataset": f.dataset,
-                      "levering_periode": f.levering_periode, "sha256": "",
-                      "status": "onbekend" if f.unknown else "gelezen", "reden_nl": f.reden_nl,
-                      "reason_en": f.reason_en})
+        files.append(
+            {
+                "bestand": f.rel,
+                "partner_id": f.partner_id,
+                "dataset": f.dataset,
+                "levering_periode": f.levering_periode,
+                "sha256": "",
+                "status": "onbekend" if f.unknown else "gelezen",
+                "reden_nl": f.reden_nl,
+                "reason_en": f.reason_en,
+            }
+        )
         if not f.regular:
             continue  # a link, pipe, socket or device: never opened, so no checksum either
         try:  # opened read-only, never through a link, never blocking; raw files are never written
@@ -167,7 +199,11 @@ def _read_all(
             continue
         exports[f.dataset].append((len(files) - 1, f, table))
         notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in table.notes]
-    tables, rejected, masked = {}, [pd.DataFrame(columns=AFGEKEURD_COLUMNS)], [pd.DataFrame(columns=BEVINDINGEN_COLUMNS)]
+    tables, rejected, masked = (
+        {},
+        [pd.DataFrame(columns=AFGEKEURD_COLUMNS)],
+        [pd.DataFrame(columns=BEVINDINGEN_COLUMNS)],
+    )
     for dataset, batch in exports.items():
         clean, rejects, counts, typing_notes, found_bsn = type_exports(dataset, [(f, t) for _, f, t in batch], key)
         masked.append(found_bsn)
@@ -179,7 +215,9 @@ def _read_all(
     bestanden = _frame(files, BESTANDEN_COLUMNS, ["bestand"])
     bestanden = bestanden.astype({c: "Int64" for c in BESTANDEN_COLUMNS if c.startswith("rijen_")})
     afgekeurd = _frame(pd.concat(rejected, ignore_index=True), AFGEKEURD_COLUMNS, ["bestand", "rij", "kolom", "regel"])
-    bevindingen = _frame(pd.concat(masked, ignore_index=True), BEVINDINGEN_COLUMNS, ["bestand", "rij", "kolom", "regel"])
+    bevindingen = _frame(
+        pd.concat(masked, ignore_index=True), BEVINDINGEN_COLUMNS, ["bestand", "rij", "kolom", "regel"]
+    )
     return tables, afgekeurd, bestanden, notes, bevindingen
 
 
@@ -228,17 +266,27 @@ def _leveringen(partners: pd.DataFrame, bestanden: pd.DataFrame, found: list[Fou
         for dataset in DATASETS:
             if partner.rol not in dataset_spec(dataset).delivered_by:
                 continue
-            mine = bestanden[(bestanden["partner_id"] == partner.partner_id) & (bestanden["dataset"] == dataset)
-                             & (bestanden["status"] != "onbekend")]
+            mine = bestanden[
+                (bestanden["partner_id"] == partner.partner_id)
+                & (bestanden["dataset"] == dataset)
+                & (bestanden["status"] != "onbekend")
+            ]
             if mine.empty:
                 status = "ontbreekt"
             elif (mine["status"] == "onleesbaar").all():
                 status = "onleesbaar"  # exports.md: no silent fallback to an earlier delivery
             else:
                 status = "geleverd" if used.get(partner.partner_id) == period else "overgenomen"
-            rows.append({"partner_id": partner.partner_id, "rol": partner.rol, "dataset": dataset,
-                         "status": status, "levering_periode": used.get(partner.partner_id, pd.NA),
-                         "bestanden": len(mine)})
+            rows.append(
+                {
+                    "partner_id": partner.partner_id,
+                    "rol": partner.rol,
+                    "dataset": dataset,
+                    "status": status,
+                    "levering_periode": used.get(partner.partner_id, pd.NA),
+                    "bestanden": len(mine),
+                }
+            )
     frame = pd.DataFrame(rows, columns=LEVERINGEN_COLUMNS)
     frame = frame.astype({c: "string" for c in LEVERINGEN_COLUMNS[:-1]} | {"bestanden": "int64"})
     return frame.sort_values(["partner_id", "dataset"]).reset_index(drop=True)

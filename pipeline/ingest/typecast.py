@@ -19,12 +19,12 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from pipeline.core.schema import dataset_spec
 from pipeline.ingest.deliveries import FoundFile, normalise_kvk
 from pipeline.ingest.mappings import DatasetMapping, normalise_header
 from pipeline.ingest.parse import OPEN_END, PROBLEMS, parse_boolean, parse_date, parse_dutch_number
 from pipeline.ingest.pseudonym import mask_bsn_in_column, mask_line_values, pseudonymise_with_check
 from pipeline.ingest.readers import READ_PROBLEMS, RawTable, TableSpec, read_table
-from pipeline.core.schema import dataset_spec
 
 AFGEKEURD_COLUMNS = ["partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en"]
 BEVINDINGEN_COLUMNS = [*AFGEKEURD_COLUMNS, "severity"]
@@ -74,7 +74,8 @@ def read_export(raw: bytes, f: FoundFile, mapping: DatasetMapping | None) -> Raw
     for column, codes in translations.items():
         if column in data:
             data[column] = _map_distinct(
-                data[column], lambda v: codes.get(v.strip().casefold(), v) if isinstance(v, str) else v)
+                data[column], lambda v: codes.get(v.strip().casefold(), v) if isinstance(v, str) else v
+            )
     return dataclasses.replace(table, data=data)
 
 
@@ -97,28 +98,44 @@ def type_exports(
     masked, type_problems = type_problems[is_masked], type_problems[~is_masked]
     read_problems = pd.concat(
         [pd.DataFrame(columns=[*_KEYS, "kolom", "waarde", "regel"])]
-        + [t.problems.assign(_bron=i) for i, (_, t) in enumerate(exports)], ignore_index=True)
+        + [t.problems.assign(_bron=i) for i, (_, t) in enumerate(exports)],
+        ignore_index=True,
+    )
     problems = pd.concat([read_problems, _not_yet_rejected(type_problems, read_problems)], ignore_index=True)
     problems = problems.astype({"_bron": "int64", "bron_rij": "int64"})
     bad = problems[_KEYS].drop_duplicates()
     is_bad = pd.MultiIndex.from_frame(typed[_KEYS]).isin(pd.MultiIndex.from_frame(bad))
     clean = typed[~is_bad].copy()
-    source = {name: np.array([getattr(f, attr) for f, _ in exports] + [""], dtype=object)
-              for name, attr in (("partner_id", "partner_id"), ("bron_bestand", "rel"),
-                                 ("levering_periode", "levering_periode"))}
+    source = {
+        name: np.array([getattr(f, attr) for f, _ in exports] + [""], dtype=object)
+        for name, attr in (
+            ("partner_id", "partner_id"),
+            ("bron_bestand", "rel"),
+            ("levering_periode", "levering_periode"),
+        )
+    }
     for name, values in source.items():
         clean[name] = values[clean["_bron"].to_numpy()]
     schoon, afgekeurd = clean["_bron"].value_counts(), bad["_bron"].value_counts()
     counts = []
     for i, (f, table) in enumerate(exports):
-        count = {"rijen_gelezen": len(table.data), "rijen_leeg": table.rijen_leeg,
-                 "rijen_schoon": int(schoon.get(i, 0)), "rijen_afgekeurd": int(afgekeurd.get(i, 0))}
+        count = {
+            "rijen_gelezen": len(table.data),
+            "rijen_leeg": table.rijen_leeg,
+            "rijen_schoon": int(schoon.get(i, 0)),
+            "rijen_afgekeurd": int(afgekeurd.get(i, 0)),
+        }
         # exports.md: raw rows = clean rows + rejected rows, for every file; anything else is a bug
         if count["rijen_gelezen"] != count["rijen_schoon"] + count["rijen_afgekeurd"]:
             raise RuntimeError(f"row conservation broken for {f.rel}: {count}")
         counts.append(count)
-    return (clean.drop(columns="_bron"), _rejections(dataset, problems, source), counts, notes,
-            _masked_findings(dataset, masked, source))
+    return (
+        clean.drop(columns="_bron"),
+        _rejections(dataset, problems, source),
+        counts,
+        notes,
+        _masked_findings(dataset, masked, source),
+    )
 
 
 def _open_end_notes(lines: pd.DataFrame, n_exports: int) -> list[list[Note]]:
@@ -126,15 +143,18 @@ def _open_end_notes(lines: pd.DataFrame, n_exports: int) -> list[list[Note]]:
     notes: list[list[Note]] = [[] for _ in range(n_exports)]
     for (bron, kolom), group in lines.groupby(["_bron", "kolom"], sort=True):
         rows = sorted(group["bron_rij"].astype(int))
-        shown = ", ".join(map(str, rows[:MAX_NOTED_ROWS])) + (f" en {len(rows) - MAX_NOTED_ROWS} meer"
-                                                              if len(rows) > MAX_NOTED_ROWS else "")
+        shown = ", ".join(map(str, rows[:MAX_NOTED_ROWS])) + (
+            f" en {len(rows) - MAX_NOTED_ROWS} meer" if len(rows) > MAX_NOTED_ROWS else ""
+        )
         shown_en = shown.replace(" en ", " and ").replace(" meer", " more")
         values = ", ".join(sorted(set(group["waarde"].astype(str)))[:3])
-        notes[int(bron)].append((
-            "open_einde",
-            f"{kolom} {values} gelezen als 'geen einddatum' (rij {shown}); laat de cel liever leeg",
-            f"{kolom} {values} read as 'no end date' (row {shown_en}); better leave the cell empty",
-        ))
+        notes[int(bron)].append(
+            (
+                "open_einde",
+                f"{kolom} {values} gelezen als 'geen einddatum' (rij {shown}); laat de cel liever leeg",
+                f"{kolom} {values} read as 'no end date' (row {shown_en}); better leave the cell empty",
+            )
+        )
     return notes
 
 
@@ -144,8 +164,15 @@ def _stack(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     A column that is text in every file (CSV) stays an Arrow string column; a column holding
     XLSX cell objects anywhere becomes ``object`` (empty cells ``None`` or ``<NA>``).
     """
-    frames = [pd.DataFrame({"bron_rij": pd.Series(dtype="int64"), "_bron": pd.Series(dtype="int64"),
-                            **{c: pd.Series(dtype="string") for c in columns}})]
+    frames = [
+        pd.DataFrame(
+            {
+                "bron_rij": pd.Series(dtype="int64"),
+                "_bron": pd.Series(dtype="int64"),
+                **{c: pd.Series(dtype="string") for c in columns},
+            }
+        )
+    ]
     for i, table in enumerate(tables):
         absent = {c: pd.Series(pd.NA, index=table.index, dtype="string") for c in columns if c not in table}
         frames.append(table.assign(_bron=i, **absent)[["bron_rij", "_bron", *columns]])
@@ -157,27 +184,43 @@ def _masked_findings(dataset: str, masked: pd.DataFrame, source: dict[str, np.nd
     belongs only in kandidaat_bsn; the partner must learn it typed one elsewhere)."""
     file = masked["_bron"].to_numpy(dtype="int64")
     kolom = masked["kolom"].astype(str)
-    return pd.DataFrame({
-        "partner_id": source["partner_id"][file], "dataset": dataset, "bestand": source["bron_bestand"][file],
-        "rij": masked["bron_rij"].astype("int64").to_numpy(), "kolom": kolom.to_numpy(),
-        "waarde": masked["waarde"].to_numpy(), "regel": [f"{dataset}.{k}.{BSN_MASKED}" for k in kolom],
-        "reden_nl": [f"BSN in kolom {k} aangetroffen en gemaskeerd; een BSN hoort alleen in kandidaat_bsn"
-                     for k in kolom],
-        "reason_en": [f"BSN found in column {k} and masked; a BSN belongs only in kandidaat_bsn" for k in kolom],
-        "severity": "warning",
-    }, columns=BEVINDINGEN_COLUMNS)
+    return pd.DataFrame(
+        {
+            "partner_id": source["partner_id"][file],
+            "dataset": dataset,
+            "bestand": source["bron_bestand"][file],
+            "rij": masked["bron_rij"].astype("int64").to_numpy(),
+            "kolom": kolom.to_numpy(),
+            "waarde": masked["waarde"].to_numpy(),
+            "regel": [f"{dataset}.{k}.{BSN_MASKED}" for k in kolom],
+            "reden_nl": [
+                f"BSN in kolom {k} aangetroffen en gemaskeerd; een BSN hoort alleen in kandidaat_bsn" for k in kolom
+            ],
+            "reason_en": [f"BSN found in column {k} and masked; a BSN belongs only in kandidaat_bsn" for k in kolom],
+            "severity": "warning",
+        },
+        columns=BEVINDINGEN_COLUMNS,
+    )
 
 
 def _rejections(dataset: str, problems: pd.DataFrame, source: dict[str, np.ndarray]) -> pd.DataFrame:
     problems = mask_rejected_values(problems, dataset)
     reasons = problems["regel"].map(REASONS)
     file = problems["_bron"].to_numpy()
-    return pd.DataFrame({
-        "partner_id": source["partner_id"][file], "dataset": dataset, "bestand": source["bron_bestand"][file],
-        "rij": problems["bron_rij"].astype("int64"), "kolom": problems["kolom"], "waarde": problems["waarde"],
-        "regel": rule_ids(dataset, problems["kolom"], problems["regel"]),
-        "reden_nl": reasons.str[0], "reason_en": reasons.str[1],
-    }, columns=AFGEKEURD_COLUMNS)
+    return pd.DataFrame(
+        {
+            "partner_id": source["partner_id"][file],
+            "dataset": dataset,
+            "bestand": source["bron_bestand"][file],
+            "rij": problems["bron_rij"].astype("int64"),
+            "kolom": problems["kolom"],
+            "waarde": problems["waarde"],
+            "regel": rule_ids(dataset, problems["kolom"], problems["regel"]),
+            "reden_nl": reasons.str[0],
+            "reason_en": reasons.str[1],
+        },
+        columns=AFGEKEURD_COLUMNS,
+    )
 
 
 _PARSERS: dict[str, Callable] = {
@@ -211,8 +254,10 @@ def type_columns(
             # domain.md: no BSN in any output. A KvK number has 8 digits, so there only the 9-digit
             # form counts; identifiers get a keyed tag so distinct ids stay distinct after masking.
             typed[name], changed = mask_bsn_in_column(
-                normalise_kvk(text) if is_kvk else text, allow_short=not is_kvk,
-                key=key if key and _is_identifier(dataset, name) else None)
+                normalise_kvk(text) if is_kvk else text,
+                allow_short=not is_kvk,
+                key=key if key and _is_identifier(dataset, name) else None,
+            )
             rule = pd.Series(pd.NA, index=raw.index, dtype="string").mask(changed.to_numpy(dtype=bool), BSN_MASKED)
             text = typed[name]  # the finding shows the masked value
         elif col.type == "bsn":
@@ -297,6 +342,8 @@ def _not_yet_rejected(type_problems: pd.DataFrame, read_problems: pd.DataFrame) 
     whole = read_problems["kolom"].eq("") | read_problems["regel"].eq("totaalregel")
     rows = set(zip(read_problems.loc[whole, "_bron"], read_problems.loc[whole, "bron_rij"]))
     cells = set(zip(read_problems["_bron"], read_problems["bron_rij"], read_problems["kolom"]))
-    keep = [(b, r) not in rows and (b, r, k) not in cells
-            for b, r, k in zip(type_problems["_bron"], type_problems["bron_rij"], type_problems["kolom"])]
+    keep = [
+        (b, r) not in rows and (b, r, k) not in cells
+        for b, r, k in zip(type_problems["_bron"], type_problems["bron_rij"], type_problems["kolom"])
+    ]
     return type_problems[keep]

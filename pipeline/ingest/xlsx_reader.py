@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from pipeline.core.errors import UnreadableFileError
-from pipeline.ingest.mappings import normalise_header
 from pipeline.core.settings import IngestSettings, settings
+from pipeline.ingest.mappings import normalise_header
 from pipeline.ingest.sniff import ZIP_KINDS, not_a_table
 
 if TYPE_CHECKING:  # openpyxl is imported lazily (only XLSX needs it)
@@ -108,8 +108,7 @@ def read_sheet(raw: bytes, wanted: str) -> Sheet:
         raise
     except Exception as exc:  # openpyxl raises many types on damaged or foreign zip files
         raise UnreadableFileError(
-            "geen leesbaar Excel-bestand (beschadigd of geen .xlsx): open het in Excel en sla het "
-            "opnieuw op als .xlsx",
+            "geen leesbaar Excel-bestand (beschadigd of geen .xlsx): open het in Excel en sla het opnieuw op als .xlsx",
             f"not a readable Excel file (damaged or not .xlsx; {type(exc).__name__}): open it in Excel "
             "and save it again as .xlsx",
         ) from None
@@ -138,8 +137,11 @@ def check_archive(infos: dict[str, zipfile.ZipInfo], bounds: IngestSettings) -> 
                 f"{ratio:.0f} times its packed size; a 'zip bomb' or a sheet full of empty formatted cells): "
                 "not read; remove unneeded sheets and save again, or deliver as CSV",
             )
-    return sum(i.file_size for name, i in infos.items()
-               if name.endswith((".xml", ".rels")) and not name.startswith("xl/worksheets/"))
+    return sum(
+        i.file_size
+        for name, i in infos.items()
+        if name.endswith((".xml", ".rels")) and not name.startswith("xl/worksheets/")
+    )
 
 
 def _check_sheet(infos: dict[str, zipfile.ZipInfo], sheet: Worksheet, shared: int, bounds: IngestSettings) -> str:

@@ -31,8 +31,8 @@ def _is_built(period: str) -> bool:
 def check_key(period: str) -> None:
     """Refuse when an earlier quarter's clean data was made with another key than this run's
     (:func:`pipeline.orchestrate.provenance.check_history_key`)."""
-    from pipeline.orchestrate.provenance import check_history_key
     from pipeline.ingest.pseudonym import load_key
+    from pipeline.orchestrate.provenance import check_history_key
 
     check_history_key(period, clean_root(), load_key(raw_dir()))
 

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run as a script: pipeline.core.errors is standard library only
 
 from pipeline.core.errors import os_error_line  # noqa: E402
+
 PERIOD_RE = re.compile(r"[0-9]{4}Q[1-4]")
 
 
@@ -82,17 +83,24 @@ def check_apart(raw: Path, reports: Path) -> None:
     """The stamp goes into the reports folder: refuse before writing when that lies in the raw
     folder (exports.md: the raw folder is never written); same rule as ``ingest.preflight``."""
     if reports == raw or raw in reports.parents:
-        raise Refused("FOUT: uitvoermap reports ligt in de ruwe map; kies een map erbuiten | "
-                      "ERROR: output folder reports lies inside the raw folder; choose one outside")
+        raise Refused(
+            "FOUT: uitvoermap reports ligt in de ruwe map; kies een map erbuiten | "
+            "ERROR: output folder reports lies inside the raw folder; choose one outside"
+        )
     if reports in raw.parents:
-        raise Refused("FOUT: de ruwe map ligt in uitvoermap reports, die bij elke run en make clean wordt "
-                      "vervangen; zet de aanleveringen erbuiten | ERROR: the raw folder lies inside output "
-                      "folder reports, which every run and make clean replaces; keep the deliveries outside it")
+        raise Refused(
+            "FOUT: de ruwe map ligt in uitvoermap reports, die bij elke run en make clean wordt "
+            "vervangen; zet de aanleveringen erbuiten | ERROR: the raw folder lies inside output "
+            "folder reports, which every run and make clean replaces; keep the deliveries outside it"
+        )
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 4 or argv[0] not in ("status", "write"):
-        print("gebruik | usage: pipeline/orchestrate/make_inputs.py status|write RAW_DIR PERIOD REPORTS_ROOT", file=sys.stderr)
+        print(
+            "gebruik | usage: pipeline/orchestrate/make_inputs.py status|write RAW_DIR PERIOD REPORTS_ROOT",
+            file=sys.stderr,
+        )
         return 2
     command, raw_arg, period, reports_arg = argv
     try:
@@ -115,15 +123,22 @@ def main(argv: list[str]) -> int:
             scratch.write_text(text, encoding="utf-8", errors="surrogateescape")
             os.replace(scratch, stamp)
         except OSError as exc:
-            raise Refused(os_error_line(exc, f"kan niet schrijven in de uitvoermap {reports_arg}",
-                                        f"cannot write to the output folder {reports_arg}")) from None
+            raise Refused(
+                os_error_line(
+                    exc,
+                    f"kan niet schrijven in de uitvoermap {reports_arg}",
+                    f"cannot write to the output folder {reports_arg}",
+                )
+            ) from None
         return 0
     except Refused as exc:
         print(str(exc), file=sys.stdout if command == "status" else sys.stderr)
         return 2
     except OSError as exc:
-        print(os_error_line(exc, "de ruwe map kan niet gelezen worden", "the raw folder cannot be read"),
-              file=sys.stdout if command == "status" else sys.stderr)
+        print(
+            os_error_line(exc, "de ruwe map kan niet gelezen worden", "the raw folder cannot be read"),
+            file=sys.stdout if command == "status" else sys.stderr,
+        )
         return 2
 
 

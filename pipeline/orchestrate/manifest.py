@@ -40,8 +40,12 @@ def code_version() -> dict[str, Any]:
         dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     except (OSError, subprocess.CalledProcessError):
         return {"commit": "onbekend", "dirty": None, "label": "onbekend", "bronnen_sha256": sources}
-    return {"commit": commit, "dirty": dirty, "label": commit[:10] + ("+gewijzigd" if dirty else ""),
-            "bronnen_sha256": sources}
+    return {
+        "commit": commit,
+        "dirty": dirty,
+        "label": commit[:10] + ("+gewijzigd" if dirty else ""),
+        "bronnen_sha256": sources,
+    }
 
 
 def environment_hash() -> str:
@@ -54,7 +58,9 @@ def input_files(clean_dir: Path) -> list[dict[str, Any]]:
     files = pd.read_csv(clean_dir / "bestanden.csv", dtype=str, keep_default_na=False)
     out = []
     for row in files.sort_values("bestand").to_dict("records"):
-        entry = {k: row.get(k, "") for k in ("bestand", "partner_id", "dataset", "levering_periode", "sha256", "status")}
+        entry = {
+            k: row.get(k, "") for k in ("bestand", "partner_id", "dataset", "levering_periode", "sha256", "status")
+        }
         for k in ("rijen_gelezen", "rijen_leeg", "rijen_schoon", "rijen_afgekeurd"):
             value = row.get(k, "")
             entry[k] = int(float(value)) if value not in ("", None) else None
@@ -71,12 +77,22 @@ def input_fingerprint(inputs: list[dict[str, Any]]) -> str:
 def write_json(path: Path, data: Any) -> None:
     """JSON the same way everywhere: sorted keys, 2-space indent, UTF-8, newline at the end."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
 
 
-def write_manifest(period: str, raw_dir: Path, clean_dir: Path, reports_dir: Path,
-                   inputs: list[dict[str, Any]], stage_params: list[dict], page_params: list[dict],
-                   timings: dict[str, float], code: dict[str, Any] | None = None) -> dict[str, Any]:
+def write_manifest(
+    period: str,
+    raw_dir: Path,
+    clean_dir: Path,
+    reports_dir: Path,
+    inputs: list[dict[str, Any]],
+    stage_params: list[dict],
+    page_params: list[dict],
+    timings: dict[str, float],
+    code: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Write ``reports/<PERIOD>/manifest.json`` (outputs.md) and return it. ``code``: the run's
     :func:`code_version` (taken now when not given)."""
     import datetime as dt

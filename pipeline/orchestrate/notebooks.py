@@ -114,8 +114,14 @@ def run_stage(name: str, params: dict[str, Any], out_path: Path) -> nbformat.Not
     with _kernel_manager() as km:
         try:
             pm.execute_notebook(
-                str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(out_path), parameters=params,
-                kernel_name=KERNEL, progress_bar=False, cwd=str(ROOT), log_output=False, km=km,
+                str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+                str(out_path),
+                parameters=params,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                cwd=str(ROOT),
+                log_output=False,
+                km=km,
             )
         except pm.PapermillExecutionError as exc:
             nb = normalise(nbformat.read(out_path, as_version=4))
@@ -148,8 +154,14 @@ def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, 
                 sources[name].metadata.setdefault("papermill", {})
             nb = parameterize_notebook(copy.deepcopy(sources[name]), params, report_mode=False)
             if client is None:
-                client = NotebookClient(nb, km=km, kernel_name=KERNEL, allow_errors=True, timeout=600,
-                                        resources={"metadata": {"path": str(ROOT)}})
+                client = NotebookClient(
+                    nb,
+                    km=km,
+                    kernel_name=KERNEL,
+                    allow_errors=True,
+                    timeout=600,
+                    resources={"metadata": {"path": str(ROOT)}},
+                )
             client.nb = nb
             client.execute(cleanup_kc=False)
             index, ename, evalue = _first_error(nb)

@@ -37,10 +37,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.ingest import rawfs
 from pipeline.core.errors import PipelineError
 from pipeline.core.paths import CONFIG_DIR, EXPECTATIONS_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, ROOT, TEMPLATES_DIR
 from pipeline.core.periods import is_period
+from pipeline.ingest import rawfs
 
 STAMP_FILE = "herkomst.json"
 KEY_CHECK_FILE = "sleutel.json"
@@ -124,8 +124,9 @@ def inputs_fingerprint(raw: Path, period: str) -> str:
     adding or removing a link still changes the fingerprint.
     """
     entries = _raw_entries(raw, period)
-    lines = sorted(f"{p.relative_to(raw).as_posix()}\t{_raw_sha256(p) if kind == 'file' else kind}"
-                   for p, kind in entries)
+    lines = sorted(
+        f"{p.relative_to(raw).as_posix()}\t{_raw_sha256(p) if kind == 'file' else kind}" for p, kind in entries
+    )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 

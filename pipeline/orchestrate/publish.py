@@ -13,15 +13,17 @@ from typing import Callable
 import nbformat
 import pandas as pd
 
-from pipeline.orchestrate import manifest
-from pipeline.report.downloads import write_downloads
-from pipeline.orchestrate.notebooks import run_many, run_stage
 from pipeline.core.periods import parse_period
+from pipeline.orchestrate import manifest
+from pipeline.orchestrate.notebooks import run_many, run_stage
+from pipeline.report.downloads import write_downloads
 
 STAGES = ("01_clean", "02_validate", "03_compute")
-PAGES = (("10_index", "index.html", "Social return {period} — overzicht"),
-         ("11_regio", "regio.html", "Social return {period} — regionaal overzicht"),
-         ("12_kwaliteit", "kwaliteit.html", "Social return {period} — datakwaliteit"))
+PAGES = (
+    ("10_index", "index.html", "Social return {period} — overzicht"),
+    ("11_regio", "regio.html", "Social return {period} — regionaal overzicht"),
+    ("12_kwaliteit", "kwaliteit.html", "Social return {period} — datakwaliteit"),
+)
 PARTNER_PAGE = "13_partner"
 
 
@@ -29,8 +31,14 @@ def page_jobs(period: str, partners: pd.DataFrame) -> list[tuple[str, dict, str,
     """(notebook, parameters, output path relative to reports/<P>, title) for every page."""
     jobs = [(nb, {"period": period}, out, title.format(period=period)) for nb, out, title in PAGES]
     for row in partners.sort_values("partner_id").itertuples():
-        jobs.append((PARTNER_PAGE, {"period": period, "partner_id": row.partner_id},
-                     f"partners/{row.partner_id}.html", f"Social return {period} — {row.naam}"))
+        jobs.append(
+            (
+                PARTNER_PAGE,
+                {"period": period, "partner_id": row.partner_id},
+                f"partners/{row.partner_id}.html",
+                f"Social return {period} — {row.naam}",
+            )
+        )
     return jobs
 
 
@@ -48,8 +56,14 @@ def footer(period: str, inputs: list[dict], version: dict | None = None) -> dict
     }
 
 
-def build_all(period: str, raw_dir: Path, clean_build: Path, reports_build: Path,
-              say: Callable[[str], None], version: dict | None = None) -> dict[str, float]:
+def build_all(
+    period: str,
+    raw_dir: Path,
+    clean_build: Path,
+    reports_build: Path,
+    say: Callable[[str], None],
+    version: dict | None = None,
+) -> dict[str, float]:
     """Run stages, render pages, write the Excel downloads and the manifest; return seconds per step.
     ``version``: :func:`manifest.code_version` taken once at the start of the run."""
     from pipeline.report.render import render_notebook
@@ -84,7 +98,15 @@ def build_all(period: str, raw_dir: Path, clean_build: Path, reports_build: Path
     started = time.monotonic()
     write_downloads(period, reports_build, partners)
     timings["downloads"] = time.monotonic() - started
-    manifest.write_manifest(period, raw_dir, clean_build, reports_build, inputs,
-                            stage_params=[{"notebook": f"{s}.ipynb", "parameters": params} for s in STAGES],
-                            page_params=page_params, timings=timings, code=version)
+    manifest.write_manifest(
+        period,
+        raw_dir,
+        clean_build,
+        reports_build,
+        inputs,
+        stage_params=[{"notebook": f"{s}.ipynb", "parameters": params} for s in STAGES],
+        page_params=page_params,
+        timings=timings,
+        code=version,
+    )
     return timings

@@ -119,10 +119,8 @@ def _recover(period: str) -> None:
 
 def build_period(period: str, raw_dir: Path) -> dict:
     """Run every stage for ``period`` into a build folder and publish it; return timings."""
-    from pipeline.orchestrate import manifest
-    from pipeline.orchestrate import provenance
-    from pipeline.orchestrate import publish
     from pipeline.ingest.pseudonym import load_key
+    from pipeline.orchestrate import manifest, provenance, publish
 
     _recover(period)
     started = time.time()
@@ -130,20 +128,24 @@ def build_period(period: str, raw_dir: Path) -> dict:
     code = version["bronnen_sha256"]
     stale = provenance.drop_stale_history(period, raw_dir, clean_root(), reports_root(), code)
     if stale:
-        say(f"schone data van eerdere kwartalen opnieuw opbouwen (code of aanleveringen gewijzigd): "
-            f"{', '.join(stale)} | rebuilding stale clean data of earlier quarters")
+        say(
+            f"schone data van eerdere kwartalen opnieuw opbouwen (code of aanleveringen gewijzigd): "
+            f"{', '.join(stale)} | rebuilding stale clean data of earlier quarters"
+        )
     # domain.md: pseudonyms match across quarters only under one key; refuse before building
     provenance.check_history_key(period, clean_root(), load_key(raw_dir))
     clean_build, reports_build = build_folders(period)
     try:
         clean_build.mkdir(parents=True)
         reports_build.mkdir(parents=True)
-        os.environ.update({
-            "SROI_RAW_DIR": str(raw_dir),
-            "SROI_BUILD_PERIOD": period,
-            "SROI_BUILD_CLEAN_DIR": str(clean_build),
-            "SROI_BUILD_REPORTS_DIR": str(reports_build),
-        })
+        os.environ.update(
+            {
+                "SROI_RAW_DIR": str(raw_dir),
+                "SROI_BUILD_PERIOD": period,
+                "SROI_BUILD_CLEAN_DIR": str(clean_build),
+                "SROI_BUILD_REPORTS_DIR": str(reports_build),
+            }
+        )
         timings = publish.build_all(period, raw_dir, clean_build, reports_build, say, version=version)
         provenance.stamp_history(period, raw_dir, clean_root(), code)
         provenance.write_stamp(clean_build, provenance.stamp(period, raw_dir, code))
@@ -161,8 +163,10 @@ def build_period(period: str, raw_dir: Path) -> dict:
     # the run read it is newer and the next `make report` runs again
     os.utime(reports_root() / period / "manifest.json", (started, started))
     if provenance.sources_fingerprint() != code:
-        say("LET OP: de code is tijdens de run gewijzigd; draai opnieuw voor een reproduceerbare "
-            "publicatie | WARNING: the code changed during the run; run again")
+        say(
+            "LET OP: de code is tijdens de run gewijzigd; draai opnieuw voor een reproduceerbare "
+            "publicatie | WARNING: the code changed during the run; run again"
+        )
     return timings
 
 
@@ -189,8 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         raw_dir = Path(args.raw_dir)
         raw_dir = (raw_dir if raw_dir.is_absolute() else ROOT / raw_dir).resolve()
         if not raw_dir.is_dir():
-            raise PipelineError(f"map met aanleveringen bestaat niet: {args.raw_dir}",
-                                f"raw data folder does not exist: {args.raw_dir}")
+            raise PipelineError(
+                f"map met aanleveringen bestaat niet: {args.raw_dir}", f"raw data folder does not exist: {args.raw_dir}"
+            )
         from pipeline.ingest.stage import preflight
 
         preflight(period, raw_dir)  # run-level errors in one line at once, before any kernel starts
@@ -201,8 +206,10 @@ def main(argv: list[str] | None = None) -> int:
 
         for line in summary_lines(clean_root() / period):  # what was read, rejected, unreadable
             say(line)
-        say(f"klaar in {time.monotonic() - started:.1f} s: reports/{period}/index.html | done "
-            f"({', '.join(f'{k} {v:.1f} s' for k, v in timings.items())})")
+        say(
+            f"klaar in {time.monotonic() - started:.1f} s: reports/{period}/index.html | done "
+            f"({', '.join(f'{k} {v:.1f} s' for k, v in timings.items())})"
+        )
         return 0
     except PipelineError as exc:
         print(exc.one_line(), file=sys.stderr)
@@ -214,8 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         print(os_error_line(exc, "niets gepubliceerd", "nothing published"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"FOUT: onderbroken; vorige publicatie van {period} is intact | "
-              f"ERROR: interrupted; the previous publication of {period} is intact", file=sys.stderr)
+        print(
+            f"FOUT: onderbroken; vorige publicatie van {period} is intact | "
+            f"ERROR: interrupted; the previous publication of {period} is intact",
+            file=sys.stderr,
+        )
         return 130
     except Exception as exc:  # noqa: BLE001 - the user never sees a traceback (issue: hardening)
         from pipeline.orchestrate.notebooks import NotebookFailed
@@ -224,14 +234,22 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, NotebookFailed) and exc.os_errno is not None:
             from pipeline.core.errors import os_error_line
 
-            print(os_error_line(OSError(exc.os_errno, exc.evalue), "niets gepubliceerd", "nothing published"),
-                  file=sys.stderr)
+            print(
+                os_error_line(OSError(exc.os_errno, exc.evalue), "niets gepubliceerd", "nothing published"),
+                file=sys.stderr,
+            )
         elif isinstance(exc, NotebookFailed):
-            print(f"FOUT: notebook {exc} — niets gepubliceerd | ERROR: notebook failed, nothing "
-                  f"published; details in {log.relative_to(ROOT)}", file=sys.stderr)
+            print(
+                f"FOUT: notebook {exc} — niets gepubliceerd | ERROR: notebook failed, nothing "
+                f"published; details in {log.relative_to(ROOT)}",
+                file=sys.stderr,
+            )
         else:
-            print(f"FOUT: onverwachte fout ({type(exc).__name__}) — niets gepubliceerd | ERROR: "
-                  f"unexpected error, nothing published; details in {log.relative_to(ROOT)}", file=sys.stderr)
+            print(
+                f"FOUT: onverwachte fout ({type(exc).__name__}) — niets gepubliceerd | ERROR: "
+                f"unexpected error, nothing published; details in {log.relative_to(ROOT)}",
+                file=sys.stderr,
+            )
         return 1
 
 

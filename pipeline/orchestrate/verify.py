@@ -38,8 +38,11 @@ def stable_json(value: Any) -> Any:
     {'code': {'commit': 'ab'}}
     """
     if isinstance(value, dict):
-        return {k: stable_json(v) for k, v in value.items()
-                if not any(fnmatch.fnmatchcase(str(k), pattern) for pattern in VOLATILE_KEYS)}
+        return {
+            k: stable_json(v)
+            for k, v in value.items()
+            if not any(fnmatch.fnmatchcase(str(k), pattern) for pattern in VOLATILE_KEYS)
+        }
     if isinstance(value, list):
         return [stable_json(v) for v in value]
     return value
@@ -78,9 +81,11 @@ class Comparison:
         return not (self.different or self.missing or self.extra)
 
     def lines(self) -> list[str]:
-        return ([f"verschilt | differs:             {p}" for p in self.different]
-                + [f"ontbreekt | missing (published): {p}" for p in self.missing]
-                + [f"extra     | extra (published):   {p}" for p in self.extra])
+        return (
+            [f"verschilt | differs:             {p}" for p in self.different]
+            + [f"ontbreekt | missing (published): {p}" for p in self.missing]
+            + [f"extra     | extra (published):   {p}" for p in self.extra]
+        )
 
 
 def compare(pairs: list[tuple[str, Path, Path]]) -> Comparison:
@@ -110,7 +115,10 @@ def explain(published_reports: Path, rebuilt_reports: Path) -> list[str]:
     notes = []
     checks = (
         (("code", "commit"), "andere code-commit | other code commit"),
-        (("code", "bronnen_sha256"), "andere code (ook niet-vastgelegde wijzigingen) | other code (uncommitted changes included)"),
+        (
+            ("code", "bronnen_sha256"),
+            "andere code (ook niet-vastgelegde wijzigingen) | other code (uncommitted changes included)",
+        ),
         (("omgeving_sha256",), "andere omgeving (requirements.lock) | other environment"),
         (("invoer_vingerafdruk",), "andere aanleveringen | other input files"),
     )
@@ -127,8 +135,11 @@ def rebuild(period: str, raw_dir: str, out_root: Path) -> subprocess.CompletedPr
     """``python -m pipeline.orchestrate.run report`` for ``period`` with its outputs under ``out_root``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SROI_BUILD_")}
     env.update({"SROI_CLEAN_DIR": str(out_root / "clean"), "SROI_REPORTS_DIR": str(out_root / "reports")})
-    return subprocess.run([sys.executable, "-m", "pipeline.orchestrate.run", "report", "--period", period,
-                           "--raw-dir", raw_dir], cwd=ROOT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.orchestrate.run", "report", "--period", period, "--raw-dir", raw_dir],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def verify(period: str, raw_dir: str, keep: bool = False) -> int:
@@ -139,20 +150,26 @@ def verify(period: str, raw_dir: str, keep: bool = False) -> int:
     period = parse_period(period).code
     published = [("reports/" + period, reports_root() / period), ("data/clean/" + period, clean_root() / period)]
     if not published[0][1].is_dir():
-        print(f"FOUT: {period} is niet gepubliceerd (reports/{period} ontbreekt) | ERROR: {period} "
-              f"is not published; run make report PERIOD={period} first", file=sys.stderr)
+        print(
+            f"FOUT: {period} is niet gepubliceerd (reports/{period} ontbreekt) | ERROR: {period} "
+            f"is not published; run make report PERIOD={period} first",
+            file=sys.stderr,
+        )
         return 1
     work = Path(tempfile.mkdtemp(prefix=f"sroi-verify-{period}-"))
     try:
         say(f"{period} opnieuw bouwen in een tijdelijke map | rebuilding {period} in a temporary folder")
         proc = rebuild(period, raw_dir, work)
         if proc.returncode != 0:
-            print(f"FOUT: opnieuw bouwen van {period} mislukt | ERROR: the rebuild of {period} failed",
-                  file=sys.stderr)
+            print(f"FOUT: opnieuw bouwen van {period} mislukt | ERROR: the rebuild of {period} failed", file=sys.stderr)
             return 1
         with quiet_period_lock(reports_root(), period):  # no publication of P while we compare
-            result = compare([(label, folder, work / ("reports" if label.startswith("reports") else "clean") / period)
-                              for label, folder in published])
+            result = compare(
+                [
+                    (label, folder, work / ("reports" if label.startswith("reports") else "clean") / period)
+                    for label, folder in published
+                ]
+            )
             notes = explain(published[0][1], work / "reports" / period) if not result.ok else []
     finally:
         if keep:
@@ -160,13 +177,18 @@ def verify(period: str, raw_dir: str, keep: bool = False) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     if result.ok:
-        say(f"{period} is reproduceerbaar: alle {result.compared} bestanden in reports/{period} en "
-            f"data/clean/{period} zijn exact opnieuw gemaakt | all {result.compared} files reproduced exactly")
+        say(
+            f"{period} is reproduceerbaar: alle {result.compared} bestanden in reports/{period} en "
+            f"data/clean/{period} zijn exact opnieuw gemaakt | all {result.compared} files reproduced exactly"
+        )
         return 0
     problems = result.different + result.missing + result.extra
-    print(f"FOUT: {period} is niet exact reproduceerbaar: {len(problems)} bestand(en) wijken af | "
-          f"ERROR: {period} is not reproduced exactly: {len(problems)} file(s) differ "
-          f"({result.compared} compared)", file=sys.stderr)
+    print(
+        f"FOUT: {period} is niet exact reproduceerbaar: {len(problems)} bestand(en) wijken af | "
+        f"ERROR: {period} is not reproduced exactly: {len(problems)} file(s) differ "
+        f"({result.compared} compared)",
+        file=sys.stderr,
+    )
     for line in result.lines() + [f"mogelijke oorzaak | possible cause: {n}" for n in notes]:
         print(f"  {line}", file=sys.stderr)
     return 1

@@ -124,8 +124,14 @@ def _finish(fig: Figure, alt: str) -> Chart:
     head_end = svg.index(">") + 1  # end of the <svg ...> start tag (string ops: the alt text
     # may hold backslashes, which a regex replacement would interpret)
     svg = (
-        '<svg class="grafiek" role="img" aria-label="' + label + '" ' + svg[len("<svg ") : head_end]
-        + "<title>" + label + "</title>" + svg[head_end:]
+        '<svg class="grafiek" role="img" aria-label="'
+        + label
+        + '" '
+        + svg[len("<svg ") : head_end]
+        + "<title>"
+        + label
+        + "</title>"
+        + svg[head_end:]
     )
     return Chart(svg=svg, alt=alt)
 
@@ -181,8 +187,7 @@ def _end_labels(ax, labels: list[tuple[float, str, str]], gap: float) -> None:
     (moved apart when they would overlap); constrained layout makes room for them."""
     ys = _spread([y for y, _, _ in labels], gap)
     for y, (_, text, colour) in zip(ys, labels):
-        ax.text(1.01, y, _text(text), transform=ax.get_yaxis_transform(), va="center",
-                ha="left", color=colour)
+        ax.text(1.01, y, _text(text), transform=ax.get_yaxis_transform(), va="center", ha="left", color=colour)
 
 
 def _quarter_ticks(ax, periods: pd.Series) -> None:
@@ -259,7 +264,11 @@ def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None 
     for yi, key, (number, shown) in zip(y, keys, values):
         exit_ = key == "uitgevallen"
         ax.barh(
-            yi, number, height=0.6, edgecolor=INK, linewidth=0.5,
+            yi,
+            number,
+            height=0.6,
+            edgecolor=INK,
+            linewidth=0.5,
             color=fmt.OKABE_ITO["vermiljoen"] if exit_ else fmt.OKABE_ITO["blauw"],
             hatch="///" if exit_ else "",
         )
@@ -273,9 +282,11 @@ def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None 
     _axis_format(ax.xaxis, fmt.format_int)
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("Aantal kandidaten")
-    alt = "Staafdiagram trechter van trajecten: " + "; ".join(
-        f"{names.get(k, k).lower()} {t}" for k, t in zip(keys, texts)
-    ) + "."
+    alt = (
+        "Staafdiagram trechter van trajecten: "
+        + "; ".join(f"{names.get(k, k).lower()} {t}" for k, t in zip(keys, texts))
+        + "."
+    )
     return _finish(fig, alt)
 
 
@@ -307,8 +318,7 @@ def grouped_bar_chart(
     ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.legend(loc="lower right", ncols=k, bbox_to_anchor=(1, 1), fontsize=8)
     parts = [
-        f"{row[label_column]}: "
-        + ", ".join(f"{series[c].lower()} {_label(row[c], value_format)}" for c in cols)
+        f"{row[label_column]}: " + ", ".join(f"{series[c].lower()} {_label(row[c], value_format)}" for c in cols)
         for _, row in table.iterrows()
     ]
     alt = f"Staafdiagram {subject.lower()} per {label_column}: " + "; ".join(parts) + "."
@@ -331,7 +341,8 @@ def share_bar_chart(
     total = data["_n"].sum()
     names = [(labels or {}).get(v, v) for v in data[label_column]]
     texts = [
-        _label(v, value_format) + (f" ({fmt.format_pct(100 * n / total)})" if total > 0 and not isinstance(v, str) else "")
+        _label(v, value_format)
+        + (f" ({fmt.format_pct(100 * n / total)})" if total > 0 and not isinstance(v, str) else "")
         for v, n in zip(data[value_column], data["_n"])
     ]
     fig = _figure(1.4 + 0.6 * len(data))
@@ -365,8 +376,15 @@ def trend_chart(
     styles = ["-", "--", "-.", ":"]
     for j, (col, name) in enumerate(series.items()):
         ys = [v if shown is None else np.nan for v, shown in map(_value, trend[col])]
-        ax.plot(x, ys, marker=fmt.MARKERS[j % 8], linestyle=styles[j % 4], markersize=4,
-                color=fmt.PALETTE[j % 8], linewidth=1.6)
+        ax.plot(
+            x,
+            ys,
+            marker=fmt.MARKERS[j % 8],
+            linestyle=styles[j % 4],
+            markersize=4,
+            color=fmt.PALETTE[j % 8],
+            linewidth=1.6,
+        )
         idx = [i for i, v in enumerate(ys) if not np.isnan(v)]
         if idx:
             ends.append((ys[idx[-1]], idx[-1], f"{name} {value_format(ys[idx[-1]])}", j))
@@ -394,9 +412,11 @@ def stacked_bar_chart(
 ) -> Chart:
     """Future tenders per quarter (x) and sector (stacked, colour + hatch, legend), the total
     written above each bar. Quarters and sectors are sorted, so the picture is stable."""
-    pivot = pd.pivot_table(
-        table, index=x_column, columns=stack_column, values=value_column, aggfunc="sum", fill_value=0
-    ).sort_index().sort_index(axis=1)
+    pivot = (
+        pd.pivot_table(table, index=x_column, columns=stack_column, values=value_column, aggfunc="sum", fill_value=0)
+        .sort_index()
+        .sort_index(axis=1)
+    )
     x = np.arange(len(pivot))
     fig = _figure(8.5)
     ax = fig.add_subplot()
@@ -414,12 +434,16 @@ def stacked_bar_chart(
     _axis_format(ax.yaxis, value_format)
     ax.yaxis.set_major_locator(MaxNLocator(5))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
-    alt = f"Gestapeld staafdiagram {subject.lower()} per kwartaal en sector: " + "; ".join(
-        f"{q} {value_format(t)} ("
-        + ", ".join(f"{s} {value_format(pivot.loc[idx, s])}" for s in pivot.columns if pivot.loc[idx, s])
-        + ")"
-        for q, t, idx in zip(quarters, bottom, pivot.index)
-    ) + "."
+    alt = (
+        f"Gestapeld staafdiagram {subject.lower()} per kwartaal en sector: "
+        + "; ".join(
+            f"{q} {value_format(t)} ("
+            + ", ".join(f"{s} {value_format(pivot.loc[idx, s])}" for s in pivot.columns if pivot.loc[idx, s])
+            + ")"
+            for q, t, idx in zip(quarters, bottom, pivot.index)
+        )
+        + "."
+    )
     return _finish(fig, alt)
 
 
@@ -436,12 +460,15 @@ def contract_chart(
     fig = _figure(2.6)
     ax = fig.add_subplot()
     ax.barh(0, real, height=0.45, color=fmt.OKABE_ITO["blauw"], edgecolor=INK, linewidth=0.5)
-    ax.plot([expected], [0], marker="D", markersize=7, color=fmt.OKABE_ITO["oranje"],
-            markeredgecolor=INK, linestyle="none")
+    ax.plot(
+        [expected], [0], marker="D", markersize=7, color=fmt.OKABE_ITO["oranje"], markeredgecolor=INK, linestyle="none"
+    )
     ax.axvline(obligation, color=INK, linewidth=1.5)
     ax.text(real, -0.42, f"Gerealiseerd {fmt.format_eur_compact(real)}", ha="left", va="top", fontsize=7.5)
     ax.text(expected, 0.32, f"Verwacht {fmt.format_eur_compact(expected)}", ha="center", va="bottom", fontsize=7.5)
-    ax.text(obligation, 0.55, f"Verplichting {fmt.format_eur_compact(obligation)}", ha="right", va="bottom", fontsize=7.5)
+    ax.text(
+        obligation, 0.55, f"Verplichting {fmt.format_eur_compact(obligation)}", ha="right", va="bottom", fontsize=7.5
+    )
     ax.set_ylim(-1.1, 1.1)
     ax.set_xlim(0, xmax * 1.05)
     ax.set_yticks([])
@@ -483,11 +510,18 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id") -> C
     y = np.arange(n)[::-1]
     xmax = max(float(np.max(real, initial=0)), float(np.max(expected, initial=0)), 100.0) * 1.25
     ax.barh(y, real, height=0.5, color=fmt.OKABE_ITO["blauw"], edgecolor=INK, linewidth=0.5, label="Gerealiseerd")
-    ax.plot(expected, y, marker="D", markersize=6, color=fmt.OKABE_ITO["oranje"], markeredgecolor=INK,
-            linestyle="none", label="Verwacht op de peildatum")
+    ax.plot(
+        expected,
+        y,
+        marker="D",
+        markersize=6,
+        color=fmt.OKABE_ITO["oranje"],
+        markeredgecolor=INK,
+        linestyle="none",
+        label="Verwacht op de peildatum",
+    )
     ax.axvline(100, color=INK, linewidth=1.2, linestyle="--", label="Verplichting (100%)")
-    texts = [f"{fmt.format_eur_compact(g)} ({fmt.format_pct(r, 0)})"
-             for g, r in zip(table["gerealiseerd_eur"], real)]
+    texts = [f"{fmt.format_eur_compact(g)} ({fmt.format_pct(r, 0)})" for g, r in zip(table["gerealiseerd_eur"], real)]
     # the label stands right of its bar; when the diamond would fall inside it (about 1,15% of
     # the axis per character at this size), it moves right of the diamond instead
     after_bar = real + xmax * 0.01
@@ -500,7 +534,12 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id") -> C
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("Percentage van de verplichting")
     ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=3, fontsize=7.5)
-    alt = "Staafdiagram realisatie per opdracht als percentage van de verplichting: " + "; ".join(
-        f"{lab}: gerealiseerd {fmt.format_pct(r, 0)}, verwacht {fmt.format_pct(e, 0)}"
-        for lab, r, e in zip(table[label_column], real, expected)) + "."
+    alt = (
+        "Staafdiagram realisatie per opdracht als percentage van de verplichting: "
+        + "; ".join(
+            f"{lab}: gerealiseerd {fmt.format_pct(r, 0)}, verwacht {fmt.format_pct(e, 0)}"
+            for lab, r, e in zip(table[label_column], real, expected)
+        )
+        + "."
+    )
     return _finish(fig, alt)

@@ -48,9 +48,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from pipeline.core import csvsafe
-from pipeline.report import formatting as fmt
-from pipeline.disclosure.suppress import suppress_small_counts, suppression_note_nl
 from pipeline.core.periods import parse_period
+from pipeline.disclosure.suppress import suppress_small_counts, suppression_note_nl
+from pipeline.report import formatting as fmt
 
 CREATOR = "social-return-monitor"
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: "no date"
@@ -168,13 +168,19 @@ def _fill_notes(ws: Worksheet, period: str, about: str) -> None:
         ("Peildatum", dt.datetime.combine(p.peildatum, dt.time())),
         ("Over", about),
         ("", ""),
-        ("Bedragen", "In euro's, exclusief btw. Gerealiseerd is gewaardeerd met de bouwblokkenmethode, "
-                     "met de tariefkaart die gold op de gunningsdatum van de opdracht."),
+        (
+            "Bedragen",
+            "In euro's, exclusief btw. Gerealiseerd is gewaardeerd met de bouwblokkenmethode, "
+            "met de tariefkaart die gold op de gunningsdatum van de opdracht.",
+        ),
         ("Verwacht tot de peildatum", "De verplichting gelijk verdeeld over de looptijd, tot de peildatum."),
         ("Nog te realiseren", "Verplichting min gerealiseerd (niet minder dan 0)."),
         ("Nodig om op schema te komen", "Verwacht tot de peildatum min gerealiseerd (niet minder dan 0)."),
-        ("Status", "Voldaan, Op schema, Achterstand (minstens 75% van het verwachte), Risico, "
-                   "Niet voldaan (afgelopen zonder de verplichting te halen), Nog niet gestart."),
+        (
+            "Status",
+            "Voldaan, Op schema, Achterstand (minstens 75% van het verwachte), Risico, "
+            "Niet voldaan (afgelopen zonder de verplichting te halen), Nog niet gestart.",
+        ),
         ("Personen", "Verschillende kandidaten met inzet op de opdracht. " + suppression_note_nl()),
     )
     ws.column_dimensions["A"].width = 28
@@ -229,15 +235,19 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def write_downloads(period: str, reports_dir: Path, partners: pd.DataFrame,
-                    opdrachten: pd.DataFrame | None = None) -> list[Path]:
+def write_downloads(
+    period: str, reports_dir: Path, partners: pd.DataFrame, opdrachten: pd.DataFrame | None = None
+) -> list[Path]:
     """Write ``data/opdrachten.xlsx`` and ``partners/<id>.xlsx`` (partners with own contracts)
     under ``reports_dir``; return the paths written, in a fixed order."""
     if opdrachten is None:
         # csvsafe: the text as delivered, without the quote that keeps it from running in a CSV
-        opdrachten = csvsafe.read_csv(reports_dir / "data" / "opdrachten.csv", keep_default_na=False,
-                                      na_values=[""],
-                                      dtype={"opdracht_id": str, "opdrachtgever": str, "opdrachtnemer": str})
+        opdrachten = csvsafe.read_csv(
+            reports_dir / "data" / "opdrachten.csv",
+            keep_default_na=False,
+            na_values=[""],
+            dtype={"opdracht_id": str, "opdrachtgever": str, "opdrachtnemer": str},
+        )
     written = [reports_dir / "data" / "opdrachten.xlsx"]
     _write(written[0], workbook_bytes(contract_rows(opdrachten, partners), period, "alle opdrachten in de regio"))
     for partner in partners.sort_values("partner_id").itertuples():

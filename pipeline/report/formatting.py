@@ -198,9 +198,7 @@ def format_eur(value: object, decimals: int = 0) -> str:
     if isinstance(value, str):
         return value
     pattern = _decimals_pattern(_EUR_PATTERN, decimals)
-    return format_currency(
-        _rounded(value, decimals), "EUR", format=pattern, locale=LOCALE, currency_digits=False
-    )
+    return format_currency(_rounded(value, decimals), "EUR", format=pattern, locale=LOCALE, currency_digits=False)
 
 
 def format_eur_compact(value: object) -> str:
@@ -215,9 +213,7 @@ def format_eur_compact(value: object) -> str:
         return value
     if abs(float(value)) < 1_000_000:
         return format_eur(value)
-    return format_compact_currency(
-        _rounded(value, 0), "EUR", locale=LOCALE, fraction_digits=1
-    )
+    return format_compact_currency(_rounded(value, 0), "EUR", locale=LOCALE, fraction_digits=1)
 
 
 def format_pct(value: object, decimals: int = 1) -> str:

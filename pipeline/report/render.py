@@ -32,8 +32,8 @@ from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
-from pipeline.report import formatting as fmt
 from pipeline.core.paths import TEMPLATES_DIR
+from pipeline.report import formatting as fmt
 
 TEMPLATE_NAME = "sroi"
 
@@ -167,8 +167,21 @@ def render_notebook(
 _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)  # http://, https://, //host, ftp://
 _CSS_URL = re.compile(r"""url\(\s*['"]?\s*((?:[a-z][a-z0-9+.-]*:)?//[^'")\s]*)""", re.I)
 _CSS_IMPORT = re.compile(r"@import\b[^;]*", re.I)
-_URL_ATTRS = {"src", "href", "xlink:href", "data", "poster", "action", "formaction",
-              "background", "ping", "manifest", "codebase", "longdesc", "cite"}
+_URL_ATTRS = {
+    "src",
+    "href",
+    "xlink:href",
+    "data",
+    "poster",
+    "action",
+    "formaction",
+    "background",
+    "ping",
+    "manifest",
+    "codebase",
+    "longdesc",
+    "cite",
+}
 _EMBED_TAGS = {"iframe", "frame", "object", "embed", "applet", "base", "portal"}
 
 

@@ -135,9 +135,11 @@ def html_table(
     headers = dict(headers or {})
     links = dict(links or {})
     shown = list(columns) if columns is not None else list(df.columns)
-    numeric = set(numeric_columns) if numeric_columns is not None else {
-        c for c in shown if c not in status_columns and _is_numeric_column(df[c])
-    }
+    numeric = (
+        set(numeric_columns)
+        if numeric_columns is not None
+        else {c for c in shown if c not in status_columns and _is_numeric_column(df[c])}
+    )
 
     out = ['<table class="sroi">']
     if caption:

@@ -30,12 +30,22 @@ from pipeline.core.errors import PipelineError
 from pipeline.core.paths import ROOT, clean_dir, ingest_dir
 from pipeline.core.periods import parse_period
 from pipeline.core.schema import DATASETS
-from pipeline.validate.stage import (INDEX_COLUMNS, _MASKED_COLUMNS, _import_gx, _prepare, load_suite, quiet_context,
-                               suite_parameters)
+from pipeline.validate.stage import (
+    _MASKED_COLUMNS,
+    INDEX_COLUMNS,
+    _import_gx,
+    _prepare,
+    load_suite,
+    quiet_context,
+    suite_parameters,
+)
 
 SITE = "sroi_analist"
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 10,
-                 "unexpected_index_column_names": INDEX_COLUMNS}
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": 10,
+    "unexpected_index_column_names": INDEX_COLUMNS,
+}
 
 
 def default_out_dir(period: str, stage: str = "clean") -> Path:
@@ -48,11 +58,14 @@ def default_out_dir(period: str, stage: str = "clean") -> Path:
 def _context(out_dir: Path):
     gx = _import_gx()
     context = quiet_context()
-    context.add_data_docs_site(SITE, {
-        "class_name": "SiteBuilder",
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out_dir)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-    })
+    context.add_data_docs_site(
+        SITE,
+        {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
     return gx, context
 
 
@@ -62,8 +75,9 @@ def _suite(gx, context, dataset: str, params: dict):
     spec = load_suite(dataset, params)
     suite = gx.ExpectationSuite(name=dataset, meta={"dataset": dataset})
     for exp in spec["expectations"]:
-        suite.add_expectation(ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"],
-                                                       meta=exp["meta"]).to_domain_obj())
+        suite.add_expectation(
+            ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp["meta"]).to_domain_obj()
+        )
     return context.suites.add(suite)
 
 
@@ -82,9 +96,11 @@ def build_datadocs(period: str, out_dir: Path | None = None, stage: str = "clean
     source = clean_dir(p.code) if stage == "clean" else ingest_dir(p.code)
     tables = {d: source / f"{d}.parquet" for d in DATASETS if (source / f"{d}.parquet").is_file()}
     if not tables:
-        raise PipelineError(f"geen tabellen in {source.relative_to(ROOT) if source.is_relative_to(ROOT) else source}: "
-                            f"draai eerst make report PERIOD={p.code}",
-                            f"no tables for {p.code}: run make report PERIOD={p.code} first")
+        raise PipelineError(
+            f"geen tabellen in {source.relative_to(ROOT) if source.is_relative_to(ROOT) else source}: "
+            f"draai eerst make report PERIOD={p.code}",
+            f"no tables for {p.code}: run make report PERIOD={p.code} first",
+        )
     out_dir = (out_dir or default_out_dir(p.code, stage)).resolve()
     for part in ("validations", "expectations"):  # a rebuild shows this run only
         shutil.rmtree(out_dir / part, ignore_errors=True)
@@ -97,11 +113,15 @@ def build_datadocs(period: str, out_dir: Path | None = None, stage: str = "clean
     for dataset, path in tables.items():
         batch = source_gx.add_dataframe_asset(dataset).add_batch_definition_whole_dataframe("hele_tabel")
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{dataset}_{p.code}", data=batch, suite=_suite(gx, context, dataset, params)))
+            gx.ValidationDefinition(name=f"{dataset}_{p.code}", data=batch, suite=_suite(gx, context, dataset, params))
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            definition.run(batch_parameters={"dataframe": _frame(dataset, path)}, result_format=RESULT_FORMAT,
-                           run_id=RunIdentifier(run_name=f"{stage}-{p.code}"))
+            definition.run(
+                batch_parameters={"dataframe": _frame(dataset, path)},
+                result_format=RESULT_FORMAT,
+                run_id=RunIdentifier(run_name=f"{stage}-{p.code}"),
+            )
     context.build_data_docs(site_names=[SITE])
     index = out_dir / "index.html"
     if not index.is_file():
@@ -113,8 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build Great Expectations Data Docs for one period (analyst only).")
     parser.add_argument("--period", required=True)
     parser.add_argument("--out", type=Path, default=None, help="default: build/datadocs/<PERIOD>")
-    parser.add_argument("--stage", choices=("clean", "ingest"), default="clean",
-                        help="clean tables (default) or the typed tables before validation")
+    parser.add_argument(
+        "--stage",
+        choices=("clean", "ingest"),
+        default="clean",
+        help="clean tables (default) or the typed tables before validation",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     try:

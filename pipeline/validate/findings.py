@@ -16,11 +16,14 @@ import pandas as pd
 
 from pipeline.core.settings import Settings
 
-COLUMNS = ("partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en",
-           "severity")
+COLUMNS = ("partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en", "severity")
 # domain.md / leveringen.csv: which dataset each role is expected to deliver
-EXPECTED_DATASETS = {"opdrachtgever": ("opdrachten",), "opdrachtnemer": ("inzet",),
-                     "opleider": ("trajecten",), "werkplein": ("trajecten",)}
+EXPECTED_DATASETS = {
+    "opdrachtgever": ("opdrachten",),
+    "opdrachtnemer": ("inzet",),
+    "opleider": ("trajecten",),
+    "werkplein": ("trajecten",),
+}
 _FOREVER = pd.Timestamp("2262-04-11")
 
 
@@ -34,17 +37,32 @@ def eur(amount: float) -> str:
     return f"€ {text}"
 
 
-def _lines(rows: pd.DataFrame, dataset: str, kolom: str, waarde: pd.Series | str, regel: str,
-           reden_nl: pd.Series | str, reason_en: pd.Series | str, severity: str = "warning") -> pd.DataFrame:
+def _lines(
+    rows: pd.DataFrame,
+    dataset: str,
+    kolom: str,
+    waarde: pd.Series | str,
+    regel: str,
+    reden_nl: pd.Series | str,
+    reason_en: pd.Series | str,
+    severity: str = "warning",
+) -> pd.DataFrame:
     """Finding lines for table rows (named by their provenance columns)."""
-    out = pd.DataFrame({
-        "partner_id": rows["partner_id"].astype("string"),
-        "dataset": dataset,
-        "bestand": rows["bron_bestand"].astype("string"),
-        "rij": rows["bron_rij"].astype("Int64"),
-        "kolom": kolom, "waarde": waarde, "regel": regel, "reden_nl": reden_nl, "reason_en": reason_en,
-        "severity": severity,
-    }, index=rows.index)
+    out = pd.DataFrame(
+        {
+            "partner_id": rows["partner_id"].astype("string"),
+            "dataset": dataset,
+            "bestand": rows["bron_bestand"].astype("string"),
+            "rij": rows["bron_rij"].astype("Int64"),
+            "kolom": kolom,
+            "waarde": waarde,
+            "regel": regel,
+            "reden_nl": reden_nl,
+            "reason_en": reason_en,
+            "severity": severity,
+        },
+        index=rows.index,
+    )
     return out.reindex(columns=list(COLUMNS)).reset_index(drop=True)
 
 
@@ -65,11 +83,15 @@ def unknown_contracts(inzet: pd.DataFrame, opdrachten: pd.DataFrame) -> pd.DataF
     rows = inzet[~key.isin(known)]
     if rows.empty:
         return empty()
-    return _lines(rows, "inzet", "opdracht_id", rows["opdracht_id"], "inzet.opdracht.onbekend",
-                  "opdracht " + key[rows.index] + " staat niet in de opdrachten van die opdrachtgever; "
-                  "de regel telt voor 0 mee",
-                  "contract " + key[rows.index] + " is not among that authority's contracts (opdrachten); "
-                  "the line counts as 0")
+    return _lines(
+        rows,
+        "inzet",
+        "opdracht_id",
+        rows["opdracht_id"],
+        "inzet.opdracht.onbekend",
+        "opdracht " + key[rows.index] + " staat niet in de opdrachten van die opdrachtgever; de regel telt voor 0 mee",
+        "contract " + key[rows.index] + " is not among that authority's contracts (opdrachten); the line counts as 0",
+    )
 
 
 def outside_contract_term(inzet: pd.DataFrame, opdrachten: pd.DataFrame, factor_blocks: list[str]) -> pd.DataFrame:
@@ -87,12 +109,20 @@ def outside_contract_term(inzet: pd.DataFrame, opdrachten: pd.DataFrame, factor_
     rows = merged[outside.fillna(False).astype(bool)].sort_values("_pos")
     if rows.empty:
         return empty()
-    term = (rows["startdatum_opdracht"].dt.strftime("%d-%m-%Y") + " t/m "
-            + rows["einddatum_opdracht"].dt.strftime("%d-%m-%Y"))
-    return _lines(rows, "inzet", "startdatum", rows["startdatum"].dt.strftime("%Y-%m-%d"),
-                  "inzet.opdracht.buiten_looptijd",
-                  "de inzet valt helemaal buiten de looptijd van de opdracht (" + term + "); de regel telt voor 0 mee",
-                  "the line lies entirely outside the contract term (" + term + "); the line counts as 0")
+    term = (
+        rows["startdatum_opdracht"].dt.strftime("%d-%m-%Y")
+        + " t/m "
+        + rows["einddatum_opdracht"].dt.strftime("%d-%m-%Y")
+    )
+    return _lines(
+        rows,
+        "inzet",
+        "startdatum",
+        rows["startdatum"].dt.strftime("%Y-%m-%d"),
+        "inzet.opdracht.buiten_looptijd",
+        "de inzet valt helemaal buiten de looptijd van de opdracht (" + term + "); de regel telt voor 0 mee",
+        "the line lies entirely outside the contract term (" + term + "); the line counts as 0",
+    )
 
 
 def unknown_contractors(opdrachten: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
@@ -102,11 +132,17 @@ def unknown_contractors(opdrachten: pd.DataFrame, partners: pd.DataFrame) -> pd.
     if rows.empty:
         return empty()
     kvk = rows["opdrachtnemer_kvk"].astype("string").fillna("")
-    return _lines(rows, "opdrachten", "opdrachtnemer_kvk", kvk, "opdrachten.opdrachtnemer_kvk.onbekend",
-                  "KvK-nummer " + kvk + " staat niet als opdrachtnemer in het partnerregister; "
-                  "de realisatie van deze opdracht is niet te koppelen",
-                  "KvK number " + kvk + " is not in the partner register as a contractor (opdrachtnemer); "
-                  "realisation cannot be linked to this contract")
+    return _lines(
+        rows,
+        "opdrachten",
+        "opdrachtnemer_kvk",
+        kvk,
+        "opdrachten.opdrachtnemer_kvk.onbekend",
+        "KvK-nummer " + kvk + " staat niet als opdrachtnemer in het partnerregister; "
+        "de realisatie van deze opdracht is niet te koppelen",
+        "KvK number " + kvk + " is not in the partner register as a contractor (opdrachtnemer); "
+        "realisation cannot be linked to this contract",
+    )
 
 
 def double_counts(inzet: pd.DataFrame) -> pd.DataFrame:
@@ -119,20 +155,41 @@ def double_counts(inzet: pd.DataFrame) -> pd.DataFrame:
     lines["_key"] = _contract_key(inzet.loc[lines.index], "opdrachtgever")
     lines["_eind"] = lines["einddatum"].fillna(_FOREVER)
     pairs = lines.merge(lines, on="kandidaat_id", suffixes=("", "_ander"))
-    pairs = pairs[(pairs["_key"] != pairs["_key_ander"])
-                  & (pairs["startdatum"] <= pairs["_eind_ander"]) & (pairs["startdatum_ander"] <= pairs["_eind"])]
+    pairs = pairs[
+        (pairs["_key"] != pairs["_key_ander"])
+        & (pairs["startdatum"] <= pairs["_eind_ander"])
+        & (pairs["startdatum_ander"] <= pairs["_eind"])
+    ]
     if pairs.empty:
         return empty()
     pairs = pairs.sort_values(["bron_bestand", "bron_rij", "bron_bestand_ander", "bron_rij_ander"])
-    pairs["_ander"] = ("opdracht " + pairs["_key_ander"] + " (" + pairs["bron_bestand_ander"].astype(str)
-                       + " rij " + pairs["bron_rij_ander"].astype(str) + ")")
-    grouped = (pairs.groupby(["partner_id", "bron_bestand", "bron_rij", "_key"], sort=True)["_ander"]
-               .agg("; ".join).reset_index())
-    return _lines(grouped, "inzet", "kandidaat_bsn", "", "inzet.kandidaat.dubbeltelling",
-                  "dezelfde kandidaat staat in een overlappende periode ook op " + grouped["_ander"]
-                  + "; beide regels tellen mee, de coördinator beslist",
-                  "the same candidate is also on " + grouped["_ander"].str.replace(" rij ", " row ")
-                  + " over overlapping days; both lines count, the coordinator decides")
+    pairs["_ander"] = (
+        "opdracht "
+        + pairs["_key_ander"]
+        + " ("
+        + pairs["bron_bestand_ander"].astype(str)
+        + " rij "
+        + pairs["bron_rij_ander"].astype(str)
+        + ")"
+    )
+    grouped = (
+        pairs.groupby(["partner_id", "bron_bestand", "bron_rij", "_key"], sort=True)["_ander"]
+        .agg("; ".join)
+        .reset_index()
+    )
+    return _lines(
+        grouped,
+        "inzet",
+        "kandidaat_bsn",
+        "",
+        "inzet.kandidaat.dubbeltelling",
+        "dezelfde kandidaat staat in een overlappende periode ook op "
+        + grouped["_ander"]
+        + "; beide regels tellen mee, de coördinator beslist",
+        "the same candidate is also on "
+        + grouped["_ander"].str.replace(" rij ", " row ")
+        + " over overlapping days; both lines count, the coordinator decides",
+    )
 
 
 def obligation_mismatches(opdrachten: pd.DataFrame, tolerance_eur: float) -> pd.DataFrame:
@@ -150,12 +207,27 @@ def obligation_mismatches(opdrachten: pd.DataFrame, tolerance_eur: float) -> pd.
         return empty()
     calc = computed[rows.index].map(eur)
     given = stated[rows.index]
-    return _lines(rows, "opdrachten", "sr_verplichting", given.map(lambda x: f"{x:.2f}"),
-                  "opdrachten.sr_verplichting.afwijkend",
-                  "sr_verplichting " + given.map(eur) + " wijkt meer dan " + eur(tolerance_eur)
-                  + " af van opdrachtwaarde × sr_percentage / 100 = " + calc + "; de berekende waarde wordt gebruikt",
-                  "sr_verplichting " + given.map(eur) + " differs by more than " + eur(tolerance_eur)
-                  + " from opdrachtwaarde × sr_percentage / 100 = " + calc + "; the computed value is used")
+    return _lines(
+        rows,
+        "opdrachten",
+        "sr_verplichting",
+        given.map(lambda x: f"{x:.2f}"),
+        "opdrachten.sr_verplichting.afwijkend",
+        "sr_verplichting "
+        + given.map(eur)
+        + " wijkt meer dan "
+        + eur(tolerance_eur)
+        + " af van opdrachtwaarde × sr_percentage / 100 = "
+        + calc
+        + "; de berekende waarde wordt gebruikt",
+        "sr_verplichting "
+        + given.map(eur)
+        + " differs by more than "
+        + eur(tolerance_eur)
+        + " from opdrachtwaarde × sr_percentage / 100 = "
+        + calc
+        + "; the computed value is used",
+    )
 
 
 def _delivery_sizes(tables: dict[str, pd.DataFrame]) -> pd.Series:
@@ -172,33 +244,59 @@ def shrunk_deliveries(current: dict[str, pd.DataFrame], previous: dict[str, pd.D
     if not rows:
         return empty()
     frame = pd.DataFrame(rows, columns=["partner_id", "dataset", "nu", "vorige"])
-    out = pd.DataFrame({
-        "partner_id": frame["partner_id"], "dataset": frame["dataset"], "bestand": "", "rij": pd.NA,
-        "kolom": "", "waarde": frame["vorige"].astype(str) + " → " + frame["nu"].astype(str),
-        "regel": "levering.gekrompen",
-        "reden_nl": "de levering " + frame["dataset"] + " heeft " + frame["nu"].astype(str)
-                    + " rijen, de vorige levering " + frame["vorige"].astype(str)
-                    + ": meer dan de helft minder; is er iets weggevallen?",
-        "reason_en": "the " + frame["dataset"] + " delivery has " + frame["nu"].astype(str)
-                     + " rows, the previous delivery " + frame["vorige"].astype(str)
-                     + ": less than half; did something go missing?",
-        "severity": "warning"})
+    out = pd.DataFrame(
+        {
+            "partner_id": frame["partner_id"],
+            "dataset": frame["dataset"],
+            "bestand": "",
+            "rij": pd.NA,
+            "kolom": "",
+            "waarde": frame["vorige"].astype(str) + " → " + frame["nu"].astype(str),
+            "regel": "levering.gekrompen",
+            "reden_nl": "de levering "
+            + frame["dataset"]
+            + " heeft "
+            + frame["nu"].astype(str)
+            + " rijen, de vorige levering "
+            + frame["vorige"].astype(str)
+            + ": meer dan de helft minder; is er iets weggevallen?",
+            "reason_en": "the "
+            + frame["dataset"]
+            + " delivery has "
+            + frame["nu"].astype(str)
+            + " rows, the previous delivery "
+            + frame["vorige"].astype(str)
+            + ": less than half; did something go missing?",
+            "severity": "warning",
+        }
+    )
     return out.astype({"rij": "Int64"}).reindex(columns=list(COLUMNS))
 
 
 def missing_deliveries(leveringen: pd.DataFrame) -> pd.DataFrame:
     """Partners expected to deliver a dataset (by role) that delivered nothing so far."""
-    expected = leveringen.apply(lambda r: r["dataset"] in EXPECTED_DATASETS.get(r["rol"], ()), axis=1) \
-        if len(leveringen) else pd.Series(dtype=bool)
+    expected = (
+        leveringen.apply(lambda r: r["dataset"] in EXPECTED_DATASETS.get(r["rol"], ()), axis=1)
+        if len(leveringen)
+        else pd.Series(dtype=bool)
+    )
     rows = leveringen[expected.astype(bool) & (leveringen.get("status", pd.Series(dtype=str)) == "ontbreekt")]
     if rows.empty:
         return empty()
-    out = pd.DataFrame({
-        "partner_id": rows["partner_id"], "dataset": rows["dataset"], "bestand": "", "rij": pd.NA,
-        "kolom": "", "waarde": "", "regel": "levering.ontbreekt",
-        "reden_nl": "nog geen levering " + rows["dataset"] + " ontvangen (verwacht van rol " + rows["rol"] + ")",
-        "reason_en": "no " + rows["dataset"] + " delivery received yet (expected from role " + rows["rol"] + ")",
-        "severity": "warning"})
+    out = pd.DataFrame(
+        {
+            "partner_id": rows["partner_id"],
+            "dataset": rows["dataset"],
+            "bestand": "",
+            "rij": pd.NA,
+            "kolom": "",
+            "waarde": "",
+            "regel": "levering.ontbreekt",
+            "reden_nl": "nog geen levering " + rows["dataset"] + " ontvangen (verwacht van rol " + rows["rol"] + ")",
+            "reason_en": "no " + rows["dataset"] + " delivery received yet (expected from role " + rows["rol"] + ")",
+            "severity": "warning",
+        }
+    )
     return out.astype({"rij": "Int64"}).reindex(columns=list(COLUMNS)).reset_index(drop=True)
 
 
@@ -211,17 +309,30 @@ def files_without_rows(bestanden: pd.DataFrame) -> pd.DataFrame:
     rows = bestanden[(bestanden["status"] == "gelezen") & (read == 0)]
     if rows.empty:
         return empty()
-    out = pd.DataFrame({
-        "partner_id": rows["partner_id"], "dataset": rows["dataset"], "bestand": rows["bestand"], "rij": pd.NA,
-        "kolom": "", "waarde": "", "regel": "levering.bestand_zonder_rijen",
-        "reden_nl": "het bestand heeft een kopregel maar geen enkele rij met gegevens; is de export leeg gebleven?",
-        "reason_en": "the file has a header but not a single data row; did the export come out empty?",
-        "severity": "warning"})
+    out = pd.DataFrame(
+        {
+            "partner_id": rows["partner_id"],
+            "dataset": rows["dataset"],
+            "bestand": rows["bestand"],
+            "rij": pd.NA,
+            "kolom": "",
+            "waarde": "",
+            "regel": "levering.bestand_zonder_rijen",
+            "reden_nl": "het bestand heeft een kopregel maar geen enkele rij met gegevens; is de export leeg gebleven?",
+            "reason_en": "the file has a header but not a single data row; did the export come out empty?",
+            "severity": "warning",
+        }
+    )
     return out.astype({"rij": "Int64"}).reindex(columns=list(COLUMNS)).reset_index(drop=True)
 
 
-def all_findings(tables: dict[str, pd.DataFrame], partners: pd.DataFrame, leveringen: pd.DataFrame,
-                 previous: dict[str, pd.DataFrame] | None, config: Settings) -> pd.DataFrame:
+def all_findings(
+    tables: dict[str, pd.DataFrame],
+    partners: pd.DataFrame,
+    leveringen: pd.DataFrame,
+    previous: dict[str, pd.DataFrame] | None,
+    config: Settings,
+) -> pd.DataFrame:
     """Every cross-dataset finding of a period, on the kept (validated) rows."""
     from pipeline.validate.stage import rate_card_blocks
 

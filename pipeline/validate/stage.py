@@ -43,12 +43,12 @@ from pipeline.core import csvsafe
 from pipeline.core.errors import PipelineError
 from pipeline.core.paths import EXPECTATIONS_DIR
 from pipeline.core.periods import parse_period
-from pipeline.ingest.pseudonym import mask_line_values
 from pipeline.core.schema import DATASETS, dataset_spec
-from pipeline.core.settings import Settings, settings as region_settings
+from pipeline.core.settings import Settings
+from pipeline.core.settings import settings as region_settings
+from pipeline.ingest.pseudonym import mask_line_values
 
-REJECTION_COLUMNS = ("partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl",
-                     "reason_en")
+REJECTION_COLUMNS = ("partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en")
 FINDING_COLUMNS = REJECTION_COLUMNS + ("severity",)
 SEVERITIES = ("reject", "warning", "info")
 INDEX_COLUMNS = ["bron_bestand", "bron_rij"]
@@ -63,6 +63,7 @@ _EXAMPLES = 5
 # Suites: JSON -> parameters filled in -> gx.ExpectationSuite
 # ---------------------------------------------------------------------------------------------
 
+
 def load_suite_spec(dataset: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
     """The reviewed suite of ``dataset`` as stored (parameters still as ``{"$param": ...}``)."""
     spec = json.loads((directory / f"{dataset}.json").read_text(encoding="utf-8"))
@@ -70,8 +71,10 @@ def load_suite_spec(dataset: str, directory: Path = EXPECTATIONS_DIR) -> dict[st
         meta = exp.get("meta", {})
         missing = {"regel", "kolom", "severity", "reden_nl", "reason_en"} - meta.keys()
         if missing or meta.get("severity") not in SEVERITIES:
-            raise PipelineError(f"suite {dataset}: expectation {exp.get('type')} mist meta {sorted(missing)}",
-                                f"suite {dataset}: expectation {exp.get('type')} lacks meta {sorted(missing)}")
+            raise PipelineError(
+                f"suite {dataset}: expectation {exp.get('type')} mist meta {sorted(missing)}",
+                f"suite {dataset}: expectation {exp.get('type')} lacks meta {sorted(missing)}",
+            )
     return spec
 
 
@@ -117,8 +120,9 @@ def fill_parameters(value: Any, params: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         if set(value) == {"$param"}:
             if value["$param"] not in params:
-                raise PipelineError(f"onbekende suite-parameter {value['$param']!r}",
-                                    f"unknown suite parameter {value['$param']!r}")
+                raise PipelineError(
+                    f"onbekende suite-parameter {value['$param']!r}", f"unknown suite parameter {value['$param']!r}"
+                )
             return params[value["$param"]]
         return {k: fill_parameters(v, params) for k, v in value.items()}
     if isinstance(value, list):
@@ -201,12 +205,16 @@ def quiet_context():
     nothing sent. Used by validation and by the analyst's Data Docs (pipeline/validate/datadocs.py)."""
     gx = _import_gx()
     from great_expectations.data_context.types.base import (
-        DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig)
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False))
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
@@ -221,6 +229,7 @@ def _batch_definition():
 # ---------------------------------------------------------------------------------------------
 # One table
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class TableValidation:
@@ -255,8 +264,14 @@ def format_value(value: Any, column: str) -> str:
     return str(value)
 
 
-_EMPTY_DTYPES = {"text": "string", "bsn": "string", "date": "datetime64[ns]", "money": "float64",
-                 "number": "float64", "boolean": "boolean"}
+_EMPTY_DTYPES = {
+    "text": "string",
+    "bsn": "string",
+    "date": "datetime64[ns]",
+    "money": "float64",
+    "number": "float64",
+    "boolean": "boolean",
+}
 
 
 def _prepare(dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -272,8 +287,10 @@ def _prepare(dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
     keys = out[INDEX_COLUMNS]
     if keys.duplicated().any():
         dup = keys[keys.duplicated()].iloc[0]
-        raise PipelineError(f"{dataset}: rij {dup['bron_rij']} van {dup['bron_bestand']} komt dubbel voor",
-                            f"{dataset}: row {dup['bron_rij']} of {dup['bron_bestand']} occurs twice")
+        raise PipelineError(
+            f"{dataset}: rij {dup['bron_rij']} van {dup['bron_bestand']} komt dubbel voor",
+            f"{dataset}: row {dup['bron_rij']} of {dup['bron_bestand']} occurs twice",
+        )
     return add_derived_columns(dataset, out)
 
 
@@ -283,8 +300,9 @@ def _run_gx(dataset: str, frame: pd.DataFrame, params: dict[str, Any]):
     batch = definition.get_batch(batch_parameters={"dataframe": frame})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = batch.validate(suite, result_format={"result_format": "COMPLETE",
-                                                      "unexpected_index_column_names": INDEX_COLUMNS})
+        result = batch.validate(
+            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}
+        )
     return result.results
 
 
@@ -309,27 +327,50 @@ def validate_table(dataset: str, frame: pd.DataFrame, params: dict[str, Any]) ->
         meta = dict(res.expectation_config.meta)
         info = res.exception_info or {}
         if info.get("raised_exception"):
-            raise PipelineError(f"{dataset}: regel {meta['regel']} kon niet worden gecontroleerd",
-                                f"{dataset}: rule {meta['regel']} could not be evaluated: "
-                                f"{str(info.get('exception_message', '')).splitlines()[0][:200]}")
-        rows = sorted({position[(u["bron_bestand"], int(u["bron_rij"]))]
-                       for u in res.result.get("unexpected_index_list") or []})
+            raise PipelineError(
+                f"{dataset}: regel {meta['regel']} kon niet worden gecontroleerd",
+                f"{dataset}: rule {meta['regel']} could not be evaluated: "
+                f"{str(info.get('exception_message', '')).splitlines()[0][:200]}",
+            )
+        rows = sorted(
+            {position[(u["bron_bestand"], int(u["bron_rij"]))] for u in res.result.get("unexpected_index_list") or []}
+        )
         for i in rows:
-            lines.append({"row": i, "severity": meta["severity"], "kolom": meta["kolom"],
-                          "waarde": format_value(prepared.at[i, meta["kolom"]]
-                                                 if meta["kolom"] in prepared.columns else None, meta["kolom"]),
-                          "regel": meta["regel"], "reden_nl": meta["reden_nl"], "reason_en": meta["reason_en"]})
-        rules.append({"regel": meta["regel"], "kolom": meta["kolom"], "severity": meta["severity"],
-                      "reden_nl": meta["reden_nl"], "reason_en": meta["reason_en"],
-                      "expectation": res.expectation_config.type, "geslaagd": bool(res.success),
-                      "rijen": len(rows),
-                      "voorbeelden": [{"bestand": str(prepared.at[i, "bron_bestand"]),
-                                       "rij": int(prepared.at[i, "bron_rij"])} for i in rows[:_EXAMPLES]]})
+            lines.append(
+                {
+                    "row": i,
+                    "severity": meta["severity"],
+                    "kolom": meta["kolom"],
+                    "waarde": format_value(
+                        prepared.at[i, meta["kolom"]] if meta["kolom"] in prepared.columns else None, meta["kolom"]
+                    ),
+                    "regel": meta["regel"],
+                    "reden_nl": meta["reden_nl"],
+                    "reason_en": meta["reason_en"],
+                }
+            )
+        rules.append(
+            {
+                "regel": meta["regel"],
+                "kolom": meta["kolom"],
+                "severity": meta["severity"],
+                "reden_nl": meta["reden_nl"],
+                "reason_en": meta["reason_en"],
+                "expectation": res.expectation_config.type,
+                "geslaagd": bool(res.success),
+                "rijen": len(rows),
+                "voorbeelden": [
+                    {"bestand": str(prepared.at[i, "bron_bestand"]), "rij": int(prepared.at[i, "bron_rij"])}
+                    for i in rows[:_EXAMPLES]
+                ],
+            }
+        )
     return _split(dataset, original, prepared, lines, sorted(rules, key=lambda r: r["regel"]))
 
 
-def _split(dataset: str, original: pd.DataFrame, prepared: pd.DataFrame, lines: list[dict],
-           rules: list[dict]) -> TableValidation:
+def _split(
+    dataset: str, original: pd.DataFrame, prepared: pd.DataFrame, lines: list[dict], rules: list[dict]
+) -> TableValidation:
     marks = pd.DataFrame(lines, columns=["row", "severity", "kolom", "waarde", "regel", "reden_nl", "reason_en"])
     rejected_rows = set(marks.loc[marks["severity"] == "reject", "row"])
     kept = original.drop(index=sorted(rejected_rows)).reset_index(drop=True)
@@ -347,20 +388,25 @@ def _split(dataset: str, original: pd.DataFrame, prepared: pd.DataFrame, lines: 
         "regels": rules,
     }
     return TableValidation(
-        clean=kept, rejections=_as_lines(dataset, prepared, marks[~is_note], False),
-        findings=_as_lines(dataset, prepared, notes, True), summary=summary,
-        findings_on_rejected=_as_lines(dataset, prepared, marks[is_note & marks["row"].isin(rejected_rows)], True))
+        clean=kept,
+        rejections=_as_lines(dataset, prepared, marks[~is_note], False),
+        findings=_as_lines(dataset, prepared, notes, True),
+        summary=summary,
+        findings_on_rejected=_as_lines(dataset, prepared, marks[is_note & marks["row"].isin(rejected_rows)], True),
+    )
 
 
 def _as_lines(dataset: str, prepared: pd.DataFrame, marks: pd.DataFrame, with_severity: bool) -> pd.DataFrame:
     rows = marks["row"].astype(int).tolist()
-    out = pd.DataFrame({
-        "partner_id": prepared["partner_id"].iloc[rows].astype("string").to_numpy(),
-        "dataset": dataset,
-        "bestand": prepared["bron_bestand"].iloc[rows].astype("string").to_numpy(),
-        "rij": pd.array(prepared["bron_rij"].iloc[rows].to_numpy(), dtype="Int64"),
-        **{c: marks[c].to_numpy() for c in ("kolom", "waarde", "regel", "reden_nl", "reason_en")},
-    })
+    out = pd.DataFrame(
+        {
+            "partner_id": prepared["partner_id"].iloc[rows].astype("string").to_numpy(),
+            "dataset": dataset,
+            "bestand": prepared["bron_bestand"].iloc[rows].astype("string").to_numpy(),
+            "rij": pd.array(prepared["bron_rij"].iloc[rows].to_numpy(), dtype="Int64"),
+            **{c: marks[c].to_numpy() for c in ("kolom", "waarde", "regel", "reden_nl", "reason_en")},
+        }
+    )
     if with_severity:
         out["severity"] = marks["severity"].to_numpy()
     # domain.md: no BSN in any output, also when a partner typed one into a number or id column
@@ -386,6 +432,7 @@ def sort_lines(frame: pd.DataFrame, columns: tuple[str, ...] = FINDING_COLUMNS) 
 # ---------------------------------------------------------------------------------------------
 # The period
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class ValidationResult:
@@ -416,8 +463,9 @@ def read_tables(directory: Path) -> dict[str, pd.DataFrame]:
     return {d: pd.read_parquet(directory / f"{d}.parquet") for d in DATASETS if (directory / f"{d}.parquet").exists()}
 
 
-def update_file_counts(bestanden: pd.DataFrame, tables: dict[str, pd.DataFrame],
-                       afgekeurd: pd.DataFrame) -> pd.DataFrame:
+def update_file_counts(
+    bestanden: pd.DataFrame, tables: dict[str, pd.DataFrame], afgekeurd: pd.DataFrame
+) -> pd.DataFrame:
     """Final ``rijen_schoon``/``rijen_afgekeurd`` per file; raises when a row went missing.
 
     exports.md: raw rows = clean rows + rejected rows, for every file. ``rijen_afgekeurd`` counts
@@ -441,7 +489,8 @@ def update_file_counts(bestanden: pd.DataFrame, tables: dict[str, pd.DataFrame],
             f"rijen kloppen niet voor {row['bestand']}: gelezen {row['rijen_gelezen']} ≠ schoon "
             f"{row['rijen_schoon']} + afgekeurd {row['rijen_afgekeurd']}",
             f"row count mismatch for {row['bestand']}: read {row['rijen_gelezen']} ≠ clean "
-            f"{row['rijen_schoon']} + rejected {row['rijen_afgekeurd']}")
+            f"{row['rijen_schoon']} + rejected {row['rijen_afgekeurd']}",
+        )
     return out
 
 
@@ -453,8 +502,10 @@ def summary_lines(clean_dir: Path, limit: int = 10) -> list[str]:
     findings = read_lines(clean_dir / "bevindingen.csv", FINDING_COLUMNS)
     status = files["status"].value_counts()
     readable = files[files["status"] == "gelezen"]
-    rows = {c: int(pd.to_numeric(readable[c], errors="coerce").fillna(0).sum())
-            for c in ("rijen_gelezen", "rijen_schoon", "rijen_afgekeurd")}
+    rows = {
+        c: int(pd.to_numeric(readable[c], errors="coerce").fillna(0).sum())
+        for c in ("rijen_gelezen", "rijen_schoon", "rijen_afgekeurd")
+    }
     gelezen, onleesbaar, onbekend = (int(status.get(s, 0)) for s in ("gelezen", "onleesbaar", "onbekend"))
     lines = [
         f"leveringen: {len(files)} bestanden ({gelezen} gelezen, {onleesbaar} onleesbaar, {onbekend} onbekend); "
@@ -477,8 +528,9 @@ def _printable(text: str) -> str:
     return "".join("?" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
 
 
-def run_validation(period: str, ingest_dir: Path, out_dir: Path,
-                   previous_clean_dir: Path | None = None) -> ValidationResult:
+def run_validation(
+    period: str, ingest_dir: Path, out_dir: Path, previous_clean_dir: Path | None = None
+) -> ValidationResult:
     """Validate the ingest outputs of ``period`` and write the clean period folder.
 
     Args:
@@ -500,13 +552,23 @@ def run_validation(period: str, ingest_dir: Path, out_dir: Path,
     previous = read_tables(previous_clean_dir) if previous_clean_dir and previous_clean_dir.is_dir() else None
     across = cross.all_findings(tables, partners, leveringen, previous, config)
 
-    afgekeurd = sort_lines(pd.concat([read_lines(ingest_dir / "afgekeurd.csv", REJECTION_COLUMNS)]
-                                     + [r.rejections for r in results.values()]), REJECTION_COLUMNS)
-    bestanden = update_file_counts(csvsafe.read_csv(ingest_dir / "bestanden.csv", dtype=str, keep_default_na=False),
-                                   tables, afgekeurd)
-    bevindingen = sort_lines(pd.concat([read_lines(ingest_dir / "bevindingen.csv", FINDING_COLUMNS)]
-                                       + [r.findings for r in results.values()] + [across]
-                                       + [cross.files_without_rows(bestanden)]))
+    afgekeurd = sort_lines(
+        pd.concat(
+            [read_lines(ingest_dir / "afgekeurd.csv", REJECTION_COLUMNS)] + [r.rejections for r in results.values()]
+        ),
+        REJECTION_COLUMNS,
+    )
+    bestanden = update_file_counts(
+        csvsafe.read_csv(ingest_dir / "bestanden.csv", dtype=str, keep_default_na=False), tables, afgekeurd
+    )
+    bevindingen = sort_lines(
+        pd.concat(
+            [read_lines(ingest_dir / "bevindingen.csv", FINDING_COLUMNS)]
+            + [r.findings for r in results.values()]
+            + [across]
+            + [cross.files_without_rows(bestanden)]
+        )
+    )
     summary = {
         "periode": period,
         "peildatum": peildatum.isoformat(),
@@ -518,8 +580,15 @@ def run_validation(period: str, ingest_dir: Path, out_dir: Path,
     return ValidationResult(period, out_dir, tables, afgekeurd, bevindingen, bestanden, summary)
 
 
-def _write(out_dir: Path, ingest_dir: Path, tables: dict[str, pd.DataFrame], afgekeurd: pd.DataFrame,
-           bevindingen: pd.DataFrame, bestanden: pd.DataFrame, summary: dict[str, Any]) -> None:
+def _write(
+    out_dir: Path,
+    ingest_dir: Path,
+    tables: dict[str, pd.DataFrame],
+    afgekeurd: pd.DataFrame,
+    bevindingen: pd.DataFrame,
+    bestanden: pd.DataFrame,
+    summary: dict[str, Any],
+) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for dataset, table in tables.items():
         table.to_parquet(out_dir / f"{dataset}.parquet", index=False)
@@ -534,6 +603,12 @@ def _write(out_dir: Path, ingest_dir: Path, tables: dict[str, pd.DataFrame], afg
 
 def summary_table(summary: dict[str, Any]) -> pd.DataFrame:
     """The validation summary per dataset (``validatie.json``) as a table for the notebook."""
-    columns = ["rijen", "rijen_schoon", "rijen_afgekeurd", "rijen_met_bevinding", "expectations_evaluated",
-               "expectations_failed"]
+    columns = [
+        "rijen",
+        "rijen_schoon",
+        "rijen_afgekeurd",
+        "rijen_met_bevinding",
+        "expectations_evaluated",
+        "expectations_failed",
+    ]
     return pd.DataFrame.from_dict({d: summary["datasets"][d] for d in DATASETS}, orient="index")[columns]

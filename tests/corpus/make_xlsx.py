@@ -22,12 +22,30 @@ FIXED_TIME = dt.datetime(2021, 10, 1, 9, 0, 0)
 ZIP_TIME = (2021, 10, 1, 9, 0, 0)
 
 INZET_HEADER = [
-    "regel_id", "opdrachtgever", "opdracht_id", "bouwblok", "kandidaat_bsn", "startdatum", "einddatum",
-    "uren_per_week", "vijftig_plus", "bedrag", "omschrijving",
+    "regel_id",
+    "opdrachtgever",
+    "opdracht_id",
+    "bouwblok",
+    "kandidaat_bsn",
+    "startdatum",
+    "einddatum",
+    "uren_per_week",
+    "vijftig_plus",
+    "bedrag",
+    "omschrijving",
 ]
 OPDRACHTEN_HEADER = [
-    "Opdracht ID", "Omschrijving", "Soort", "Sector", "KvK opdrachtnemer", "Opdrachtnemer naam",
-    "Gunningsdatum", "Startdatum", "Einddatum", "Opdrachtwaarde", "SR percentage",
+    "Opdracht ID",
+    "Omschrijving",
+    "Soort",
+    "Sector",
+    "KvK opdrachtnemer",
+    "Opdrachtnemer naam",
+    "Gunningsdatum",
+    "Startdatum",
+    "Einddatum",
+    "Opdrachtwaarde",
+    "SR percentage",
 ]
 
 
@@ -70,10 +88,36 @@ def _good_inzet(title: str = "inzet") -> openpyxl.Workbook:
     sheet = book.active
     sheet.title = title
     sheet.append(INZET_HEADER)
-    sheet.append(["XT-1", "gemeente-noord", "GN-3", "pwet_kort", "990008058", dt.datetime(2021, 6, 1), None, 32,
-                  "nee", None, "Timmerman"])
-    sheet.append(["XT-2", "gemeente-noord", "GN-3", "bbl", "990008071", dt.datetime(2021, 7, 1), None, 36,
-                  "ja", None, "Metselaar"])
+    sheet.append(
+        [
+            "XT-1",
+            "gemeente-noord",
+            "GN-3",
+            "pwet_kort",
+            "990008058",
+            dt.datetime(2021, 6, 1),
+            None,
+            32,
+            "nee",
+            None,
+            "Timmerman",
+        ]
+    )
+    sheet.append(
+        [
+            "XT-2",
+            "gemeente-noord",
+            "GN-3",
+            "bbl",
+            "990008071",
+            dt.datetime(2021, 7, 1),
+            None,
+            36,
+            "ja",
+            None,
+            "Metselaar",
+        ]
+    )
     return book
 
 
@@ -83,12 +127,51 @@ def inzet_formulas_without_cached_values() -> bytes:
     sheet = book.active
     sheet.title = "inzet"
     sheet.append(INZET_HEADER)
-    sheet.append(["FX-1", "gemeente-noord", "GN-3", "pwet_kort", "990008149", dt.datetime(2021, 6, 1), None, 32,
-                  "nee", None, "Zonder formule"])
-    sheet.append(["FX-2", "gemeente-noord", "GN-3", "sociale_inkoop", None, dt.datetime(2021, 6, 15), None, None,
-                  None, "=1000*12", "Bedrag als formule"])
-    sheet.append(["FX-3", "gemeente-noord", "GN-3", "pwet_kort", "990002299", "=DATE(2021,7,1)", None, "=30+2",
-                  "nee", None, "Datum en uren als formule"])
+    sheet.append(
+        [
+            "FX-1",
+            "gemeente-noord",
+            "GN-3",
+            "pwet_kort",
+            "990008149",
+            dt.datetime(2021, 6, 1),
+            None,
+            32,
+            "nee",
+            None,
+            "Zonder formule",
+        ]
+    )
+    sheet.append(
+        [
+            "FX-2",
+            "gemeente-noord",
+            "GN-3",
+            "sociale_inkoop",
+            None,
+            dt.datetime(2021, 6, 15),
+            None,
+            None,
+            None,
+            "=1000*12",
+            "Bedrag als formule",
+        ]
+    )
+    sheet.append(
+        [
+            "FX-3",
+            "gemeente-noord",
+            "GN-3",
+            "pwet_kort",
+            "990002299",
+            "=DATE(2021,7,1)",
+            None,
+            "=30+2",
+            "nee",
+            None,
+            "Datum en uren als formule",
+        ]
+    )
     return _bytes(book)
 
 
@@ -136,8 +219,21 @@ def opdrachten_hostile_text_in_cells() -> bytes:
         ("XH-3", "@SUM(A1:A9)", "-2+3"),
     ]
     for number, (opdracht_id, omschrijving, naam) in enumerate(rows, start=2):
-        sheet.append([opdracht_id, omschrijving, "werken", "bouw", "87654321", naam, dt.datetime(2021, 2, 1),
-                      dt.datetime(2021, 3, 1), dt.datetime(2022, 12, 31), 150000, 5])
+        sheet.append(
+            [
+                opdracht_id,
+                omschrijving,
+                "werken",
+                "bouw",
+                "87654321",
+                naam,
+                dt.datetime(2021, 2, 1),
+                dt.datetime(2021, 3, 1),
+                dt.datetime(2022, 12, 31),
+                150000,
+                5,
+            ]
+        )
         for column in (2, 6):  # stored as text cells: openpyxl would take a leading "=" as a formula
             sheet.cell(row=number, column=column).data_type = "s"
     return _bytes(book)

@@ -13,16 +13,20 @@ from pipeline.report.pages.data import PageData
 from pipeline.report.pages.regio import funnel_counts, persons
 from pipeline.report.tables import Html
 
-
-PARTNER_GROUPS = (("Opdrachtgevers", ("opdrachtgever",)), ("Opdrachtnemers", ("opdrachtnemer",)),
-                  ("Opleiders, werkpleinen en sw-bedrijven", ("opleider", "werkplein", "sw-bedrijf")))
+PARTNER_GROUPS = (
+    ("Opdrachtgevers", ("opdrachtgever",)),
+    ("Opdrachtnemers", ("opdrachtnemer",)),
+    ("Opleiders, werkpleinen en sw-bedrijven", ("opleider", "werkplein", "sw-bedrijf")),
+)
 
 
 def links(data: PageData) -> Html:
     """Links to every page of the period (relative, so the folder can be moved or mailed), the
     partner pages grouped by role, each with its Excel file when it has contracts."""
-    out = ['<ul><li><a href="regio.html">Regionaal overzicht</a> — voor de stuurgroep en alle partners</li>'
-           '<li><a href="kwaliteit.html">Datakwaliteit</a> — leveringen, afgekeurde rijen, bevindingen</li></ul>']
+    out = [
+        '<ul><li><a href="regio.html">Regionaal overzicht</a> — voor de stuurgroep en alle partners</li>'
+        '<li><a href="kwaliteit.html">Datakwaliteit</a> — leveringen, afgekeurde rijen, bevindingen</li></ul>'
+    ]
     known = {r for _, roles in PARTNER_GROUPS for r in roles}
     groups = [*PARTNER_GROUPS, ("Overige partners", tuple(sorted(set(data.partners["rol"]) - known)))]
     for title, roles in groups:
@@ -32,8 +36,11 @@ def links(data: PageData) -> Html:
         items = []
         for r in members.itertuples():
             pid = html.escape(r.partner_id, quote=True)
-            excel = ("" if partner_contracts(data.opdrachten, r.partner_id, r.rol).empty
-                     else f' <span class="excel">· <a href="partners/{pid}.xlsx">Excel</a></span>')
+            excel = (
+                ""
+                if partner_contracts(data.opdrachten, r.partner_id, r.rol).empty
+                else f' <span class="excel">· <a href="partners/{pid}.xlsx">Excel</a></span>'
+            )
             items.append(f'<li><a href="partners/{pid}.html">{html.escape(r.naam)}</a>{excel}</li>')
         out.append(f'<h3>{html.escape(title)}</h3><ul class="kolommen">{"".join(items)}</ul>')
     return Html("".join(out))
@@ -42,14 +49,24 @@ def links(data: PageData) -> Html:
 def downloads(data: PageData) -> Html:
     """The period's files for spreadsheets and other tools (outputs.md); relative links."""
     items = [
-        ('data/opdrachten.xlsx', "Alle opdrachten als Excel", "per opdracht, Nederlandse opmaak, kleine aantallen "
-         "personen afgeschermd; elke opdrachtgever en opdrachtnemer krijgt bij zijn eigen pagina alleen zijn eigen opdrachten"),
-        ('data/opdrachten.csv', "opdrachten.csv", "machineleesbaar, intern: niet afgeschermd"),
-        ('data/trajecten_kpi.json', "trajecten_kpi.json", "uitkomsten van de trajecten, machineleesbaar"),
-        ('manifest.json', "manifest.json", "herkomst: invoerbestanden, codeversie, parameters"),
+        (
+            "data/opdrachten.xlsx",
+            "Alle opdrachten als Excel",
+            "per opdracht, Nederlandse opmaak, kleine aantallen "
+            "personen afgeschermd; elke opdrachtgever en opdrachtnemer krijgt bij zijn eigen pagina alleen zijn eigen opdrachten",
+        ),
+        ("data/opdrachten.csv", "opdrachten.csv", "machineleesbaar, intern: niet afgeschermd"),
+        ("data/trajecten_kpi.json", "trajecten_kpi.json", "uitkomsten van de trajecten, machineleesbaar"),
+        ("manifest.json", "manifest.json", "herkomst: invoerbestanden, codeversie, parameters"),
     ]
-    return Html("<ul>" + "".join(f'<li><a href="{html.escape(href, quote=True)}">{html.escape(label)}</a> — '
-                                 f"{html.escape(text)}</li>" for href, label, text in items) + "</ul>")
+    return Html(
+        "<ul>"
+        + "".join(
+            f'<li><a href="{html.escape(href, quote=True)}">{html.escape(label)}</a> — {html.escape(text)}</li>'
+            for href, label, text in items
+        )
+        + "</ul>"
+    )
 
 
 def headline(data: PageData) -> Html:
@@ -58,19 +75,30 @@ def headline(data: PageData) -> Html:
     counts = r.get("opdrachten_per_status", {})
     behind = int(counts.get("achterstand", 0)) + int(counts.get("risico", 0))
     doel = kpi.get("doel", {})
-    rows = pd.DataFrame([
-        ("Verplichting (alle opdrachten met social return)", fmt.format_eur(r["verplichting_eur"])),
-        ("Gerealiseerd tot de peildatum", f"{fmt.format_eur(r['gerealiseerd_eur'])} "
-                                          f"({fmt.format_pct(r['realisatie_pct'])} van de verplichting)"),
-        ("Gerealiseerd tegenover verwacht", fmt.format_pct(r.get("realisatie_vs_verwacht_pct"))),
-        ("Opdrachten", f"{fmt.format_int(r['opdrachten'])}, waarvan {fmt.format_int(counts.get('voldaan', 0))} voldaan "
-                       f"en {fmt.format_int(behind)} met achterstand of risico"),
-        ("Personen bereikt met social return", persons(r["kandidaten"])),
-        # as regio.html's funnel shows it: a count hidden there is hidden here too
-        ("Duurzame plaatsingen (1000-banenplan)", f"{fmt.format_int(funnel_counts(data)['duurzaam'])} van "
-                                                   f"{fmt.format_int(doel.get('duurzaam'))} "
-                                                   f"({fmt.format_pct(doel.get('realisatie_pct'))} van het doel)"),
-    ], columns=["Kerncijfer", "Waarde"])
+    rows = pd.DataFrame(
+        [
+            ("Verplichting (alle opdrachten met social return)", fmt.format_eur(r["verplichting_eur"])),
+            (
+                "Gerealiseerd tot de peildatum",
+                f"{fmt.format_eur(r['gerealiseerd_eur'])} ({fmt.format_pct(r['realisatie_pct'])} van de verplichting)",
+            ),
+            ("Gerealiseerd tegenover verwacht", fmt.format_pct(r.get("realisatie_vs_verwacht_pct"))),
+            (
+                "Opdrachten",
+                f"{fmt.format_int(r['opdrachten'])}, waarvan {fmt.format_int(counts.get('voldaan', 0))} voldaan "
+                f"en {fmt.format_int(behind)} met achterstand of risico",
+            ),
+            ("Personen bereikt met social return", persons(r["kandidaten"])),
+            # as regio.html's funnel shows it: a count hidden there is hidden here too
+            (
+                "Duurzame plaatsingen (1000-banenplan)",
+                f"{fmt.format_int(funnel_counts(data)['duurzaam'])} van "
+                f"{fmt.format_int(doel.get('duurzaam'))} "
+                f"({fmt.format_pct(doel.get('realisatie_pct'))} van het doel)",
+            ),
+        ],
+        columns=["Kerncijfer", "Waarde"],
+    )
     return table(rows, f"Kerncijfers op {fmt.format_date(data.period.peildatum)}")
 
 
@@ -81,15 +109,18 @@ def run_summary(data: PageData) -> Html:
     read = pd.to_numeric(b["rijen_gelezen"], errors="coerce").sum()
     rejected = pd.to_numeric(b["rijen_afgekeurd"], errors="coerce").sum()
     unreadable = int((data.bestanden["status"] == "onleesbaar").sum())
-    rows = pd.DataFrame([
-        ("Leveringen ontvangen voor deze periode", int(lev.get("geleverd", 0))),
-        ("Overgenomen uit een eerdere periode", int(lev.get("overgenomen", 0))),
-        ("Ontbrekend", int(lev.get("ontbreekt", 0))),
-        ("Onleesbare bestanden", unreadable),
-        ("Rijen gelezen", int(read)),
-        ("Rijen afgekeurd", int(rejected)),
-        ("Bevindingen (rijen blijven meetellen)", len(data.bevindingen)),
-    ], columns=["Onderdeel", "Aantal"])
+    rows = pd.DataFrame(
+        [
+            ("Leveringen ontvangen voor deze periode", int(lev.get("geleverd", 0))),
+            ("Overgenomen uit een eerdere periode", int(lev.get("overgenomen", 0))),
+            ("Ontbrekend", int(lev.get("ontbreekt", 0))),
+            ("Onleesbare bestanden", unreadable),
+            ("Rijen gelezen", int(read)),
+            ("Rijen afgekeurd", int(rejected)),
+            ("Bevindingen (rijen blijven meetellen)", len(data.bevindingen)),
+        ],
+        columns=["Onderdeel", "Aantal"],
+    )
     return table(rows, "Samenvatting van de run")
 
 
@@ -101,10 +132,14 @@ def verdict(data: PageData) -> Html:
     sets = data.validatie.get("datasets", {}).values()
     tested = sum(int(s.get("expectations_evaluated", 0)) for s in sets)
     failed = sum(int(s.get("expectations_failed", 0)) for s in sets)
-    rules = (f" {plural(tested, 'regel', 'regels')} getoetst; {plural(failed, 'regel', 'regels')} "
-             "niet voor alle rijen gehaald.")
+    rules = (
+        f" {plural(tested, 'regel', 'regels')} getoetst; {plural(failed, 'regel', 'regels')} "
+        "niet voor alle rijen gehaald."
+    )
     if rejected == 0 and unreadable == 0:
         return paragraph("Oordeel validatie: alle aangeleverde rijen voldoen aan de regels." + rules)
-    return paragraph(f"Oordeel validatie: gepubliceerd met {plural(rejected, 'afgekeurde rij', 'afgekeurde rijen')} en "
-                     f"{plural(unreadable, 'onleesbaar bestand', 'onleesbare bestanden')}; zie Datakwaliteit. "
-                     "Afgekeurde rijen tellen niet mee." + rules)
+    return paragraph(
+        f"Oordeel validatie: gepubliceerd met {plural(rejected, 'afgekeurde rij', 'afgekeurde rijen')} en "
+        f"{plural(unreadable, 'onleesbaar bestand', 'onleesbare bestanden')}; zie Datakwaliteit. "
+        "Afgekeurde rijen tellen niet mee." + rules
+    )

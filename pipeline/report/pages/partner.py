@@ -10,7 +10,17 @@ from pipeline.report import charts
 from pipeline.report import formatting as fmt
 from pipeline.report.downloads import partner_contracts
 from pipeline.report.pages.common import (
-    ROLE_LABELS, SEVERITY_LABELS, STAGES, delivery_sentence, file_name, note, paragraph, plural, suppressed, table)
+    ROLE_LABELS,
+    SEVERITY_LABELS,
+    STAGES,
+    delivery_sentence,
+    file_name,
+    note,
+    paragraph,
+    plural,
+    suppressed,
+    table,
+)
 from pipeline.report.pages.data import PageData
 from pipeline.report.pages.regio import breakdown, funnel, funnel_counts
 from pipeline.report.tables import Html
@@ -22,11 +32,15 @@ BEHIND = ("achterstand", "risico")
 def intro(data: PageData, partner_id: str) -> Html:
     """Who this page is for, its role, and whether it delivered for the period."""
     p = data.partner(partner_id)
-    text = (f"Deze pagina gaat alleen over de gegevens van {p['naam']} "
-            f"({ROLE_LABELS.get(p['rol'], p['rol'])}). Peildatum {fmt.format_date(data.period.peildatum)}. ")
-    return Html(f"<p>{html.escape(text)}</p><p class=\"levering\"><strong>Aangeleverd voor "
-                f"{html.escape(data.period.code)}:</strong> "
-                f"{html.escape(delivery_sentence(data.leveringen, partner_id, data.period.code))}</p>")
+    text = (
+        f"Deze pagina gaat alleen over de gegevens van {p['naam']} "
+        f"({ROLE_LABELS.get(p['rol'], p['rol'])}). Peildatum {fmt.format_date(data.period.peildatum)}. "
+    )
+    return Html(
+        f'<p>{html.escape(text)}</p><p class="levering"><strong>Aangeleverd voor '
+        f"{html.escape(data.period.code)}:</strong> "
+        f"{html.escape(delivery_sentence(data.leveringen, partner_id, data.period.code))}</p>"
+    )
 
 
 def own_contracts(data: PageData, partner_id: str) -> pd.DataFrame:
@@ -57,10 +71,22 @@ def amounts_table(data: PageData, partner_id: str) -> Html:
     c = own_contracts(data, partner_id)
     if c.empty:
         return Html("")
-    cols = ["opdracht_id", "verplichting_eur", "verwacht_eur", "gerealiseerd_eur", "realisatie_pct",
-            "nog_te_realiseren_eur", "achterstand_eur", "kandidaten"]
-    return table(suppressed(c[cols], ["kandidaten"], total_row=None), "Bedragen per opdracht (tot de peildatum)",
-                 note=note(), keep_first=True)
+    cols = [
+        "opdracht_id",
+        "verplichting_eur",
+        "verwacht_eur",
+        "gerealiseerd_eur",
+        "realisatie_pct",
+        "nog_te_realiseren_eur",
+        "achterstand_eur",
+        "kandidaten",
+    ]
+    return table(
+        suppressed(c[cols], ["kandidaten"], total_row=None),
+        "Bedragen per opdracht (tot de peildatum)",
+        note=note(),
+        keep_first=True,
+    )
 
 
 def download_link(data: PageData, partner_id: str) -> Html:
@@ -69,8 +95,10 @@ def download_link(data: PageData, partner_id: str) -> Html:
     if own_contracts(data, partner_id).empty:
         return Html("")
     href = html.escape(f"{partner_id}.xlsx", quote=True)
-    return Html(f'<p class="download"><a href="{href}" download>Download als Excel</a> — dezelfde opdrachten '
-                "met bedragen, data en status, om zelf verder mee te rekenen.</p>")
+    return Html(
+        f'<p class="download"><a href="{href}" download>Download als Excel</a> — dezelfde opdrachten '
+        "met bedragen, data en status, om zelf verder mee te rekenen.</p>"
+    )
 
 
 def contract_charts(data: PageData, partner_id: str) -> Html:
@@ -101,20 +129,25 @@ def needed_sentence(row: pd.Series, peildatum) -> str:
     rest = ""
     months = _months_left(row["einddatum"], peildatum)
     if row["nog_te_realiseren_eur"] > 0 and months > 0:
-        rest = (f" Voor de hele verplichting is tot {fmt.format_date(row['einddatum'])} nog "
-                f"{eur(row['nog_te_realiseren_eur'])} nodig, gemiddeld "
-                f"{eur(row['nog_te_realiseren_eur'] / max(months, 1))} per maand.")
+        rest = (
+            f" Voor de hele verplichting is tot {fmt.format_date(row['einddatum'])} nog "
+            f"{eur(row['nog_te_realiseren_eur'])} nodig, gemiddeld "
+            f"{eur(row['nog_te_realiseren_eur'] / max(months, 1))} per maand."
+        )
     if status in BEHIND:
-        return (f"nog {eur(row['achterstand_eur'])} nodig om op schema te komen (verwacht "
-                f"{eur(row['verwacht_eur'])}, gerealiseerd {eur(row['gerealiseerd_eur'])})." + rest)
+        return (
+            f"nog {eur(row['achterstand_eur'])} nodig om op schema te komen (verwacht "
+            f"{eur(row['verwacht_eur'])}, gerealiseerd {eur(row['gerealiseerd_eur'])})." + rest
+        )
     if status == "op_schema":
         return rest.strip()[:1].lower() + rest.strip()[1:] if rest else "op schema."
     if status == "niet_voldaan":
-        return (f"afgelopen op {fmt.format_date(row['einddatum'])}; {eur(row['nog_te_realiseren_eur'])} van de "
-                f"verplichting van {eur(row['verplichting_eur'])} is niet gerealiseerd.")
+        return (
+            f"afgelopen op {fmt.format_date(row['einddatum'])}; {eur(row['nog_te_realiseren_eur'])} van de "
+            f"verplichting van {eur(row['verplichting_eur'])} is niet gerealiseerd."
+        )
     if status == "nog_niet_gestart":
-        return (f"begint op {fmt.format_date(row['startdatum'])}; verplichting "
-                f"{eur(row['verplichting_eur'])}.")
+        return f"begint op {fmt.format_date(row['startdatum'])}; verplichting {eur(row['verplichting_eur'])}."
     return f"voldaan: {eur(row['gerealiseerd_eur'])} gerealiseerd van {eur(row['verplichting_eur'])}."
 
 
@@ -126,9 +159,12 @@ def catch_up(data: PageData, partner_id: str) -> Html:
     order = {"risico": 0, "achterstand": 1, "niet_voldaan": 2, "op_schema": 3, "nog_niet_gestart": 4}
     todo = c[c["status"] != "voldaan"]
     todo = todo.assign(_o=todo["status"].map(order)).sort_values(["_o", "opdrachtgever", "opdracht_id"])
-    items = [f"<li><strong>{html.escape(str(r['opdracht_id']))}</strong> ({html.escape(str(r['opdrachtgever_naam']))}, "
-             f"{html.escape(fmt.status_label(r['status']).lower())}): "
-             f"{html.escape(needed_sentence(r, data.period.peildatum))}</li>" for _, r in todo.iterrows()]
+    items = [
+        f"<li><strong>{html.escape(str(r['opdracht_id']))}</strong> ({html.escape(str(r['opdrachtgever_naam']))}, "
+        f"{html.escape(fmt.status_label(r['status']).lower())}): "
+        f"{html.escape(needed_sentence(r, data.period.peildatum))}</li>"
+        for _, r in todo.iterrows()
+    ]
     done = int((c["status"] == "voldaan").sum())
     tail = f"<p>{html.escape(plural(done, 'opdracht is', 'opdrachten zijn'))} voldaan.</p>" if done else ""
     if not items:
@@ -141,17 +177,26 @@ def contractors(data: PageData, partner_id: str) -> Html:
     c = own_contracts(data, partner_id)
     if c.empty:
         return paragraph("Geen opdrachtnemers: er zijn geen opdrachten.")
-    g = c.assign(opdrachtnemer_naam=c["opdrachtnemer_naam"].fillna("onbekend")).groupby("opdrachtnemer_naam", as_index=False).agg(
-        opdrachten=("opdracht_id", "count"), verplichting_eur=("verplichting_eur", "sum"),
-        gerealiseerd_eur=("gerealiseerd_eur", "sum"), achterstand_eur=("achterstand_eur", "sum"))
+    g = (
+        c.assign(opdrachtnemer_naam=c["opdrachtnemer_naam"].fillna("onbekend"))
+        .groupby("opdrachtnemer_naam", as_index=False)
+        .agg(
+            opdrachten=("opdracht_id", "count"),
+            verplichting_eur=("verplichting_eur", "sum"),
+            gerealiseerd_eur=("gerealiseerd_eur", "sum"),
+            achterstand_eur=("achterstand_eur", "sum"),
+        )
+    )
     return table(g, "Per opdrachtnemer, over al uw opdrachten")
 
 
 def tenders(data: PageData, partner_id: str) -> Html:
     t = data.aanbestedingen[data.aanbestedingen["opdrachtgever"] == partner_id]
-    return table(t[["kwartaal", "sector", "aanbestedingen", "sr_waarde_eur", "persoonsjaren"]] if not t.empty else t,
-                 "Uw geplande aanbestedingen per kwartaal en sector",
-                 empty="Er staan geen aanbestedingen van u in de aanbestedingskalender voor de komende kwartalen.")
+    return table(
+        t[["kwartaal", "sector", "aanbestedingen", "sr_waarde_eur", "persoonsjaren"]] if not t.empty else t,
+        "Uw geplande aanbestedingen per kwartaal en sector",
+        empty="Er staan geen aanbestedingen van u in de aanbestedingskalender voor de komende kwartalen.",
+    )
 
 
 def _has_trajectories(data: PageData, partner_id: str) -> bool:
@@ -179,9 +224,11 @@ def training_rates(data: PageData, partner_id: str) -> Html:
             return fmt.NA_TEXT
         return fmt.format_pct(100 * n[part] / sum(n[w] for w in whole))
 
-    return paragraph(f"Afronding {rate('afgerond', 'afgerond', 'uitgevallen')} (afgerond van afgerond + uitgevallen), "
-                     f"plaatsing {rate('geplaatst', 'afgerond')} van de afgeronde kandidaten, "
-                     f"duurzaam {rate('duurzaam', 'geplaatst')} van de geplaatste kandidaten.")
+    return paragraph(
+        f"Afronding {rate('afgerond', 'afgerond', 'uitgevallen')} (afgerond van afgerond + uitgevallen), "
+        f"plaatsing {rate('geplaatst', 'afgerond')} van de afgeronde kandidaten, "
+        f"duurzaam {rate('duurzaam', 'geplaatst')} van de geplaatste kandidaten."
+    )
 
 
 def training_by_programme(data: PageData, partner_id: str) -> Html:
@@ -194,9 +241,12 @@ def rejected_rows(data: PageData, partner_id: str) -> Html:
     """Its own rejected rows by file and Excel row, with the Dutch reason (BSN masked)."""
     a = data.afgekeurd[data.afgekeurd["partner_id"] == partner_id]
     a = a.assign(bestand=a["bestand"].map(file_name))
-    return table(a[["bestand", "rij", "kolom", "waarde", "reden_nl"]] if not a.empty else a,
-                 "Afgekeurde rijen in uw levering (tellen niet mee)",
-                 empty="Er zijn geen rijen van uw levering afgekeurd.", codes=True)
+    return table(
+        a[["bestand", "rij", "kolom", "waarde", "reden_nl"]] if not a.empty else a,
+        "Afgekeurde rijen in uw levering (tellen niet mee)",
+        empty="Er zijn geen rijen van uw levering afgekeurd.",
+        codes=True,
+    )
 
 
 # Findings whose reason names another partner's file and contract: on a partner's page they say
@@ -204,7 +254,7 @@ def rejected_rows(data: PageData, partner_id: str) -> Html:
 # for the coordinator, keeps the full text.
 OTHER_PARTNER_REASONS = {
     "inzet.kandidaat.dubbeltelling": "dezelfde kandidaat staat in een overlappende periode ook op een opdracht "
-                                     "van een andere opdrachtnemer; beide regels tellen mee, de coördinator beslist",
+    "van een andere opdrachtnemer; beide regels tellen mee, de coördinator beslist",
 }
 
 
@@ -223,18 +273,28 @@ def own_reason(regel: str, reden: str, partner_id: str) -> str:
 
 def findings(data: PageData, partner_id: str) -> Html:
     b = data.bevindingen[data.bevindingen["partner_id"] == partner_id]
-    b = b.assign(bestand=b["bestand"].map(file_name), severity=b["severity"].map(SEVERITY_LABELS).fillna(b["severity"]),
-                 reden_nl=[own_reason(g, r, partner_id) for g, r in zip(b.get("regel", [""] * len(b)), b["reden_nl"])])
-    return table(b[["bestand", "rij", "kolom", "waarde", "reden_nl", "severity"]] if not b.empty else b,
-                 "Bevindingen bij uw levering (rijen tellen wel mee)",
-                 empty="Er zijn geen bevindingen bij uw levering.", codes=True)
+    b = b.assign(
+        bestand=b["bestand"].map(file_name),
+        severity=b["severity"].map(SEVERITY_LABELS).fillna(b["severity"]),
+        reden_nl=[own_reason(g, r, partner_id) for g, r in zip(b.get("regel", [""] * len(b)), b["reden_nl"])],
+    )
+    return table(
+        b[["bestand", "rij", "kolom", "waarde", "reden_nl", "severity"]] if not b.empty else b,
+        "Bevindingen bij uw levering (rijen tellen wel mee)",
+        empty="Er zijn geen bevindingen bij uw levering.",
+        codes=True,
+    )
 
 
 def unreadable_files(data: PageData, partner_id: str) -> Html:
     f = data.bestanden[(data.bestanden["partner_id"] == partner_id) & (data.bestanden["status"] != "gelezen")]
     f = f.assign(bestand=f["bestand"].map(file_name))
-    return table(f[["bestand", "status", "reden_nl"]] if not f.empty else f, "Bestanden die niet gelezen konden worden",
-                 empty="Alle bestanden van uw levering konden worden gelezen.", codes=True)
+    return table(
+        f[["bestand", "status", "reden_nl"]] if not f.empty else f,
+        "Bestanden die niet gelezen konden worden",
+        empty="Alle bestanden van uw levering konden worden gelezen.",
+        codes=True,
+    )
 
 
 def notes(data: PageData, partner_id: str) -> Html:
@@ -244,5 +304,6 @@ def notes(data: PageData, partner_id: str) -> Html:
     if m.empty:
         return Html("")
     m = m.assign(bestand=m["bestand"].map(file_name))
-    return table(m[["bestand", "melding_nl"]], "Meldingen bij uw bestanden (niets afgekeurd)",
-                 headers={"melding_nl": "Melding"})
+    return table(
+        m[["bestand", "melding_nl"]], "Meldingen bij uw bestanden (niets afgekeurd)", headers={"melding_nl": "Melding"}
+    )

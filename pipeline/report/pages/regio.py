@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.settings import settings
+from pipeline.disclosure.suppress import CountTable, suppress_linked, suppress_small_counts
 from pipeline.report import charts
 from pipeline.report import formatting as fmt
 from pipeline.report.pages.common import ROLE_LABELS, STAGES, note, paragraph, plural, suppressed, table
-from pipeline.disclosure.suppress import CountTable, suppress_linked, suppress_small_counts
 from pipeline.report.pages.data import PageData
-from pipeline.core.settings import settings
 from pipeline.report.tables import Html
 
 
 def headline(data: PageData) -> Html:
     """Total obligation, realised, realised vs expected, persons reached and FTE."""
     r = data.regio
-    rows = pd.DataFrame([
-        ("Opdrachten met social return", fmt.format_int(r["opdrachten"])),
-        ("Verplichting", fmt.format_eur(r["verplichting_eur"])),
-        ("Gerealiseerd tot de peildatum", fmt.format_eur(r["gerealiseerd_eur"])),
-        ("Verwacht tot de peildatum", fmt.format_eur(r["verwacht_eur"])),
-        ("Gerealiseerd als deel van de verplichting", fmt.format_pct(r["realisatie_pct"])),
-        ("Gerealiseerd als deel van het verwachte", fmt.format_pct(r.get("realisatie_vs_verwacht_pct"))),
-        ("Personen bereikt (verschillende kandidaten)", persons(r["kandidaten"])),
-        ("Fte op de peildatum", fmt.format_fte(r["fte"])),
-    ], columns=["Kerncijfer", "Waarde"])
+    rows = pd.DataFrame(
+        [
+            ("Opdrachten met social return", fmt.format_int(r["opdrachten"])),
+            ("Verplichting", fmt.format_eur(r["verplichting_eur"])),
+            ("Gerealiseerd tot de peildatum", fmt.format_eur(r["gerealiseerd_eur"])),
+            ("Verwacht tot de peildatum", fmt.format_eur(r["verwacht_eur"])),
+            ("Gerealiseerd als deel van de verplichting", fmt.format_pct(r["realisatie_pct"])),
+            ("Gerealiseerd als deel van het verwachte", fmt.format_pct(r.get("realisatie_vs_verwacht_pct"))),
+            ("Personen bereikt (verschillende kandidaten)", persons(r["kandidaten"])),
+            ("Fte op de peildatum", fmt.format_fte(r["fte"])),
+        ],
+        columns=["Kerncijfer", "Waarde"],
+    )
     return table(rows, f"Kerncijfers op {fmt.format_date(data.period.peildatum)}")
 
 
@@ -57,15 +60,19 @@ def programme_pace(data: PageData) -> Html:
     now = v.loc[data.period.code] if data.period.code in v.index else None
     nodig = doel.get("nodig_per_resterend_kwartaal")
     # counts of persons as the funnel of this page shows them (suppressed with its tables)
-    text = (f"{fmt.format_int(funnel_counts(data)['duurzaam'])} duurzame plaatsingen tot de peildatum: "
-            f"{fmt.format_pct(doel.get('realisatie_pct'))} van het doel ({fmt.format_int(doel['duurzaam'])} "
-            f"vóór {fmt.format_date(doel['datum'])}).")
+    text = (
+        f"{fmt.format_int(funnel_counts(data)['duurzaam'])} duurzame plaatsingen tot de peildatum: "
+        f"{fmt.format_pct(doel.get('realisatie_pct'))} van het doel ({fmt.format_int(doel['duurzaam'])} "
+        f"vóór {fmt.format_date(doel['datum'])})."
+    )
     if now is not None:
         text += f" Dit kwartaal kwamen er {persons(now['duurzaam_in_periode'])} bij"
         text += f"; het lineaire tempo vraagt {fmt.format_number(now['nodig_per_kwartaal'], 0)} per kwartaal."
     if nodig is not None and doel.get("resterende_kwartalen"):
-        text += (f" Om het doel nog te halen zijn {fmt.format_number(nodig, 0)} duurzame plaatsingen per "
-                 f"resterend kwartaal nodig (nog {plural(int(doel['resterende_kwartalen']), 'kwartaal', 'kwartalen')}).")
+        text += (
+            f" Om het doel nog te halen zijn {fmt.format_number(nodig, 0)} duurzame plaatsingen per "
+            f"resterend kwartaal nodig (nog {plural(int(doel['resterende_kwartalen']), 'kwartaal', 'kwartalen')})."
+        )
     return paragraph(text)
 
 
@@ -114,8 +121,9 @@ def page_counts(data: PageData, scope: str = "regio") -> dict[str, pd.DataFrame]
         return cached[1]
     s = data.stadia
     row = s[(s["partner_id"] == scope) & (s["dimensie"] == "totaal")]
-    funnel_frame = pd.DataFrame([[int(row[c].iloc[0]) if len(row) else 0 for c in STAGES]],
-                                columns=list(STAGES), index=["totaal"])
+    funnel_frame = pd.DataFrame(
+        [[int(row[c].iloc[0]) if len(row) else 0 for c in STAGES]], columns=list(STAGES), index=["totaal"]
+    )
     names, tables = ["funnel"], [CountTable(funnel_frame, STAGES)]
     dims = PAGE_DIMENSIONS["regio" if scope == "regio" else "partner"]
     for dim in dims:
@@ -126,8 +134,11 @@ def page_counts(data: PageData, scope: str = "regio") -> dict[str, pd.DataFrame]
         names.append("bijdragen")
         tables.append(CountTable(_training_contributions(data), tuple(CONTRIBUTION_LINKS.values())))
         opleider, bijdragen = names.index("opleider"), len(tables) - 1
-        links += [[(opleider, p, stage), (bijdragen, p, column)] for p in tables[opleider].frame.index
-                  for stage, column in CONTRIBUTION_LINKS.items()]
+        links += [
+            [(opleider, p, stage), (bijdragen, p, column)]
+            for p in tables[opleider].frame.index
+            for stage, column in CONTRIBUTION_LINKS.items()
+        ]
     shown = dict(zip(names, suppress_linked(tables, links)))
     _PAGE_COUNTS.clear()  # one page at a time: keep only the latest
     _PAGE_COUNTS[(id(data), scope)] = (data, shown)
@@ -153,14 +164,21 @@ def funnel_rates(data: PageData) -> Html:
     def rate(key: str, *stages: str) -> str:
         return fmt.NA_TEXT if hidden & set(stages) else fmt.format_pct(p.get(key))
 
-    return paragraph(f"Afronding {rate('afronding_pct', 'afgerond', 'uitgevallen')} (afgerond van afgerond + "
-                     f"uitgevallen), plaatsing {rate('plaatsing_pct', 'geplaatst', 'afgerond')} van de afgeronde "
-                     f"kandidaten, duurzaam {rate('duurzaam_pct', 'duurzaam', 'geplaatst')} van de geplaatste "
-                     "kandidaten.")
+    return paragraph(
+        f"Afronding {rate('afronding_pct', 'afgerond', 'uitgevallen')} (afgerond van afgerond + "
+        f"uitgevallen), plaatsing {rate('plaatsing_pct', 'geplaatst', 'afgerond')} van de afgeronde "
+        f"kandidaten, duurzaam {rate('duurzaam_pct', 'duurzaam', 'geplaatst')} van de geplaatste "
+        "kandidaten."
+    )
 
 
-DIMENSION_HEADERS = {"opleider": "Opleider of werkplein", "woongemeente": "Woongemeente", "doelgroep": "Doelgroep",
-                     "sector": "Sector", "opleiding": "Opleiding"}
+DIMENSION_HEADERS = {
+    "opleider": "Opleider of werkplein",
+    "woongemeente": "Woongemeente",
+    "doelgroep": "Doelgroep",
+    "sector": "Sector",
+    "opleiding": "Opleiding",
+}
 
 
 def breakdown(data: PageData, dimension: str, caption: str, partner_id: str = "regio") -> Html:
@@ -170,18 +188,25 @@ def breakdown(data: PageData, dimension: str, caption: str, partner_id: str = "r
     if dimension in counts:
         rows = counts[dimension].reset_index(drop=True)
     else:  # a breakdown the page notebooks do not show: suppressed on its own
-        rows = suppressed(_stage_rows(data, partner_id, dimension).reset_index(drop=True), list(STAGES),
-                          total_row=TOTAL)
+        rows = suppressed(
+            _stage_rows(data, partner_id, dimension).reset_index(drop=True), list(STAGES), total_row=TOTAL
+        )
     if dimension == "opleider":  # the training institute / job centre by its name, not its id
         names = dict(zip(data.partners["partner_id"], data.partners["naam"]))
         rows = rows.assign(waarde=[names.get(v, v) for v in rows["waarde"]])
     body, total = rows[rows["waarde"] != TOTAL], rows[rows["waarde"] == TOTAL]
     rows = pd.concat([body.sort_values("waarde"), total]).rename(columns={"waarde": dimension})
     # the total row adds up the rows: a candidate in two groups (two trajectories) counts in both
-    why = (" Het totaal telt de rijen op: een kandidaat met trajecten in twee groepen telt in beide mee, dus het "
-           "totaal kan iets hoger zijn dan het aantal verschillende kandidaten.")
-    return table(rows.reset_index(drop=True), caption, note=note() + why,
-                 headers={dimension: DIMENSION_HEADERS.get(dimension, dimension.capitalize())})
+    why = (
+        " Het totaal telt de rijen op: een kandidaat met trajecten in twee groepen telt in beide mee, dus het "
+        "totaal kan iets hoger zijn dan het aantal verschillende kandidaten."
+    )
+    return table(
+        rows.reset_index(drop=True),
+        caption,
+        note=note() + why,
+        headers={dimension: DIMENSION_HEADERS.get(dimension, dimension.capitalize())},
+    )
 
 
 def by_group_chart(frame: pd.DataFrame, column: str) -> charts.Chart:
@@ -194,7 +219,15 @@ def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
     The persons column gets secondary suppression against that total: without it, the headline's
     "Personen bereikt" minus the visible rows gave a hidden small count back (domain.md).
     """
-    cols = [column, "opdrachten", "verplichting_eur", "verwacht_eur", "gerealiseerd_eur", "realisatie_pct", "kandidaten"]
+    cols = [
+        column,
+        "opdrachten",
+        "verplichting_eur",
+        "verwacht_eur",
+        "gerealiseerd_eur",
+        "realisatie_pct",
+        "kandidaten",
+    ]
     if frame.empty:
         return table(frame, caption)
     rows = frame.sort_values(column)[cols].reset_index(drop=True)
@@ -203,8 +236,9 @@ def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
     total = pd.DataFrame([{column: TOTAL, **sums.to_dict(), "realisatie_pct": pct}], index=[TOTAL])
     rows = pd.concat([rows.astype({column: object}), total[cols]])
     why = " Het totaal telt de rijen op: een persoon op opdrachten van twee groepen telt in beide mee."
-    return table(suppress_small_counts(rows, ["kandidaten"], total_row=TOTAL).reset_index(drop=True), caption,
-                 note=note() + why)
+    return table(
+        suppress_small_counts(rows, ["kandidaten"], total_row=TOTAL).reset_index(drop=True), caption, note=note() + why
+    )
 
 
 def block_mix(data: PageData) -> charts.Chart:
@@ -224,12 +258,24 @@ def _delivered_word(row) -> str:
 
 
 CONTRIBUTION_GROUPS = (
-    ("opdrachtgever", ("opdrachtgever",), ["naam", "geleverd", "opdrachten", "verplichting_eur", "gerealiseerd_eur"],
-     "Opdrachtgevers: opdrachten met social return die zij gunden"),
-    ("opdrachtnemer", ("opdrachtnemer",), ["naam", "geleverd", "opdrachten", "verplichting_eur", "gerealiseerd_eur"],
-     "Opdrachtnemers: hun opdrachten en wat zij realiseerden"),
-    ("trajecten", ("opleider", "werkplein", "sw-bedrijf"), ["naam", "rol", "geleverd", "trajecten", "plaatsingen", "duurzaam"],
-     "Opleiders, werkpleinen en sw-bedrijven: trajecten en plaatsingen"),
+    (
+        "opdrachtgever",
+        ("opdrachtgever",),
+        ["naam", "geleverd", "opdrachten", "verplichting_eur", "gerealiseerd_eur"],
+        "Opdrachtgevers: opdrachten met social return die zij gunden",
+    ),
+    (
+        "opdrachtnemer",
+        ("opdrachtnemer",),
+        ["naam", "geleverd", "opdrachten", "verplichting_eur", "gerealiseerd_eur"],
+        "Opdrachtnemers: hun opdrachten en wat zij realiseerden",
+    ),
+    (
+        "trajecten",
+        ("opleider", "werkplein", "sw-bedrijf"),
+        ["naam", "rol", "geleverd", "trajecten", "plaatsingen", "duurzaam"],
+        "Opleiders, werkpleinen en sw-bedrijven: trajecten en plaatsingen",
+    ),
 )
 
 
@@ -251,9 +297,14 @@ def contributions(data: PageData) -> Html:
         for c in counts:
             rows = rows.assign(**{c: pd.Series(list(shown.loc[rows["partner_id"], c]), index=rows.index, dtype=object)})
         rows = rows[cols]
-        parts.append(table(rows.reset_index(drop=True),
-                           caption, note=note() if counts else None,
-                           headers={"duurzaam": "Duurzaam geplaatst", "geleverd": "Geleverd voor deze periode"}))
+        parts.append(
+            table(
+                rows.reset_index(drop=True),
+                caption,
+                note=note() if counts else None,
+                headers={"duurzaam": "Duurzaam geplaatst", "geleverd": "Geleverd voor deze periode"},
+            )
+        )
     return Html("\n".join(parts))
 
 
@@ -262,19 +313,27 @@ def tenders_chart(data: PageData) -> charts.Chart:
 
 
 def tenders_table(data: PageData) -> Html:
-    t = data.aanbestedingen.groupby(["kwartaal", "sector"], as_index=False)[["aanbestedingen", "sr_waarde_eur", "persoonsjaren"]].sum()
+    t = data.aanbestedingen.groupby(["kwartaal", "sector"], as_index=False)[
+        ["aanbestedingen", "sr_waarde_eur", "persoonsjaren"]
+    ].sum()
     return table(t, "Verwachte social return van geplande aanbestedingen per kwartaal en sector")
 
 
 def delivery_status(data: PageData) -> Html:
     """Per partner and dataset: geleverd / overgenomen uit <periode> / ontbreekt / onleesbaar."""
     lev = data.leveringen.merge(data.partners[["partner_id", "naam"]], on="partner_id", how="left")
-    lev["levering"] = [f"overgenomen uit {p}" if s == "overgenomen" else s
-                       for s, p in zip(lev["status"], lev["levering_periode"])]
-    wide = lev.pivot_table(index="naam", columns="dataset", values="levering", aggfunc="first", fill_value="–").reset_index()
-    return table(wide, "Leveringen per partner",
-                 note="Geleverd: voor deze periode. Overgenomen: niet geleverd, de laatste eerdere levering is "
-                      "gebruikt. –: van deze partner wordt die dataset niet verwacht.")
+    lev["levering"] = [
+        f"overgenomen uit {p}" if s == "overgenomen" else s for s, p in zip(lev["status"], lev["levering_periode"])
+    ]
+    wide = lev.pivot_table(
+        index="naam", columns="dataset", values="levering", aggfunc="first", fill_value="–"
+    ).reset_index()
+    return table(
+        wide,
+        "Leveringen per partner",
+        note="Geleverd: voor deze periode. Overgenomen: niet geleverd, de laatste eerdere levering is "
+        "gebruikt. –: van deze partner wordt die dataset niet verwacht.",
+    )
 
 
 def per_authority(data: PageData) -> pd.DataFrame:
