@@ -14,6 +14,19 @@ from pipeline.core.paths import ROOT
 from pipeline.orchestrate.provenance import sources_fingerprint
 
 E2E_PERIOD = "2021Q3"
+TESTS_DIR = Path(__file__).resolve().parent
+FIXTURES_DIR = TESTS_DIR / "fixtures"  # one small hand-written file per export quirk
+CORPUS_DIR = TESTS_DIR / "corpus"  # hostile and broken deliveries
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/integration/ builds a period, runs notebooks in kernels or starts a
+    browser: marked ``slow``, so ``make test-fast`` (``-m "not slow"``) leaves it out."""
+    integration = TESTS_DIR / "integration"
+    for item in items:
+        if integration in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.slow)
+
 
 #: A test pseudonymisation key of the minimum length the pipeline accepts (32 bytes; a real key is
 #: random bytes, pipeline.ingest.pseudonym.MIN_KEY_BYTES). Shared so no test needs a short key of its own.

@@ -70,7 +70,7 @@ def parse_period(text: object) -> Period:
 def period_of(date: dt.date) -> Period:
     """The quarter a date falls in.
 
-    >>> period_of(datetime.date(2021, 9, 30)).code
+    >>> period_of(dt.date(2021, 9, 30)).code
     '2021Q3'
     """
     return Period(date.year, (date.month - 1) // 3 + 1)

@@ -293,6 +293,7 @@ def test_empty_trajecten():
 _OPT_DATE = st.one_of(st.none(), st.dates(dt.date(2020, 1, 1), dt.date(2022, 6, 30)))
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @hyp_settings(max_examples=60, deadline=None)
 @given(
     st.lists(

@@ -308,6 +308,7 @@ def test_a_changed_key_is_refused_before_history_is_used(
         trend_data.previous_ingest_dir("2021Q3")
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_the_run_stops_in_one_line_when_history_has_another_key(tmp_path: Path) -> None:
     # an earlier quarter, current in code and inputs (so it is kept, not rebuilt), made with key A;
     # the run uses TEST_KEY: it must stop before building anything, naming the way out

@@ -30,10 +30,11 @@ import pytest
 from pipeline.core.errors import PipelineError
 from pipeline.core.paths import ROOT
 from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
+from tests.conftest import CORPUS_DIR
 
 PERIOD = "2021Q3"
 KEY = "hostile-sleutel-3b9d20f4-niet-publiceren"
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = CORPUS_DIR
 GOOD = CORPUS / "goed"
 INZET_HEADER = (
     "regel_id;opdrachtgever;opdracht_id;bouwblok;kandidaat_bsn;startdatum;einddatum;uren_per_week;"
@@ -230,6 +231,7 @@ def test_a_linked_partners_csv_is_refused(tmp_path):
     assert "partners.csv is geen gewoon bestand (symbolische koppeling)" in caught.value.nl and caught.value.en
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_named_pipes_never_block_ingest_or_the_fingerprint(tmp_path):
     raw, outside = _raw(tmp_path), _outside(tmp_path)
     os.mkfifo(raw / PERIOD / "bouw-noord" / "inzet_pipe.csv")
@@ -285,6 +287,7 @@ def test_a_field_over_the_csv_limit_makes_the_file_unreadable_and_others_carry_o
     _assert_rows_conserved(result.bestanden)
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_a_10000_column_comma_export_is_read_not_crashed_on_by_the_delimiter_search():
     from pipeline.ingest.typecast import known_headings
 

@@ -20,11 +20,11 @@ import pytest
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.paths import DEMO_RAW_DIR, ROOT
-from tests.conftest import run_report
+from tests.conftest import CORPUS_DIR, run_report
 
 PERIOD = "2021Q3"
 KEY = "hardening-sleutel-5e1d77b2-niet-publiceren"
-CORPUS_GOOD = Path(__file__).parent / "corpus" / "goed"
+CORPUS_GOOD = CORPUS_DIR / "goed"
 REGISTER = (CORPUS_GOOD / "partners.csv").read_text(encoding="utf-8")
 RATE_CARD = ROOT / "pipeline" / "config" / "bouwblokken.csv"
 
@@ -123,6 +123,7 @@ def _assert_one_clear_line(proc: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # a pipeline process per case
 @pytest.mark.parametrize("name", RUN_LEVEL)
 def test_run_level_error_stops_with_one_line_and_publishes_nothing(name, tmp_path):
     raw, period, env, words = _case(name, tmp_path)

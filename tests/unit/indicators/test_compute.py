@@ -322,6 +322,7 @@ def test_deterministic_bytes_and_format(env):
             assert text == json.dumps(json.loads(text), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_trend_from_each_periods_own_tables_with_gap_and_cache(env, monkeypatch):
     clean, out = env
     write_clean(clean, "2021Q1")

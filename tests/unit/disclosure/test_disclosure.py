@@ -150,6 +150,7 @@ def _tables(draw):
     return pd.DataFrame(data), with_row, with_col
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @settings(max_examples=150, deadline=None)
 @given(_tables())
 def test_property_no_small_counts_and_no_lonely_hidden_cell(case):

@@ -381,6 +381,7 @@ def test_add_months_matches_relativedelta(start, months):
 _DATES = st.dates(dt.date(2015, 1, 1), dt.date(2023, 12, 31))
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @hyp_settings(max_examples=150, deadline=None)
 @given(
     block=st.sampled_from(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pydantic
 import pytest
 
 from pipeline.core.errors import PipelineError
 from pipeline.ingest.mappings import MAPPINGS_DIR, load_mapping_file, load_mappings, normalise_header
+from tests.conftest import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "mappings"
+FIXTURES = FIXTURES_DIR / "mappings"
 
 
 def test_valid_mapping_loads() -> None:

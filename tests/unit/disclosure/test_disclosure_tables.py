@@ -25,7 +25,7 @@ from scipy.optimize import linprog
 from pipeline.report import formatting as fmt
 from pipeline.report.pages import partner, regio
 from pipeline.report.pages.common import STAGES
-from tests.test_pages import make_data
+from tests.unit.report.test_pages import make_data
 
 # stages:        aangemeld gestart afgerond uitgevallen certificaat geplaatst duurzaam
 Z = [40, 30, 20, 8, 10, 12, 8]  # Opleider Z

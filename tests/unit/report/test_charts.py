@@ -100,6 +100,7 @@ def test_same_data_gives_byte_identical_svg(all_charts):
         assert again[name].svg == all_charts[name].svg, name
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_svg_is_identical_across_processes(all_charts):
     # a fresh interpreter with another hash seed must give the same bytes
     code = (

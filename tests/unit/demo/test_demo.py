@@ -103,6 +103,7 @@ def test_regenerated_demo_equals_committed_data_raw(regenerated):
     assert changed == [], "data/raw differs from the generator's output"
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_generation_is_byte_identical_in_another_process(regenerated, tmp_path):
     # another process with another hash seed: no dependence on set/dict order or the clock
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -116,6 +117,7 @@ def test_generation_is_byte_identical_in_another_process(regenerated, tmp_path):
     assert _files(tmp_path) == _files(regenerated[0])
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_regeneration_replaces_only_its_own_files(regenerated, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(regenerated[0], raw)

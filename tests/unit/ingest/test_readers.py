@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,8 +16,9 @@ from hypothesis import strategies as st
 from pipeline.core.schema import dataset_spec
 from pipeline.ingest.readers import RawTable, TableSpec, UnreadableFileError, decode_text, detect_format, read_table
 from pipeline.ingest.typecast import known_headings
+from tests.conftest import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = FIXTURES_DIR
 INZET_OMSCHRIJVING = ["Timmerman (leerling)", 'Café-bezorger; "Noord"', "Inkoop bij SW-bedrijf ë"]
 
 

@@ -840,6 +840,7 @@ def test_duplicate_provenance_is_refused(gx_ready, params):
         validate.validate_table("aanbestedingskalender", frame, params)
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @hsettings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
@@ -962,6 +963,7 @@ def period_ingest(tmp_path):
     )
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_run_validation_writes_the_period(gx_ready, period_ingest, tmp_path):
     out = tmp_path / "clean"
     result = validate.run_validation("2021Q3", period_ingest, out, None)
@@ -1014,6 +1016,7 @@ def test_run_validation_writes_the_period(gx_ready, period_ingest, tmp_path):
         assert "pseudo-geheim" not in (out / name).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_run_validation_is_deterministic(gx_ready, period_ingest, tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     validate.run_validation("2021Q3", period_ingest, first, None)
@@ -1022,6 +1025,7 @@ def test_run_validation_is_deterministic(gx_ready, period_ingest, tmp_path):
         assert path.read_bytes() == (second / path.name).read_bytes(), path.name
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_row_count_mismatch_stops_the_run(gx_ready, period_ingest, tmp_path):
     bestanden = pd.read_csv(period_ingest / "bestanden.csv", dtype=str, keep_default_na=False)
     bestanden.loc[0, "rijen_gelezen"] = "4"  # claims a row the tables do not account for
@@ -1030,6 +1034,7 @@ def test_row_count_mismatch_stops_the_run(gx_ready, period_ingest, tmp_path):
         validate.run_validation("2021Q3", period_ingest, tmp_path / "clean", None)
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_previous_period_feeds_the_shrink_check(gx_ready, period_ingest, tmp_path):
     previous = tmp_path / "vorige"
     previous.mkdir()

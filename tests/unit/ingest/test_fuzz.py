@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +79,7 @@ def _cell_values(chars: str) -> st.SearchStrategy:
     )
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @given(st.lists(st.tuples(_cell_values(NUMBER_CHARS), st.sampled_from(["a.csv", "b.xlsx"])), max_size=40))
 @FUZZ
 def test_number_parser_answers_every_cell(cells):
@@ -99,6 +101,7 @@ DATE_SHAPES = st.from_regex(
 )
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @given(st.lists(st.one_of(_cell_values(DATE_CHARS), DATE_SHAPES), max_size=40))
 @FUZZ
 def test_date_parser_answers_every_cell(cells):
@@ -156,6 +159,7 @@ def csv_exports(draw) -> bytes:
     return text.encode(encoding, errors="replace")
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @given(csv_exports())
 @FUZZ
 def test_reader_answers_every_csv(data):
@@ -198,6 +202,7 @@ def test_reader_answers_every_damaged_xlsx(flips, length):
     assert table.data["bron_rij"].is_unique
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @given(csv_exports())
 @FUZZ
 def test_reading_and_typing_one_file_conserves_every_row(data):

@@ -30,6 +30,7 @@ def run(tmp_path, capsys, name: str, content: bytes, *extra: str):
     return code, captured.out + captured.err, out.read_text(encoding="utf-8") if out.exists() else ""
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 def test_rejections_give_exit_1_and_a_page_by_excel_row(tmp_path, capsys):
     content = (
         INZET_HEADER

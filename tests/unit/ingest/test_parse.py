@@ -246,6 +246,7 @@ def test_dates_round_trip(column: list[tuple[dt.date, str]]) -> None:
     assert values.tolist() == [pd.Timestamp(date) for date, _ in column]
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @given(
     st.lists(
         st.one_of(

@@ -31,9 +31,9 @@ from pipeline.ingest.stage import (
     output_columns,
     run_ingest,
 )
-from tests.conftest import TEST_KEY
+from tests.conftest import FIXTURES_DIR, TEST_KEY
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = FIXTURES_DIR
 KEY = TEST_KEY  # tests/conftest.py: the minimum key length the pipeline accepts
 NA = pd.NA
 D = pd.Timestamp
@@ -397,6 +397,7 @@ GOOD = {"startdatum": "01-03-2021", "uren_per_week": "32", "vijftig_plus": "ja",
 BAD = {"startdatum": "31-02-2021", "uren_per_week": "veel", "vijftig_plus": "misschien", "kandidaat_bsn": "12ab"}
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @given(st.lists(st.tuples(st.sets(st.sampled_from(sorted(BAD))), st.booleans()), max_size=25))
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_row_conservation_on_random_rejections(rows: list[tuple[set[str], bool]]) -> None:
@@ -438,6 +439,7 @@ def test_partner_folder_with_only_unknown_files_falls_back_and_keeps_them_listed
     assert (header_only["status"], header_only["rijen_gelezen"]) == ("gelezen", 0)
 
 
+@pytest.mark.slow  # seconds: many generated cases, a whole GX suite, or a subprocess
 @given(
     st.lists(
         st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), min_size=6, max_size=6),

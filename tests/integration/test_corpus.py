@@ -36,9 +36,9 @@ from pipeline.core.paths import ROOT
 from pipeline.core.schema import dataset_spec
 from pipeline.ingest.readers import TableSpec, UnreadableFileError, read_table
 from pipeline.ingest.typecast import known_headings
-from tests.conftest import run_report
+from tests.conftest import CORPUS_DIR, run_report
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = CORPUS_DIR
 PERIOD = "2021Q3"
 #: A key no output may contain (domain.md: the key is never written anywhere).
 KEY = "corpus-sleutel-7f3c9a1e-niet-publiceren"
@@ -424,7 +424,7 @@ def test_the_excel_download_holds_the_text_as_delivered_not_a_formula(built):
 
 
 def test_no_bsn_and_no_key_in_any_output_or_notebook(built):
-    from tests.test_e2e import _bsn_hits
+    from tests.integration.test_e2e import _bsn_hits
 
     outputs = [p for p in built.out.rglob("*") if p.is_file()]
     assert any(p.suffix == ".ipynb" for p in outputs)
