@@ -63,3 +63,18 @@ def test_the_slow_grammar_of_the_optional_iri_check_is_not_locked():
     # papermill, nbconvert and test process); `make lock` drops it and nothing needs it
     locked = {_name(p) for p in read_lock(ROOT / "requirements.lock")}
     assert not {"rfc3987-syntax", "lark"} & locked
+
+
+def _tree(text: str) -> str:
+    start = text.index("    .\n    ├── Makefile")
+    return text[start : text.index("    └── docs/", start)]
+
+
+def test_the_readme_tree_is_the_architecture_tree_and_matches_the_packages():
+    readme = _tree((ROOT / "README.md").read_text(encoding="utf-8"))
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert architecture.startswith("# Architecture") and readme == _tree(architecture)
+    listed = set(re.findall(r"── ([a-z_]+)/ ", readme.split("├── pipeline/")[1].split("├── tools/")[0]))
+    on_disk = {p.name for p in (ROOT / "pipeline").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert listed == on_disk
+    assert [p.name for p in (ROOT / "pipeline").glob("*.py")] == ["__init__.py"]
