@@ -30,15 +30,8 @@ from pipeline.core.errors import PipelineError
 from pipeline.core.paths import ROOT, clean_dir, ingest_dir
 from pipeline.core.periods import parse_period
 from pipeline.core.schema import DATASETS
-from pipeline.validate.stage import (
-    _MASKED_COLUMNS,
-    INDEX_COLUMNS,
-    _import_gx,
-    _prepare,
-    load_suite,
-    quiet_context,
-    suite_parameters,
-)
+from pipeline.validate.suites import _MASKED_COLUMNS, _import_gx, load_suite, quiet_context, suite_parameters
+from pipeline.validate.table import INDEX_COLUMNS, _prepare
 
 SITE = "sroi_analist"
 RESULT_FORMAT = {

@@ -1065,7 +1065,7 @@ def test_a_standard_column_absent_from_the_table_is_validated_as_empty():
     # float column instead of failing (pandas 3 cannot build float64 from pd.NA)
     import pandas as pd
 
-    from pipeline.validate.stage import _prepare
+    from pipeline.validate.table import _prepare
 
     frame = pd.DataFrame(
         {"bron_bestand": ["a.csv", "a.csv"], "bron_rij": [2, 3], "partner_id": ["g", "g"], "opdracht_id": ["1", "2"]}
