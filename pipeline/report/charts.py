@@ -20,186 +20,31 @@ House rules (reports.md):
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import html
-import io
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from pipeline.report import formatting as fmt
-
-CM = 1 / 2.54
-WIDTH_CM = 16.5
-INK = "#222222"
-
-_RC = {
-    "svg.hashsalt": "sroi",
-    "svg.fonttype": "none",
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
-    "font.size": 8.5,
-    "axes.titlesize": 9.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.edgecolor": INK,
-    "axes.labelcolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "text.color": INK,
-    "hatch.linewidth": 0.7,
-    "hatch.color": "edge",
-    "legend.frameon": False,
-    "path.simplify": False,
-}
-_SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-
-STAGE_LABELS = {
-    "aangemeld": "Aangemeld",
-    "gestart": "Gestart",
-    "afgerond": "Afgerond",
-    "uitgevallen": "Uitgevallen",
-    "certificaat": "Certificaat",
-    "geplaatst": "Geplaatst",
-    "duurzaam": "Duurzaam geplaatst",
-}
-EUR_SERIES = {
-    "verplichting_eur": "Verplichting",
-    "verwacht_eur": "Verwacht",
-    "gerealiseerd_eur": "Gerealiseerd",
-}
-
-
-@dataclass(frozen=True)
-class Chart:
-    """An inline SVG chart and its alt text (Dutch)."""
-
-    svg: str
-    alt: str
-
-    def html(self, caption: str | None = None) -> str:
-        """The chart as ``<figure>``; ``caption`` (escaped) becomes a visible ``<figcaption>``."""
-        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        return f'<figure class="grafiek">{self.svg}{cap}</figure>'
-
-    def _repr_html_(self) -> str:
-        return self.html()
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _styled(func):
-    """Run a chart function with the house rcParams (fonts, colours, SVG determinism) set only
-    for its duration, so other code's matplotlib settings are untouched."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with matplotlib.rc_context(_RC):
-            return func(*args, **kwargs)
-
-    return wrapper
-
-
-def _figure(height_cm: float, width_cm: float = WIDTH_CM) -> Figure:
-    return Figure(figsize=(width_cm * CM, height_cm * CM), layout="constrained")
-
-
-def _finish(fig: Figure, alt: str) -> Chart:
-    """Render to deterministic SVG and add the alt text."""
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata=_SVG_METADATA)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
-    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
-    svg = re.sub(r'\s+id="[A-Za-z][\w.]*_\d+"', "", svg)  # numbered ids clash between charts
-    label = html.escape(alt, quote=True)
-    head_end = svg.index(">") + 1  # end of the <svg ...> start tag (string ops: the alt text
-    # may hold backslashes, which a regex replacement would interpret)
-    svg = (
-        '<svg class="grafiek" role="img" aria-label="'
-        + label
-        + '" '
-        + svg[len("<svg ") : head_end]
-        + "<title>"
-        + label
-        + "</title>"
-        + svg[head_end:]
-    )
-    return Chart(svg=svg, alt=alt)
-
-
-def _text(value: object) -> str:
-    """Data text for matplotlib: ``$`` would start mathtext."""
-    return str(value).replace("$", r"\$")
-
-
-def _value(value: object) -> tuple[float, str | None]:
-    """(number to draw, display string when hidden/missing). Strings draw as 0."""
-    if isinstance(value, str):
-        return 0.0, value
-    if fmt.is_missing(value):
-        return 0.0, fmt.NA_TEXT
-    return float(value), None
-
-
-def _label(value: object, formatter: Callable[[object], str]) -> str:
-    number, shown = _value(value)
-    return shown if shown is not None else formatter(number)
-
-
-def _axis_format(axis, formatter: Callable[[object], str]) -> None:
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: formatter(v)))
-
-
-def _style(i: int) -> dict:
-    return {
-        "color": fmt.PALETTE[i % len(fmt.PALETTE)],
-        "hatch": fmt.HATCHES[i % len(fmt.HATCHES)],
-        "edgecolor": INK,
-        "linewidth": 0.5,
-    }
-
-
-def _spread(ys: list[float], gap: float) -> list[float]:
-    """Move label positions apart by at least ``gap``, keeping their order."""
-    order = sorted(range(len(ys)), key=lambda i: ys[i])
-    out = list(ys)
-    for prev, cur in zip(order, order[1:]):
-        out[cur] = max(out[cur], out[prev] + gap)
-    return out
-
-
-def _hbar_labels(ax, ys, widths, labels, xmax) -> None:
-    for y, w, text in zip(ys, widths, labels):
-        ax.text(w + xmax * 0.01, y, _text(text), va="center", ha="left", fontsize=8)
-
-
-def _end_labels(ax, labels: list[tuple[float, str, str]], gap: float) -> None:
-    """Name + value of each line just right of the plot area, at the line's last height
-    (moved apart when they would overlap); constrained layout makes room for them."""
-    ys = _spread([y for y, _, _ in labels], gap)
-    for y, (_, text, colour) in zip(ys, labels):
-        ax.text(1.01, y, _text(text), transform=ax.get_yaxis_transform(), va="center", ha="left", color=colour)
-
-
-def _quarter_ticks(ax, periods: pd.Series) -> None:
-    """Quarter labels ``K3 2021``; on two lines when there are many, at most 12 shown."""
-    n = len(periods)
-    labels = [fmt.format_quarter(p) for p in periods]
-    if n > 6:
-        labels = [label.replace(" ", "\n") for label in labels]
-    ticks = list(range(n)) if n <= 12 else list(range(0, n, int(np.ceil(n / 12))))
-    ax.set_xticks(ticks, [labels[i] for i in ticks])
-    ax.set_xlim(-0.4, max(n - 1, 0) + 0.4)
-
+from pipeline.report.chart_style import (  # noqa: F401 - Chart is part of this module's interface
+    EUR_SERIES,
+    INK,
+    STAGE_LABELS,
+    Chart,
+    _axis_format,
+    _end_labels,
+    _figure,
+    _finish,
+    _hbar_labels,
+    _label,
+    _quarter_ticks,
+    _style,
+    _styled,
+    _text,
+    _value,
+)
 
 # ---------------------------------------------------------------- charts
 
