@@ -99,6 +99,7 @@ def write_manifest(
 
     from pipeline.core.periods import parse_period
     from pipeline.indicators.ratecard import load_rate_card
+    from pipeline.orchestrate import outputs
 
     validation_path = clean_dir / "validatie.json"
     validation = json.loads(validation_path.read_text(encoding="utf-8")) if validation_path.exists() else {}
@@ -124,6 +125,8 @@ def write_manifest(
         },
         "validatie": validation,
         "notebooks": stage_params + page_params,
+        # every file of the build with its tier (deelbaar / intern), pipeline/orchestrate/outputs.py
+        "uitvoer": outputs.listing(reports_dir, clean_dir),
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "duration_seconds": {k: round(v, 2) for k, v in timings.items()},
     }

@@ -179,3 +179,32 @@ def test_partner_page_shows_only_its_own_contracts(demo_build):
     others = contracts[contracts["opdrachtgever"] != "gemeente-eemsdelta"]["opdracht_id"]
     assert all(f">{o}<" in page for o in own)
     assert not any(f">{o}<" in page for o in others)
+
+
+def test_every_output_is_declared_with_its_tier_in_the_manifest(demo_build):
+    from pipeline.orchestrate.outputs import listing
+
+    reports, clean = demo_build / "reports" / E2E_PERIOD, demo_build / "clean" / E2E_PERIOD
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    declared = {(o["map"], o["pad"]): o["niveau"] for o in manifest["uitvoer"]}
+    # listing() raises on any file no declaration covers; herkomst.json is stamped after the manifest
+    on_disk = {(o["map"], o["pad"]): o["niveau"] for o in listing(reports, clean)}
+    assert {k: v for k, v in on_disk.items() if k != ("clean", "herkomst.json")} == declared
+    assert declared[("reports", "regio.html")] == "deelbaar"
+    assert declared[("reports", "data/opdrachten.csv")] == "intern"
+
+
+def test_no_shareable_page_links_to_an_internal_output(demo_build):
+    from pipeline.orchestrate.outputs import tier_of
+
+    reports = demo_build / "reports" / E2E_PERIOD
+    shareable = [
+        p for p in reports.rglob("*.html") if tier_of("reports", p.relative_to(reports).as_posix()) == "deelbaar"
+    ]
+    assert len(shareable) > 20
+    for page in shareable:
+        for href in re.findall(r'href="([^"#]+)"', page.read_text(encoding="utf-8")):
+            target = (page.parent / href).resolve().relative_to(reports.resolve()).as_posix()
+            assert tier_of("reports", target) == "deelbaar", f"{page.name} links to internal {target}"
+            if page.parent.name == "partners":  # a partner page links only to its own files
+                assert target.startswith(f"partners/{page.stem}."), (page.name, target)
