@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipeline.core.periods import parse_period
 from pipeline.orchestrate import manifest
+from pipeline.orchestrate.history import ensure_history
 from pipeline.orchestrate.notebooks import run_many, run_stage
 from pipeline.report.downloads import write_downloads
 
@@ -72,6 +73,14 @@ def build_all(
     timings: dict[str, float] = {}
     nb_dir = reports_build / "notebooks"
     params = {"period": period}
+    # the DAG, in one place: earlier quarters' clean data (for the trend and the comparison with
+    # the previous delivery), then this quarter's stages, then its pages
+    say(f"eerdere kwartalen inlezen en valideren voor trend en vergelijking ({period}) | earlier quarters")
+    started = time.monotonic()
+    built = ensure_history(period)
+    timings["history"] = time.monotonic() - started
+    if built:
+        say(f"gebouwd: {', '.join(built)} | built")
     for stage in STAGES:
         say(f"{stage} ({period})")
         started = time.monotonic()
