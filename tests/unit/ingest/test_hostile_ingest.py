@@ -395,7 +395,10 @@ _READ_AND_MEASURE = """
         print("GELEZEN", table.data["regel_id"].tolist())
     except UnreadableFileError as exc:
         print("ONLEESBAAR", exc.nl)
-    print("PIEK_MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    # VmHWM: this process's own high-water mark (ru_maxrss would include the memory of the
+    # pytest process it was forked from, which Linux carries across exec)
+    hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+    print("PIEK_MB", int(hwm.split()[1]) // 1024)
 """
 
 
