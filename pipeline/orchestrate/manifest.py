@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.core.paths import ROOT
+from pipeline.core.periods import Period
 
 
 def sha256_file(path: Path) -> str:
@@ -83,7 +84,7 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_manifest(
-    period: str,
+    period: Period,
     raw_dir: Path,
     clean_dir: Path,
     reports_dir: Path,
@@ -97,7 +98,6 @@ def write_manifest(
     :func:`code_version` (taken now when not given)."""
     import datetime as dt
 
-    from pipeline.core.periods import parse_period
     from pipeline.indicators.ratecard import load_rate_card
     from pipeline.orchestrate import outputs
 
@@ -111,8 +111,8 @@ def write_manifest(
         if "tariefversie" in used:
             rate_versions_used = sorted(v for v in used["tariefversie"].unique() if v)
     data = {
-        "periode": period,
-        "peildatum": parse_period(period).peildatum.isoformat(),
+        "periode": period.code,
+        "peildatum": period.peildatum.isoformat(),
         "code": code or code_version(),
         "omgeving_sha256": environment_hash(),
         "ruwe_map_is_demo": _is_demo(raw_dir),

@@ -13,7 +13,7 @@ from typing import Callable
 import nbformat
 import pandas as pd
 
-from pipeline.core.periods import parse_period
+from pipeline.core.periods import Period
 from pipeline.orchestrate import manifest
 from pipeline.orchestrate.history import ensure_history
 from pipeline.orchestrate.notebooks import run_many, run_stage
@@ -43,14 +43,14 @@ def page_jobs(period: str, partners: pd.DataFrame) -> list[tuple[str, dict, str,
     return jobs
 
 
-def footer(period: str, inputs: list[dict], version: dict | None = None) -> dict[str, str]:
+def footer(period: Period, inputs: list[dict], version: dict | None = None) -> dict[str, str]:
     """The footer every page ends with (reports.md); ``version``: the run's code version."""
     from pipeline.report.formatting import format_date
 
     version = version or manifest.code_version()
     return {
-        "periode": period,
-        "peildatum": format_date(parse_period(period).peildatum),
+        "periode": period.code,
+        "peildatum": format_date(period.peildatum),
         "code_versie": version["label"],
         "invoer_vingerafdruk": manifest.input_fingerprint(inputs),
         "gemaakt_door": "Gemaakt met de social-return-monitor (reproduceerbare rapportage)",
@@ -58,7 +58,7 @@ def footer(period: str, inputs: list[dict], version: dict | None = None) -> dict
 
 
 def build_all(
-    period: str,
+    period: Period,
     raw_dir: Path,
     clean_build: Path,
     reports_build: Path,
@@ -66,23 +66,25 @@ def build_all(
     version: dict | None = None,
 ) -> dict[str, float]:
     """Run stages, render pages, write the Excel downloads and the manifest; return seconds per step.
+    ``period`` is parsed once, by the caller; the notebooks get its code as their parameter.
     ``version``: :func:`manifest.code_version` taken once at the start of the run."""
     from pipeline.report.render import render_notebook
 
     version = version or manifest.code_version()
     timings: dict[str, float] = {}
     nb_dir = reports_build / "notebooks"
-    params = {"period": period}
+    code = period.code
+    params = {"period": code}
     # the DAG, in one place: earlier quarters' clean data (for the trend and the comparison with
     # the previous delivery), then this quarter's stages, then its pages
-    say(f"eerdere kwartalen inlezen en valideren voor trend en vergelijking ({period}) | earlier quarters")
+    say(f"eerdere kwartalen inlezen en valideren voor trend en vergelijking ({code}) | earlier quarters")
     started = time.monotonic()
-    built = ensure_history(period)
+    built = ensure_history(code)
     timings["history"] = time.monotonic() - started
     if built:
         say(f"gebouwd: {', '.join(built)} | built")
     for stage in STAGES:
-        say(f"{stage} ({period})")
+        say(f"{stage} ({code})")
         started = time.monotonic()
         run_stage(stage, params, nb_dir / f"{stage}.ipynb")
         timings[stage] = time.monotonic() - started
@@ -90,8 +92,8 @@ def build_all(
     inputs = manifest.input_files(clean_build)
     page_footer = footer(period, inputs, version)
     partners = pd.read_parquet(clean_build / "partners.parquet")
-    jobs = page_jobs(period, partners)
-    say(f"pagina's renderen: {len(jobs)} ({period})")
+    jobs = page_jobs(code, partners)
+    say(f"pagina's renderen: {len(jobs)} ({code})")
     started = time.monotonic()
     titles = {(nb, tuple(sorted(p.items()))): (out, title) for nb, p, out, title in jobs}
     page_params = []
@@ -103,9 +105,9 @@ def build_all(
         render_notebook(nb, reports_build / out, title=title, footer=page_footer)
         page_params.append({"notebook": f"{name}.ipynb", "parameters": job_params, "pagina": out})
     timings["render"] = time.monotonic() - started
-    say(f"Excel-downloads schrijven ({period})")
+    say(f"Excel-downloads schrijven ({code})")
     started = time.monotonic()
-    write_downloads(period, reports_build, partners)
+    write_downloads(code, reports_build, partners)
     timings["downloads"] = time.monotonic() - started
     manifest.write_manifest(
         period,

@@ -27,7 +27,7 @@ from typing import Iterator
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.paths import ROOT, clean_root, reports_root
-from pipeline.core.periods import parse_period
+from pipeline.core.periods import Period, parse_period
 
 LOG_DIR = ROOT / "logs"
 STAGES = ("01_clean", "02_validate", "03_compute")
@@ -117,41 +117,43 @@ def _recover(period: str) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def build_period(period: str, raw_dir: Path) -> dict:
-    """Run every stage for ``period`` into a build folder and publish it; return timings."""
+def build_period(period: Period, raw_dir: Path) -> dict:
+    """Run every stage for ``period`` (parsed once, at the command line) into a build folder and
+    publish it; return timings."""
     from pipeline.ingest.pseudonym import load_key
     from pipeline.orchestrate import manifest, provenance, publish
 
-    _recover(period)
+    name = period.code
+    _recover(name)
     started = time.time()
     version = manifest.code_version()  # once: pages, manifest and stamps name the same code
     code = version["bronnen_sha256"]
-    stale = provenance.drop_stale_history(period, raw_dir, clean_root(), reports_root(), code)
+    stale = provenance.drop_stale_history(name, raw_dir, clean_root(), reports_root(), code)
     if stale:
         say(
             f"schone data van eerdere kwartalen opnieuw opbouwen (code of aanleveringen gewijzigd): "
             f"{', '.join(stale)} | rebuilding stale clean data of earlier quarters"
         )
     # domain.md: pseudonyms match across quarters only under one key; refuse before building
-    provenance.check_history_key(period, clean_root(), load_key(raw_dir))
-    clean_build, reports_build = build_folders(period)
+    provenance.check_history_key(name, clean_root(), load_key(raw_dir))
+    clean_build, reports_build = build_folders(name)
     try:
         clean_build.mkdir(parents=True)
         reports_build.mkdir(parents=True)
         os.environ.update(
             {
                 "SROI_RAW_DIR": str(raw_dir),
-                "SROI_BUILD_PERIOD": period,
+                "SROI_BUILD_PERIOD": name,
                 "SROI_BUILD_CLEAN_DIR": str(clean_build),
                 "SROI_BUILD_REPORTS_DIR": str(reports_build),
             }
         )
         timings = publish.build_all(period, raw_dir, clean_build, reports_build, say, version=version)
-        provenance.stamp_history(period, raw_dir, clean_root(), code)
-        provenance.write_stamp(clean_build, provenance.stamp(period, raw_dir, code))
+        provenance.stamp_history(name, raw_dir, clean_root(), code)
+        provenance.write_stamp(clean_build, provenance.stamp(name, raw_dir, code))
         # both renames first, the deleting after: the window in which the clean data and the
         # reports of the period come from different runs is two renames wide
-        old = _publish([(clean_build, clean_root() / period), (reports_build, reports_root() / period)])
+        old = _publish([(clean_build, clean_root() / name), (reports_build, reports_root() / name)])
     finally:
         # a failed build is not left behind to fill the disk (its traceback is in logs/)
         for folder in (clean_build, reports_build):
@@ -161,7 +163,7 @@ def build_period(period: str, raw_dir: Path) -> dict:
             shutil.rmtree(folder, ignore_errors=True)
     # the manifest is make's target: dated at the start, so an input or code file changed while
     # the run read it is newer and the next `make report` runs again
-    os.utime(reports_root() / period / "manifest.json", (started, started))
+    os.utime(reports_root() / name / "manifest.json", (started, started))
     if provenance.sources_fingerprint() != code:
         say(
             "LET OP: de code is tijdens de run gewijzigd; draai opnieuw voor een reproduceerbare "
@@ -187,9 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # zmq clean-up chatter
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    period = args.period
+    period = args.period  # as typed, for the messages until it is parsed
     try:
-        period = parse_period(args.period).code
+        parsed = parse_period(args.period)  # the one parse of this boundary: a Period from here on
+        period = parsed.code
         raw_dir = Path(args.raw_dir)
         raw_dir = (raw_dir if raw_dir.is_absolute() else ROOT / raw_dir).resolve()
         if not raw_dir.is_dir():
@@ -201,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         preflight(period, raw_dir)  # run-level errors in one line at once, before any kernel starts
         started = time.monotonic()
         with period_lock(period):
-            timings = build_period(period, raw_dir)
+            timings = build_period(parsed, raw_dir)
         from pipeline.validate.stage import summary_lines
 
         for line in summary_lines(clean_root() / period):  # what was read, rejected, unreadable

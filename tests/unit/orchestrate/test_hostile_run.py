@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.periods import parse_period
 from pipeline.orchestrate import publish, run
 from tests.conftest import TEST_KEY
 
@@ -67,7 +68,7 @@ def _contents(folder: Path) -> set[str]:
 def test_reports_on_another_filesystem_than_the_clean_data_publishes(roots, monkeypatch, tmp_path):
     clean, reports, raw = roots
     _two_devices(monkeypatch, tmp_path)
-    run.build_period(PERIOD, raw)
+    run.build_period(parse_period(PERIOD), raw)
     assert _contents(clean / PERIOD) == {"nieuw.txt", "herkomst.json"}
     assert _contents(reports / PERIOD) == {"nieuw.txt", "manifest.json"}
     assert not [
@@ -83,7 +84,7 @@ def test_a_failed_publication_keeps_the_previous_one_whole(roots, monkeypatch, t
     clean, reports, raw = roots
     _two_devices(monkeypatch, tmp_path, fail_for=failing)
     with pytest.raises(OSError):
-        run.build_period(PERIOD, raw)
+        run.build_period(parse_period(PERIOD), raw)
     # both halves of the previous publication are in place, nothing half-new beside them
     assert _contents(clean / PERIOD) == {"vorige.txt"}
     assert _contents(reports / PERIOD) == {"vorige.txt"}
