@@ -114,7 +114,7 @@ test: $(VENV_OK) ## run the whole test suite: unit and integration (builds perio
 	$(PY) -m pytest -q
 
 test-fast: $(VENV_OK) ## the unit tests only (-m "not slow"), on every core: under a minute
-	$(PY) -m pytest -q -m "not slow" -n auto --dist worksteal tests/unit pipeline
+	$(PY) -m pytest -q -m "not slow" -n auto --dist worksteal tests/unit pipeline tools
 
 lint: $(VENV_OK) ## ruff lint (with import order) and format check; notebooks committed without outputs
 	$(VENV)/bin/ruff check .
@@ -143,9 +143,10 @@ lock: ## re-resolve pyproject's dependencies into requirements.lock and environm
 	.lock-venv/bin/pip uninstall --quiet --yes rfc3987-syntax lark
 	.lock-venv/bin/pip check
 	(echo "# Exact versions of every dependency: the single source of truth for the environment."; \
-	 echo "# Regenerate with \`make lock\` (installs pyproject's dependencies and every extra in a scratch venv, freezes)."; \
+	 echo "# Regenerate with \`make lock\` (installs pyproject's dependencies and every extra in a scratch venv, freezes, adds PyPI's sha256 of every file)."; \
 	 .lock-venv/bin/pip freeze | sort -f) > requirements.lock
 	rm -rf .lock-venv
+	$(PYTHON) tools/lockhashes.py requirements.lock
 	$(MAKE) env-file
 
 env-file: ## derive environment.yml (for conda users) from requirements.lock

@@ -14,11 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def read_lock(path: Path) -> list[str]:
-    """The ``name==version`` pins of a lock file, comments and blanks skipped."""
+    r"""The ``name==version`` pins of a lock file; comments, blanks and ``--hash`` lines skipped.
+
+    >>> import tempfile; f = Path(tempfile.mkdtemp(), "lock")
+    >>> _ = f.write_text("# c\nsix==1.16.0 \\\n    --hash=sha256:8abb\nsix2==1.0\n")
+    >>> read_lock(f)
+    ['six==1.16.0', 'six2==1.0']
+    """
     pins = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
+        line = line.strip().removesuffix("\\").strip()
+        if line and not line.startswith(("#", "--hash")):
             pins.append(line)
     return pins
 

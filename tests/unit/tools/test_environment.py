@@ -78,3 +78,12 @@ def test_the_readme_tree_is_the_architecture_tree_and_matches_the_packages():
     on_disk = {p.name for p in (ROOT / "pipeline").iterdir() if p.is_dir() and p.name != "__pycache__"}
     assert listed == on_disk
     assert [p.name for p in (ROOT / "pipeline").glob("*.py")] == ["__init__.py"]
+
+
+def test_every_pin_carries_the_hashes_pip_checks():
+    # pip runs in hash-checking mode as soon as one pin has a hash: every pin must have them
+    text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2])
+    assert len(blocks) == len(read_lock(ROOT / "requirements.lock"))
+    for block in blocks:
+        assert re.search(r"--hash=sha256:[0-9a-f]{64}", block), block.splitlines()[0]
