@@ -41,17 +41,54 @@ def reports_root() -> Path:
     return _env_path("SROI_REPORTS_DIR", ROOT / "reports")
 
 
-def _build_override(period: str, name: str) -> Path | None:
-    # pipeline/orchestrate/run.py builds a period in a scratch folder and publishes it with a rename; while
-    # it runs, the period being built resolves there (earlier periods stay where they are).
-    if os.environ.get("SROI_BUILD_PERIOD") == period and os.environ.get(name):
-        return Path(os.environ[name])
-    return None
+#: The ``mappen`` parameter of a notebook: which folders it reads and writes for its period.
+#: ``run``: the run's build folders (make report); ``lab``: a scratch folder ``build/lab/<P>/`` for
+#: the analyst in JupyterLab, so a notebook run by hand never changes a publication;
+#: ``gepubliceerd``: the published folders, for the page notebooks (they only read).
+FOLDER_CHOICES = ("run", "lab", "gepubliceerd")
+_HANDED_OVER: dict[str, tuple[Path, Path]] = {}
+
+
+def build_folders(period: str) -> tuple[Path, Path]:
+    """Where a run builds ``(clean, reports)`` of ``period``: inside the root it publishes to
+    (``<root>/.build-<P>/``), so publishing is a rename on one device even when the reports
+    live on a mounted share and the clean data on a local disk."""
+    return clean_root() / f".build-{period}" / "clean", reports_root() / f".build-{period}" / "reports"
+
+
+def lab_folders(period: str) -> tuple[Path, Path]:
+    """The analyst's scratch ``(clean, reports)`` of ``period`` (``build/`` is never published)."""
+    return ROOT / "build" / "lab" / period / "clean", ROOT / "build" / "lab" / period / "reports"
+
+
+def hand_over(period: str, mappen: str, writes: bool = False) -> tuple[Path, Path]:
+    """Take a notebook's ``mappen`` parameter: from now on this process reads and writes
+    ``period``'s clean data and reports in those folders; returns ``(clean, reports)``.
+
+    A notebook that ``writes`` (a stage) may not be pointed at the publication: only a run
+    publishes, by a rename, once every stage and page succeeded.
+
+    >>> hand_over("2021Q3", "lab")[0].relative_to(ROOT).as_posix()
+    'build/lab/2021Q3/clean'
+    """
+    from pipeline.core.errors import PipelineError
+
+    if mappen not in FOLDER_CHOICES or (writes and mappen == "gepubliceerd"):
+        allowed = [c for c in FOLDER_CHOICES if not (writes and c == "gepubliceerd")]
+        raise PipelineError(
+            f"parameter mappen={mappen!r}: kies uit {', '.join(allowed)}",
+            f"parameter mappen={mappen!r}: choose one of {', '.join(allowed)}",
+        )
+    folders = {"run": build_folders, "lab": lab_folders}.get(mappen, lambda q: (clean_root() / q, reports_root() / q))(
+        period
+    )
+    _HANDED_OVER[period] = folders
+    return folders
 
 
 def clean_dir(period: str) -> Path:
     """``data/clean/<PERIOD>``: canonical tables, rejected rows, findings."""
-    return _build_override(period, "SROI_BUILD_CLEAN_DIR") or clean_root() / period
+    return _HANDED_OVER[period][0] if period in _HANDED_OVER else clean_root() / period
 
 
 def ingest_dir(period: str) -> Path:
@@ -61,7 +98,7 @@ def ingest_dir(period: str) -> Path:
 
 def reports_dir(period: str) -> Path:
     """``reports/<PERIOD>``: pages, data downloads, manifest, executed notebooks."""
-    return _build_override(period, "SROI_BUILD_REPORTS_DIR") or reports_root() / period
+    return _HANDED_OVER[period][1] if period in _HANDED_OVER else reports_root() / period
 
 
 def report_data_dir(period: str) -> Path:

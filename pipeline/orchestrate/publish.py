@@ -30,12 +30,12 @@ PARTNER_PAGE = "13_partner"
 
 def page_jobs(period: str, partners: pd.DataFrame) -> list[tuple[str, dict, str, str]]:
     """(notebook, parameters, output path relative to reports/<P>, title) for every page."""
-    jobs = [(nb, {"period": period}, out, title.format(period=period)) for nb, out, title in PAGES]
+    jobs = [(nb, {"period": period, "mappen": "run"}, out, title.format(period=period)) for nb, out, title in PAGES]
     for row in partners.sort_values("partner_id").itertuples():
         jobs.append(
             (
                 PARTNER_PAGE,
-                {"period": period, "partner_id": row.partner_id},
+                {"period": period, "partner_id": row.partner_id, "mappen": "run"},
                 f"partners/{row.partner_id}.html",
                 f"Social return {period} — {row.naam}",
             )
@@ -74,7 +74,9 @@ def build_all(
     timings: dict[str, float] = {}
     nb_dir = reports_build / "notebooks"
     code = period.code
-    params = {"period": code}
+    # the notebooks' hand-over: their period and which folders they use ("run": this run's build
+    # folders, core.paths.build_folders), as papermill parameters
+    params = {"period": code, "mappen": "run"}
     # the DAG, in one place: earlier quarters' clean data (for the trend and the comparison with
     # the previous delivery), then this quarter's stages, then its pages
     say(f"eerdere kwartalen inlezen en valideren voor trend en vergelijking ({code}) | earlier quarters")

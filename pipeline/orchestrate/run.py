@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.core.errors import PipelineError
-from pipeline.core.paths import ROOT, clean_root, reports_root
+from pipeline.core.paths import ROOT, build_folders, clean_root, reports_root
 from pipeline.core.periods import Period, parse_period
 
 LOG_DIR = ROOT / "logs"
@@ -87,13 +87,6 @@ def _publish(pairs: list[tuple[Path, Path]]) -> list[Path | None]:
     return [old for _, _, old in done]
 
 
-def build_folders(period: str) -> tuple[Path, Path]:
-    """Where a run builds ``(clean, reports)`` of ``period``: inside the root it publishes to
-    (``<root>/.build-<P>/``), so publishing is a rename on one device even when the reports
-    live on a mounted share and the clean data on a local disk."""
-    return clean_root() / f".build-{period}" / "clean", reports_root() / f".build-{period}" / "reports"
-
-
 def _recover(period: str) -> None:
     """Clear what an interrupted run of ``period`` left behind (we hold its lock, so nothing
     else is writing these): its build folder, and folders renamed aside during a publication;
@@ -143,9 +136,6 @@ def build_period(period: Period, raw_dir: Path) -> dict:
         os.environ.update(
             {
                 "SROI_RAW_DIR": str(raw_dir),
-                "SROI_BUILD_PERIOD": name,
-                "SROI_BUILD_CLEAN_DIR": str(clean_build),
-                "SROI_BUILD_REPORTS_DIR": str(reports_build),
             }
         )
         timings = publish.build_all(period, raw_dir, clean_build, reports_build, say, version=version)
