@@ -124,8 +124,8 @@ lint: $(VENV_OK) ## ruff lint (with import order) and format check; notebooks co
 demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [SCALE=1] [RAW_DIR=data/raw]
 	$(PY) -m pipeline.demo --raw-dir $(call q,$(RAW_DIR)) --scale $(call q,$(SCALE))
 
-check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FILE=x.xlsx PARTNER=id [DATASET=inzet]
-	@$(PY) -m pipeline.ingest.check_export --file $(call q,$(FILE)) --partner $(call q,$(PARTNER)) $(if $(DATASET),--dataset $(call q,$(DATASET)))
+check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FILE=x.xlsx PARTNER=id [PERIOD=2021Q3] [DATASET=inzet]
+	@$(PY) -m pipeline.ingest.check_export --file $(call q,$(FILE)) --partner $(call q,$(PARTNER)) $(if $(DATASET),--dataset $(call q,$(DATASET))) $(if $(PERIOD),--period $(call q,$(PERIOD)))
 
 datadocs: $(VENV_OK) ## build Great Expectations Data Docs for the analyst (PERIOD=...)
 	@echo ">> Great Expectations Data Docs voor $(PERIOD) (alleen voor de analist, niet voor partners)"

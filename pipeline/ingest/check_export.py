@@ -14,9 +14,9 @@ not needed on the partner's machine.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import html
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.errors import PipelineError
-from pipeline.core.periods import Period, parse_period, period_of
+from pipeline.core.periods import Period, parse_period
 
 SEVERITY_NL = {"reject": "afgekeurd", "warning": "waarschuwing", "info": "ter informatie"}
 
@@ -53,13 +53,13 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     from pipeline.ingest.readers import UnreadableFileError
     from pipeline.ingest.stage import ingest_file
 
-    p = parse_period(period) if period else _last_complete_quarter()
+    p = parse_period(period) if period else period_of_file(path)
     name = path.name  # the page shows the file name only, never a path of this machine
     dataset = dataset or dataset_of(name)
     if dataset not in DATASETS:
         raise PipelineError(
-            f"dataset van {name} onbekend: geef --dataset ({', '.join(DATASETS)})",
-            f"dataset of {name} unknown: pass --dataset ({', '.join(DATASETS)})",
+            f"dataset van {name} onbekend: geef DATASET=… (make) of --dataset ({', '.join(DATASETS)})",
+            f"dataset of {name} unknown: pass DATASET=… (make) or --dataset ({', '.join(DATASETS)})",
         )
     found = FoundFile(path, name, partner_id, dataset, p.code)
     mappings = load_mappings()
@@ -70,10 +70,11 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     except UnreadableFileError as exc:
         outcome.verdict_nl, outcome.verdict_en = f"ONLEESBAAR: {exc.nl}", f"UNREADABLE: {exc.en}"
         return outcome
-    outcome.notes = _register_notes(partner_id, dataset) + [(nl, en) for _, nl, en in notes]
+    outcome.notes = _register_notes(partner_id, dataset, path) + [(nl, en) for _, nl, en in notes]
     problems, counts = _validate(dataset, clean, rejects, counts, p)
     outcome.counts, outcome.problems = counts, problems
-    rejected, warned = counts["rijen_afgekeurd"], int((problems["severity"] != "reject").sum())
+    rejected = counts["rijen_afgekeurd"]
+    warned, informed = (int((problems["severity"] == name).sum()) for name in ("warning", "info"))
     if counts["rijen_gelezen"] == 0:  # header only: delivering it would look like "nothing to report"
         outcome.exit_code = 1
         outcome.verdict_nl = "LEEG: het bestand heeft kolomkoppen maar geen enkele rij"
@@ -82,9 +83,12 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     outcome.exit_code = 1 if rejected else 0
     word_nl, word_en = ("AFGEKEURD", "REJECTED") if rejected else ("GOED", "OK")
     outcome.verdict_nl = (
-        f"{word_nl}: {rejected} van {counts['rijen_gelezen']} rijen afgekeurd, {warned} waarschuwing(en)"
+        f"{word_nl}: {rejected} van {counts['rijen_gelezen']} rijen afgekeurd, {warned} waarschuwing(en), "
+        f"{informed} ter informatie"
     )
-    outcome.verdict_en = f"{word_en}: {rejected} of {counts['rijen_gelezen']} rows rejected, {warned} warning(s)"
+    outcome.verdict_en = (
+        f"{word_en}: {rejected} of {counts['rijen_gelezen']} rows rejected, {warned} warning(s), {informed} note(s)"
+    )
     return outcome
 
 
@@ -117,20 +121,12 @@ def _validate(dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: 
     return problems, counts
 
 
-def _register_notes(partner_id: str, dataset: str) -> list[tuple[str, str]]:
-    """Whether the register knows this partner in a role that delivers this dataset (if present)."""
-    from pipeline.core.paths import raw_dir
+def _register_notes(partner_id: str, dataset: str, path: Path) -> list[tuple[str, str]]:
+    """Whether this partner's role delivers this dataset, by the register of the raw folder."""
     from pipeline.core.schema import dataset_spec
-    from pipeline.ingest.deliveries import read_partners
 
-    try:
-        partners = read_partners(raw_dir())
-    except PipelineError:
-        return []  # no (sound) register on this machine: nothing to compare with
-    roles = dict(zip(partners["partner_id"], partners["rol"]))
-    if partner_id not in roles:
-        return [(f"partner {partner_id} staat niet in partners.csv", f"partner {partner_id} is not in partners.csv")]
-    if roles[partner_id] not in dataset_spec(dataset).delivered_by:
+    roles = _register(path)
+    if partner_id in roles and roles[partner_id] not in dataset_spec(dataset).delivered_by:
         return [
             (
                 f"{dataset} wordt niet geleverd door een {roles[partner_id]}",
@@ -140,8 +136,55 @@ def _register_notes(partner_id: str, dataset: str) -> list[tuple[str, str]]:
     return []
 
 
-def _last_complete_quarter() -> Period:
-    return period_of(dt.date.today()).previous()
+def _register(path: Path) -> dict[str, str]:
+    """partner_id -> rol from the partner register: the ``partners.csv`` of the raw folder the
+    file sits in (``<RAW>/<P>/<partner>/file``), else of the configured raw folder; empty when
+    neither has a sound one (a partner checking on its own machine)."""
+    from pipeline.core.paths import raw_dir
+    from pipeline.ingest.deliveries import read_partners
+
+    for folder in [*Path(path).resolve().parents[1:3], raw_dir()]:
+        if (folder / "partners.csv").is_file():
+            try:
+                partners = read_partners(folder)
+            except PipelineError:
+                return {}
+            return dict(zip(partners["partner_id"], partners["rol"]))
+    return {}
+
+
+def check_partner(partner_id: str, path: Path) -> None:
+    """An unknown partner is an error naming the known ones (exports.md: the folder name of its
+    deliveries is its partner_id), when a register is at hand."""
+    known = sorted(_register(path))
+    if known and partner_id not in known:
+        shown = ", ".join(known[:12])
+        more = len(known) - 12
+        raise PipelineError(
+            f"partner {partner_id!r} staat niet in partners.csv; bekend: {shown}"
+            + (f" (en {more} meer)" if more > 0 else ""),
+            f"partner {partner_id!r} is not in partners.csv; known: {shown}"
+            + (f" (and {more} more)" if more > 0 else ""),
+        )
+
+
+def period_of_file(path: Path) -> Period:
+    """The quarter a file belongs to: its ``<PERIOD>/`` folder (exports.md layout), else a
+    ``YYYYQn`` in its name; never the clock (a file checked in October for 2021Q3 is 2021Q3).
+
+    >>> period_of_file(Path("raw/2021Q3/gemeente-a/opdrachten.csv")).code, period_of_file(Path("inzet_2020Q4.xlsx")).code
+    ('2021Q3', '2020Q4')
+    """
+    for folder in Path(path).parents:
+        if re.fullmatch(r"[0-9]{4}Q[1-4]", folder.name):
+            return parse_period(folder.name)
+    found = re.findall(r"(?<![0-9])([0-9]{4}Q[1-4])(?![0-9])", Path(path).name, flags=re.IGNORECASE)
+    if len(set(f.upper() for f in found)) == 1:
+        return parse_period(found[0].upper())
+    raise PipelineError(
+        f"periode van {Path(path).name} onbekend: geef PERIOD=JJJJKn (make) of --period",
+        f"period of {Path(path).name} unknown: pass PERIOD=YYYYQn (make) or --period",
+    )
 
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:70em}
@@ -203,10 +246,13 @@ def render_html(outcome: CheckOutcome) -> str:
     return "\n".join(parts)
 
 
+USAGE = "gebruik | usage: make check-export FILE=pad PARTNER=partner_id [PERIOD=JJJJKn] [DATASET=naam]"
+
+
 class _OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # never a usage dump: one line, exit 2
         print(
-            f"FOUT: {message} | ERROR: {message} (gebruik/usage: --file PAD --partner ID [--dataset NAAM])",
+            f"FOUT: {message} | ERROR: {message} ({USAGE})",
             file=sys.stderr,
         )
         sys.exit(2)
@@ -217,14 +263,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", required=True)
     parser.add_argument("--partner", required=True)
     parser.add_argument("--dataset")
-    parser.add_argument("--period", help="JJJJKn; standaard het laatste afgesloten kwartaal")
+    parser.add_argument("--period", help="JJJJKn; standaard de <JJJJKn>/-map of de naam van het bestand")
     parser.add_argument("--out", help="HTML-pagina (standaard reports/controle/<partner>_<bestand>.html)")
     args = parser.parse_args(argv)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     try:
+        if not args.file.strip() or not args.partner.strip():
+            print(USAGE, file=sys.stderr)
+            return 2
         path = Path(args.file)
         if not path.is_file():
             raise PipelineError(f"bestand niet gevonden: {path.name}", f"file not found: {path.name}")
+        check_partner(args.partner, path)
         outcome = check_file(path, args.partner, args.dataset, args.period)
         out = Path(args.out) if args.out else _default_out(args.partner, path)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,58 @@ def test_unknown_dataset_name_asks_for_dataset(tmp_path, capsys):
         "inzet",
     )
     assert code == 1
+
+
+def _raw_with(tmp_path, rel: str, source) -> tuple[Path, Path]:
+    from pipeline.core.paths import DEMO_RAW_DIR
+
+    raw = tmp_path / "raw"
+    (raw / rel).parent.mkdir(parents=True)
+    (raw / rel).write_bytes(Path(source).read_bytes())
+    (raw / "partners.csv").write_bytes((DEMO_RAW_DIR / "partners.csv").read_bytes())
+    return raw, raw / rel
+
+
+def test_the_quarter_comes_from_the_files_folder_never_from_the_clock(tmp_path, capsys):
+    from pipeline.core.paths import DEMO_RAW_DIR
+
+    # a contract starting 07-10-2021 is 'after the peildatum' for 2021Q3 (30-09-2021), a finding
+    # the check can only give when it checks 2021Q3, whatever today's date is
+    src = DEMO_RAW_DIR / "2021Q3" / "gemeente-eemsdelta" / "opdrachten_2021Q3.csv"
+    _, path = _raw_with(tmp_path, "2021Q3/gemeente-eemsdelta/opdrachten.csv", src)
+    outcome = check_export.check_file(path, "gemeente-eemsdelta")
+    assert outcome.period == "2021Q3"
+    assert "opdrachten.startdatum.na_peildatum" in set(outcome.problems["regel"])
+
+
+def test_without_a_period_folder_or_name_the_check_asks_for_period(tmp_path, capsys):
+    path = tmp_path / "opdrachten.csv"
+    path.write_text("opdracht_id\n1\n", encoding="utf-8")
+    assert check_export.main(["--file", str(path), "--partner", "gemeente-a"]) == 2
+    assert "geef PERIOD=JJJJKn (make)" in capsys.readouterr().err
+
+
+def test_no_arguments_print_the_usage_line(capsys):
+    assert check_export.main(["--file", "", "--partner", ""]) == 2
+    assert capsys.readouterr().err.strip() == check_export.USAGE
+
+
+def test_an_unknown_partner_is_named_with_the_known_ones(tmp_path, capsys):
+    from pipeline.core.paths import DEMO_RAW_DIR
+
+    src = DEMO_RAW_DIR / "2021Q3" / "gemeente-eemsdelta" / "opdrachten_2021Q3.csv"
+    _, path = _raw_with(tmp_path, "2021Q3/gemeente-eemsdelta/opdrachten.csv", src)
+    assert check_export.main(["--file", str(path), "--partner", "gemeente-eemsdeltaa"]) == 2
+    err = capsys.readouterr().err
+    assert "partner 'gemeente-eemsdeltaa' staat niet in partners.csv; bekend: alfa-college" in err
+    assert "(and 19 more)" in err
+
+
+def test_information_is_not_counted_as_a_warning(tmp_path):
+    from pipeline.core.paths import DEMO_RAW_DIR
+
+    src = DEMO_RAW_DIR / "2021Q3" / "gemeente-eemsdelta" / "opdrachten_2021Q3.csv"
+    _, path = _raw_with(tmp_path, "2021Q3/gemeente-eemsdelta/opdrachten.csv", src)
+    outcome = check_export.check_file(path, "gemeente-eemsdelta")
+    # the demo file: row 19 rejected (negative value), rows 18 and 19 start after the peildatum (info)
+    assert "0 waarschuwing(en), 2 ter informatie" in outcome.verdict_nl
