@@ -90,7 +90,10 @@ ifneq ($(filter report,$(MAKECMDGOALS)),)
     .PHONY: $(INPUTS_STAMP)
   endif
 
+# $(eval) runs when make expands this recipe, i.e. only when the period is (re)built: the report
+# target then says nothing more, so the run's own summary is the last line on the console
 $(REPORT_OUT): $(INPUTS_STAMP) $(CODE_INPUTS) $(VENV_OK)
+	$(eval REPORT_BUILT := yes)
 	@$(PY) -m pipeline.orchestrate.run report --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
 
 $(INPUTS_STAMP):
@@ -99,7 +102,7 @@ $(INPUTS_STAMP):
 endif
 
 report: $(VENV_OK) $(REPORT_OUT) ## build one quarter's reports, when its inputs or the code changed: make report PERIOD=2021Q3 [RAW_DIR=path]
-	@echo ">> "$(call q,$(REPORTS_ROOT)/$(PERIOD))" is actueel | is up to date"
+	$(if $(REPORT_BUILT),@:,@echo ">> "$(call q,$(REPORTS_ROOT)/$(PERIOD))" is actueel: exports en code ongewijzigd, niets te doen | is up to date: nothing to do")
 
 verify: $(VENV_OK) ## rebuild one quarter in a temporary folder and compare it with the published one: make verify PERIOD=2021Q3
 	@$(PY) -m pipeline.orchestrate.verify --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
