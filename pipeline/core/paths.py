@@ -104,3 +104,30 @@ def reports_dir(period: str) -> Path:
 def report_data_dir(period: str) -> Path:
     """``reports/<PERIOD>/data``: machine-readable tables written by the compute step."""
     return reports_dir(period) / "data"
+
+
+def check_apart(raw_dir: Path, outputs: list[tuple[str, Path]] | None = None) -> None:
+    """The output folders and the raw folder must not contain one another: a build inside the raw
+    folder writes there, and raw data inside an output folder is deleted by the next publication
+    or ``make clean`` (exports.md: the raw folder is never written, moved or deleted).
+
+    Raises:
+        PipelineError: naming the output folder (default: ``data/clean`` and ``reports``).
+    """
+    from pipeline.core.errors import PipelineError
+
+    raw = Path(raw_dir).resolve()
+    for name, out in outputs or [("data/clean", clean_root()), ("reports", reports_root())]:
+        out = Path(out).resolve()
+        if out == raw or raw in out.parents:
+            raise PipelineError(
+                f"uitvoermap {name} ligt in de ruwe map ({out.name}); kies een map erbuiten",
+                f"output folder {name} lies inside the raw folder ({out.name}); choose one outside",
+            )
+        if out in raw.parents:
+            raise PipelineError(
+                f"de ruwe map ligt in uitvoermap {name}, die bij elke run en make clean wordt "
+                "vervangen; zet de aanleveringen erbuiten",
+                f"the raw folder lies inside output folder {name}, which every run and make clean "
+                "replaces; keep the deliveries outside it",
+            )

@@ -46,13 +46,19 @@ class CheckOutcome:
 
 
 def check_file(path: Path, partner_id: str, dataset: str | None = None, period: str | None = None) -> CheckOutcome:
-    """Ingest and validate one file as the pipeline would; never raises for a bad file."""
+    """Ingest and validate one file as the pipeline would; never raises for a bad file.
+
+    Raises:
+        PipelineError: unusable arguments (unknown partner or dataset, no period to be found).
+    """
     from pipeline.core.schema import DATASETS
     from pipeline.ingest.deliveries import FoundFile, dataset_of
     from pipeline.ingest.mappings import load_mappings
     from pipeline.ingest.readers import UnreadableFileError
     from pipeline.ingest.stage import ingest_file
 
+    roles = _register(path)  # read once: an unknown partner is refused, a role mismatch noted
+    check_partner(partner_id, roles)
     p = parse_period(period) if period else period_of_file(path)
     name = path.name  # the page shows the file name only, never a path of this machine
     dataset = dataset or dataset_of(name)
@@ -70,7 +76,7 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     except UnreadableFileError as exc:
         outcome.verdict_nl, outcome.verdict_en = f"ONLEESBAAR: {exc.nl}", f"UNREADABLE: {exc.en}"
         return outcome
-    outcome.notes = _register_notes(partner_id, dataset, path) + [(nl, en) for _, nl, en in notes]
+    outcome.notes = _register_notes(partner_id, dataset, roles) + [(nl, en) for _, nl, en in notes]
     problems, counts = _validate(dataset, clean, rejects, counts, p)
     outcome.counts, outcome.problems = counts, problems
     rejected = counts["rijen_afgekeurd"]
@@ -121,11 +127,10 @@ def _validate(dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: 
     return problems, counts
 
 
-def _register_notes(partner_id: str, dataset: str, path: Path) -> list[tuple[str, str]]:
+def _register_notes(partner_id: str, dataset: str, roles: dict[str, str]) -> list[tuple[str, str]]:
     """Whether this partner's role delivers this dataset, by the register of the raw folder."""
     from pipeline.core.schema import dataset_spec
 
-    roles = _register(path)
     if partner_id in roles and roles[partner_id] not in dataset_spec(dataset).delivered_by:
         return [
             (
@@ -153,10 +158,10 @@ def _register(path: Path) -> dict[str, str]:
     return {}
 
 
-def check_partner(partner_id: str, path: Path) -> None:
+def check_partner(partner_id: str, roles: dict[str, str]) -> None:
     """An unknown partner is an error naming the known ones (exports.md: the folder name of its
-    deliveries is its partner_id), when a register is at hand."""
-    known = sorted(_register(path))
+    deliveries is its partner_id), when a register is at hand (``roles`` from :func:`_register`)."""
+    known = sorted(roles)
     if known and partner_id not in known:
         shown = ", ".join(known[:12])
         more = len(known) - 12
@@ -274,7 +279,6 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(args.file)
         if not path.is_file():
             raise PipelineError(f"bestand niet gevonden: {path.name}", f"file not found: {path.name}")
-        check_partner(args.partner, path)
         outcome = check_file(path, args.partner, args.dataset, args.period)
         out = Path(args.out) if args.out else _default_out(args.partner, path)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -76,6 +77,24 @@ def walk(folder: Path) -> list[tuple[Path, str]]:
             found += walk(path)
         else:
             found.append((path, kind))
+    return found
+
+
+def run_entries(raw: Path, period: str) -> list[tuple[Path, str]]:
+    """Every entry a run of ``period`` may read, with its kind: the entries at the top of ``raw``
+    and everything below its period folders ``<= period`` (exports.md layout), links not followed.
+
+    Standard library only: make's digest of the raw folder (``pipeline.orchestrate.make_inputs``)
+    and the pipeline's own fingerprint (``pipeline.orchestrate.provenance``) share this rule.
+    """
+    if not raw.is_dir():
+        return []
+    found = []
+    for entry, kind in entries(raw):
+        if kind == "dir" and re.fullmatch(r"[0-9]{4}Q[1-4]", entry.name) and entry.name <= period:
+            found += walk(entry)
+        elif kind != "dir":
+            found.append((entry, kind))
     return found
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline.core import csvsafe
 from pipeline.core.errors import PipelineError
+from pipeline.core.paths import check_apart
 from pipeline.core.periods import parse_period
 from pipeline.core.schema import DATASETS, PROVENANCE_COLUMNS, dataset_spec
 from pipeline.ingest.deliveries import FoundFile, discover, read_partners
@@ -131,34 +132,11 @@ def preflight(period: str, raw_dir: Path) -> None:
 
     p = parse_period(period)
     raw_dir = Path(raw_dir)
-    _check_apart(raw_dir)
+    check_apart(raw_dir)
     discover(raw_dir, p, read_partners(raw_dir))
     load_key(raw_dir)
     load_mappings()
     load_rate_card()
-
-
-def _check_apart(raw_dir: Path) -> None:
-    """The output folders and the raw folder must not contain one another: a build inside the raw
-    folder writes there, and raw data inside an output folder is deleted by the next publication
-    or ``make clean`` (exports.md: the raw folder is never written, moved or deleted)."""
-    from pipeline.core.paths import clean_root, reports_root
-
-    raw = Path(raw_dir).resolve()
-    for name, out in (("data/clean", clean_root()), ("reports", reports_root())):
-        out = out.resolve()
-        if out == raw or raw in out.parents:
-            raise PipelineError(
-                f"uitvoermap {name} ({out.name}) ligt in de ruwe map; kies een map erbuiten",
-                f"output folder {name} ({out.name}) lies inside the raw folder; choose one outside",
-            )
-        if out in raw.parents:
-            raise PipelineError(
-                f"de ruwe map ligt in uitvoermap {name}, die bij elke run en make clean wordt "
-                "vervangen; zet de aanleveringen erbuiten",
-                f"the raw folder lies inside output folder {name}, which every run and make clean "
-                "replaces; keep the deliveries outside it",
-            )
 
 
 def _read_all(

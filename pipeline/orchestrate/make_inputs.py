@@ -32,7 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run as a script: pipeline.core.errors is standard library only
 
-from pipeline.core.errors import os_error_line  # noqa: E402
+from pipeline.core.errors import PipelineError, os_error_line  # noqa: E402
+from pipeline.core.paths import check_apart, clean_root  # noqa: E402
+from pipeline.ingest.rawfs import run_entries  # noqa: E402
 
 PERIOD_RE = re.compile(r"[0-9]{4}Q[1-4]")
 
@@ -47,21 +49,12 @@ def _resolve(path: str) -> Path:
 
 
 def _entries(raw: Path, period: str) -> list[tuple[str, int, int, int]]:
-    """``(relative name, file type, size, mtime_ns)`` of every non-folder entry a run may read."""
-    out: list[tuple[str, int, int, int]] = []
-
-    def add(path: Path) -> None:
+    """``(relative name, file type, size, mtime_ns)`` of every entry a run may read
+    (:func:`pipeline.ingest.rawfs.run_entries`), by ``lstat``: nothing is opened or followed."""
+    out = []
+    for path, _ in run_entries(raw, period):
         st = os.lstat(path)
         out.append((path.relative_to(raw).as_posix(), stat.S_IFMT(st.st_mode), st.st_size, st.st_mtime_ns))
-
-    with os.scandir(raw) as top:
-        for entry in top:
-            if not entry.is_dir(follow_symlinks=False):
-                add(Path(entry.path))
-            elif PERIOD_RE.fullmatch(entry.name) and entry.name <= period:
-                for folder, dirs, files in os.walk(entry.path):  # never follows links to folders
-                    for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-                        add(Path(folder, name))
     return sorted(out)
 
 
@@ -79,22 +72,6 @@ def stamp_text(raw: Path, period: str) -> str:
     return f"RAW_DIR={raw}\n{digest(raw, period)}\n"
 
 
-def check_apart(raw: Path, reports: Path) -> None:
-    """The stamp goes into the reports folder: refuse before writing when that lies in the raw
-    folder (exports.md: the raw folder is never written); same rule as ``ingest.preflight``."""
-    if reports == raw or raw in reports.parents:
-        raise Refused(
-            "FOUT: uitvoermap reports ligt in de ruwe map; kies een map erbuiten | "
-            "ERROR: output folder reports lies inside the raw folder; choose one outside"
-        )
-    if reports in raw.parents:
-        raise Refused(
-            "FOUT: de ruwe map ligt in uitvoermap reports, die bij elke run en make clean wordt "
-            "vervangen; zet de aanleveringen erbuiten | ERROR: the raw folder lies inside output "
-            "folder reports, which every run and make clean replaces; keep the deliveries outside it"
-        )
-
-
 def main(argv: list[str]) -> int:
     if len(argv) != 4 or argv[0] not in ("status", "write"):
         print(
@@ -107,7 +84,10 @@ def main(argv: list[str]) -> int:
         if not PERIOD_RE.fullmatch(period):
             raise Refused(f"FOUT: ongeldige periode {period!r} | ERROR: invalid period {period!r}")
         raw, reports = _resolve(raw_arg), _resolve(reports_arg)
-        check_apart(raw, reports)
+        try:
+            check_apart(raw, [("data/clean", clean_root()), ("reports", reports)])
+        except PipelineError as exc:
+            raise Refused(exc.one_line()) from None
         stamp = reports / f".{period}.inputs"
         text = stamp_text(raw, period)
         if command == "status":

@@ -101,20 +101,7 @@ def raw_input_files(raw: Path, period: str) -> list[Path]:
     ``/etc/passwd`` or a named pipe in a partner folder is never opened or hashed (ingest does
     not read it either; a pipe would block the run).
     """
-    return [p for p, kind in _raw_entries(raw, period) if kind == "file"]
-
-
-def _raw_entries(raw: Path, period: str) -> list[tuple[Path, str]]:
-    """Every entry below the top of ``raw`` and its period folders <= ``period``, with its kind."""
-    if not raw.is_dir():
-        return []
-    found = []
-    for entry, kind in rawfs.entries(raw):
-        if kind == "dir" and is_period(entry.name) and entry.name <= period:
-            found += rawfs.walk(entry)
-        elif kind != "dir":
-            found.append((entry, kind))
-    return found
+    return [p for p, kind in rawfs.run_entries(raw, period) if kind == "file"]
 
 
 def inputs_fingerprint(raw: Path, period: str) -> str:
@@ -123,7 +110,7 @@ def inputs_fingerprint(raw: Path, period: str) -> str:
     An entry that is not a regular file counts by its name and kind only (it is never opened), so
     adding or removing a link still changes the fingerprint.
     """
-    entries = _raw_entries(raw, period)
+    entries = rawfs.run_entries(raw, period)
     lines = sorted(
         f"{p.relative_to(raw).as_posix()}\t{_raw_sha256(p) if kind == 'file' else kind}" for p, kind in entries
     )
