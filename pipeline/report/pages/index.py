@@ -7,16 +7,17 @@ import html
 import pandas as pd
 
 from pipeline.report import formatting as fmt
+from pipeline.report import labels
 from pipeline.report.downloads import partner_contracts
 from pipeline.report.pages.common import paragraph, plural, table
 from pipeline.report.pages.data import PageData
-from pipeline.report.pages.regio import funnel_counts, persons
+from pipeline.report.pages.regio import TRAINING_ROLES, funnel_counts, persons
 from pipeline.report.tables import Html
 
 PARTNER_GROUPS = (
     ("Opdrachtgevers", ("opdrachtgever",)),
     ("Opdrachtnemers", ("opdrachtnemer",)),
-    ("Opleiders, werkpleinen en sw-bedrijven", ("opleider", "werkplein", "sw-bedrijf")),
+    (labels.roles_phrase(TRAINING_ROLES), TRAINING_ROLES),
 )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.schema import dataset_spec
 from pipeline.core.settings import settings
 from pipeline.disclosure.suppress import CountTable, suppress_linked, suppress_small_counts
-from pipeline.report import charts
+from pipeline.report import charts, labels
 from pipeline.report import formatting as fmt
 from pipeline.report.pages.common import ROLE_LABELS, STAGES, note, paragraph, plural, suppressed, table
 from pipeline.report.pages.data import PageData
@@ -84,7 +85,7 @@ def _region_stages(data: PageData, dimension: str) -> pd.DataFrame:
 # The breakdowns each page shows (notebooks 11_regio and 13_partner): their cells are suppressed
 # together with the funnel and, on regio.html, the contributions table (page_counts).
 PAGE_DIMENSIONS = {"regio": ("sector", "opleider", "doelgroep", "woongemeente"), "partner": ("opleiding",)}
-TRAINING_ROLES = ("opleider", "werkplein", "sw-bedrijf")
+TRAINING_ROLES = dataset_spec("trajecten").delivered_by  # config/datasets.yaml: who delivers trajecten
 CONTRIBUTION_LINKS = {"aangemeld": "trajecten", "geplaatst": "plaatsingen", "duurzaam": "duurzaam"}
 TOTAL = "Totaal"
 _PAGE_COUNTS: dict[tuple[int, str], tuple[PageData, dict[str, pd.DataFrame]]] = {}
@@ -272,9 +273,9 @@ CONTRIBUTION_GROUPS = (
     ),
     (
         "trajecten",
-        ("opleider", "werkplein", "sw-bedrijf"),
+        TRAINING_ROLES,
         ["naam", "rol", "geleverd", "trajecten", "plaatsingen", "duurzaam"],
-        "Opleiders, werkpleinen en sw-bedrijven: trajecten en plaatsingen",
+        labels.roles_phrase(TRAINING_ROLES) + ": trajecten en plaatsingen",
     ),
 )
 
