@@ -45,14 +45,16 @@ help: ## list the targets
 
 # The environment is a file target built from the lock: set up once, never reinstalled while
 # requirements.lock and pyproject.toml are unchanged.
-$(VENV_OK): requirements.lock pyproject.toml
+# The venv holds no absolute path to the checkout (tools/venv_paths.py): a copied or moved
+# folder runs its own code; tools run as `$(PY) -m …`, never through a console script's #! line.
+$(VENV_OK): requirements.lock pyproject.toml tools/venv_paths.py
 	@echo ">> setting up $(VENV) from requirements.lock"
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "FOUT: $(PYTHON) niet gevonden | ERROR: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --no-deps -r requirements.lock
-	$(PY) -c "import pathlib, site, sys; pathlib.Path(site.getsitepackages()[0], 'sroi_pipeline.pth').write_text(sys.argv[1] + '\n')" $(call q,$(CURDIR))
 	$(PY) -m pip check
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(PY) -m tools.venv_paths
 	@touch $@
 
 setup: $(VENV_OK) ## create the virtual environment from the lock (done automatically)
@@ -111,9 +113,10 @@ bench: $(VENV_OK) ## measure cold runs at SCALE=1 and 10 (BENCH_SCALE=100 adds 1
 	@$(PY) -m tools.bench --scales $(call q,1$(comma)10$(if $(BENCH_SCALE),$(comma)$(BENCH_SCALE)))
 
 lab: $(VENV_OK) ## open the notebooks in JupyterLab on the project's environment
-	SROI_RAW_DIR=$(call q,$(RAW_DIR)) $(VENV)/bin/jupyter lab notebooks/
+	SROI_RAW_DIR=$(call q,$(RAW_DIR)) $(PY) -m jupyterlab notebooks/
 
 test: $(VENV_OK) ## run the whole test suite: unit and integration (builds periods, kernels, a browser)
+	@$(PY) -m tools.test_deps
 	$(PY) -m pytest -q
 
 test-fast: $(VENV_OK) ## the unit tests only (-m "not slow"), on every core: under a minute
@@ -122,7 +125,7 @@ test-fast: $(VENV_OK) ## the unit tests only (-m "not slow"), on every core: und
 lint: $(VENV_OK) ## ruff lint (with import order) and format check; notebooks committed without outputs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/nbstripout --verify --keep-id notebooks/*.ipynb
+	$(PY) -m nbstripout --verify --keep-id notebooks/*.ipynb
 
 demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [SCALE=1] [RAW_DIR=data/raw]
 	$(PY) -m pipeline.demo --raw-dir $(call q,$(RAW_DIR)) --scale $(call q,$(SCALE))
