@@ -54,7 +54,9 @@ def fix_kernelspec(prefix: Path) -> Path | None:
 def main() -> int:
     root = Path.cwd()
     if not (root / "pipeline" / "__init__.py").is_file():
-        print("FOUT: draai dit vanuit de map van de checkout | ERROR: run this from the checkout's root", file=sys.stderr)
+        print(
+            "FOUT: draai dit vanuit de map van de checkout | ERROR: run this from the checkout's root", file=sys.stderr
+        )
         return 1
     write_pth(root)
     fix_kernelspec(Path(sys.prefix))

@@ -100,12 +100,15 @@ def build_all(
     titles = {(nb, tuple(sorted(p.items()))): (out, title) for nb, p, out, title in jobs}
     page_params = []
     (nb_dir / "pages").mkdir(parents=True, exist_ok=True)
-    for name, job_params, nb in run_many([(nb, p) for nb, p, _, _ in jobs]):
+    step = max(1, min(10, len(jobs) // 4))  # a line every few pages: about four, at most ten apart
+    for done, (name, job_params, nb) in enumerate(run_many([(nb, p) for nb, p, _, _ in jobs]), start=1):
         out, title = titles[(name, tuple(sorted(job_params.items())))]
         stem = out.removesuffix(".html").replace("/", "_")
         nbformat.write(nb, nb_dir / "pages" / f"{stem}.ipynb")
         render_notebook(nb, reports_build / out, title=title, footer=page_footer)
         page_params.append({"notebook": f"{name}.ipynb", "parameters": job_params, "pagina": out})
+        if done % step == 0 or done == len(jobs):
+            say(f"pagina's {done}/{len(jobs)} klaar, laatste: {out} | pages done, last")
     timings["render"] = time.monotonic() - started
     say(f"Excel-downloads schrijven ({code})")
     started = time.monotonic()

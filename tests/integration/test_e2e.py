@@ -208,3 +208,18 @@ def test_no_shareable_page_links_to_an_internal_output(demo_build):
             assert tier_of("reports", target) == "deelbaar", f"{page.name} links to internal {target}"
             if page.parent.name == "partners":  # a partner page links only to its own files
                 assert target.startswith(f"partners/{page.stem}."), (page.name, target)
+
+
+def test_the_console_tells_what_it_builds_and_ends_on_the_summary(demo_build):
+    """A first run says which earlier quarters it builds and why, counts the pages as they are
+    rendered, and ends on the summary with the path to index.html."""
+    import re
+
+    lines = [ln for ln in (demo_build / "terminal.txt").read_text(encoding="utf-8").splitlines() if ln.startswith(">>")]
+    text = "\n".join(lines)
+    assert "voor trend en vergelijking" in text
+    counts = [tuple(map(int, m)) for m in re.findall(r"pagina's (\d+)/(\d+) klaar", text)]
+    assert len(counts) >= 2, text
+    total = counts[-1][1]
+    assert counts[-1] == (total, total) and [c for c, _ in counts] == sorted({c for c, _ in counts})
+    assert re.match(r">> klaar in [\d.]+ s: .*index\.html", lines[-1]), lines[-1]
