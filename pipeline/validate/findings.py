@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.schema import DATASETS, ROLES, dataset_spec
 from pipeline.core.settings import Settings
 
 COLUMNS = ("partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en", "severity")
 # domain.md / leveringen.csv: which dataset each role is expected to deliver
-EXPECTED_DATASETS = {
-    "opdrachtgever": ("opdrachten",),
-    "opdrachtnemer": ("inzet",),
-    "opleider": ("trajecten",),
-    "werkplein": ("trajecten",),
-}
+# Which datasets each role is asked for every quarter: datasets.yaml's `expected_from` (default
+# `delivered_by`; docs/domain.md, "Which roles' trajectories count").
+EXPECTED_DATASETS = {role: tuple(d for d in DATASETS if role in dataset_spec(d).expected_roles) for role in ROLES}
 _FOREVER = pd.Timestamp("2262-04-11")
 
 
