@@ -80,7 +80,8 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     problems, counts = _validate(dataset, clean, rejects, counts, p)
     outcome.counts, outcome.problems = counts, problems
     rejected = counts["rijen_afgekeurd"]
-    warned, informed = (int((problems["severity"] == name).sum()) for name in ("warning", "info"))
+    counted = problems[~problems["op_afgekeurde_rij"]]  # exactly what the run records for this file
+    warned, informed = (int((counted["severity"] == name).sum()) for name in ("warning", "info"))
     if counts["rijen_gelezen"] == 0:  # header only: delivering it would look like "nothing to report"
         outcome.exit_code = 1
         outcome.verdict_nl = "LEEG: het bestand heeft kolomkoppen maar geen enkele rij"
@@ -114,12 +115,15 @@ def _validate(dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: 
             rejects.assign(severity="reject"),
             checked.rejections.assign(severity="reject"),
             checked.findings,
-            checked.findings_on_rejected,
+            # the run records no finding on a rejected row; the check shows them too, marked, so a
+            # partner can fix a row at once (they are not counted in the verdict)
+            checked.findings_on_rejected.assign(op_afgekeurde_rij=True),
             *within,
         ],
         ignore_index=True,
     )
-    problems = sort_lines(lines, FINDING_COLUMNS)
+    problems = sort_lines(lines, [*FINDING_COLUMNS, "op_afgekeurde_rij"])
+    problems["op_afgekeurde_rij"] = (problems["op_afgekeurde_rij"] == "True").astype(bool)
     rejected = problems.loc[problems["severity"] == "reject", "rij"].dropna().nunique()
     counts = {**counts, "rijen_schoon": len(checked.clean), "rijen_afgekeurd": int(rejected)}
     if counts["rijen_gelezen"] != counts["rijen_schoon"] + counts["rijen_afgekeurd"]:
@@ -242,7 +246,9 @@ def render_html(outcome: CheckOutcome) -> str:
             parts.append(
                 f'<tr class="{e(row.severity)}"><td>{e(rij)}</td><td>{e(row.kolom)}</td>'
                 f"<td>{e(row.waarde)}</td><td>{e(row.reden_nl)}</td>"
-                f"<td>{e(SEVERITY_NL.get(row.severity, row.severity))}</td><td>{e(row.regel)}</td></tr>"
+                f"<td>{e(SEVERITY_NL.get(row.severity, row.severity))}"
+                f"{' (rij al afgekeurd; telt niet apart)' if row.op_afgekeurde_rij else ''}</td>"
+                f"<td>{e(row.regel)}</td></tr>"
             )
         parts.append("</tbody></table>")
     elif outcome.exit_code != 2:

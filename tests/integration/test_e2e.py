@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 
+from pipeline.core.paths import ROOT
 from pipeline.demo.generate import PLANTED_PROBLEMS
 from tests.conftest import E2E_PERIOD
 
@@ -213,8 +214,6 @@ def test_no_shareable_page_links_to_an_internal_output(demo_build):
 def test_the_console_tells_what_it_builds_and_ends_on_the_summary(demo_build):
     """A first run says which earlier quarters it builds and why, counts the pages as they are
     rendered, and ends on the summary with the path to index.html."""
-    import re
-
     lines = [ln for ln in (demo_build / "terminal.txt").read_text(encoding="utf-8").splitlines() if ln.startswith(">>")]
     text = "\n".join(lines)
     assert "voor trend en vergelijking" in text
@@ -223,3 +222,20 @@ def test_the_console_tells_what_it_builds_and_ends_on_the_summary(demo_build):
     total = counts[-1][1]
     assert counts[-1] == (total, total) and [c for c, _ in counts] == sorted({c for c, _ in counts})
     assert re.match(r">> klaar in [\d.]+ s: .*index\.html", lines[-1]), lines[-1]
+
+
+def test_check_export_reports_what_the_run_records_for_the_file(demo_build):
+    """make check-export on a delivered file checks its own quarter and gives the same lines the
+    full run records for it in afgekeurd.csv and bevindingen.csv (the lines it adds on rows that
+    are already rejected are marked and not counted)."""
+    from pipeline.ingest.check_export import check_file
+
+    bestand = "2021Q3/gemeente-eemsdelta/opdrachten_2021Q3.csv"
+    outcome = check_file(ROOT / "data" / "raw" / bestand, "gemeente-eemsdelta")
+    assert outcome.period == "2021Q3"
+    clean = demo_build / "clean" / "2021Q3"
+    run = pd.concat([pd.read_csv(clean / f, dtype=str) for f in ("afgekeurd.csv", "bevindingen.csv")])
+    run = run[run["bestand"] == bestand]
+    expected = sorted(zip(run["rij"].astype(int), run["kolom"], run["regel"]))
+    checked = outcome.problems[~outcome.problems["op_afgekeurde_rij"]]
+    assert expected and sorted(zip(checked["rij"].astype(int), checked["kolom"], checked["regel"])) == expected

@@ -159,5 +159,13 @@ def test_information_is_not_counted_as_a_warning(tmp_path):
     src = DEMO_RAW_DIR / "2021Q3" / "gemeente-eemsdelta" / "opdrachten_2021Q3.csv"
     _, path = _raw_with(tmp_path, "2021Q3/gemeente-eemsdelta/opdrachten.csv", src)
     outcome = check_export.check_file(path, "gemeente-eemsdelta")
-    # the demo file: row 19 rejected (negative value), rows 18 and 19 start after the peildatum (info)
-    assert "0 waarschuwing(en), 2 ter informatie" in outcome.verdict_nl
+    # the demo file: row 19 rejected (negative value), rows 18 and 19 start after the peildatum (info);
+    # like the run, the verdict counts only the kept row's note (18); row 19's is shown, marked
+    assert "1 van 19 rijen afgekeurd, 0 waarschuwing(en), 1 ter informatie" in outcome.verdict_nl
+    got = outcome.problems
+    assert list(zip(got["rij"], got["kolom"], got["severity"], got["op_afgekeurde_rij"])) == [
+        (18, "startdatum", "info", False),
+        (19, "opdrachtwaarde", "reject", False),
+        (19, "startdatum", "info", True),
+    ]
+    assert "rij al afgekeurd" in check_export.render_html(outcome)
