@@ -29,10 +29,10 @@ export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export JUPYTER_PLATFORM_DIRS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export lock env-file verify bench
+.PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export lock env-file verify bench share
 
 # A period is a calendar quarter YYYYQn (domain.md); anything else is refused in one line.
-PERIOD_GOALS := report verify datadocs
+PERIOD_GOALS := report verify datadocs share
 ifneq ($(filter $(PERIOD_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(shell printf '%s' $(call q,$(PERIOD)) | grep -Ex '[0-9]{4}Q[1-4]'),)
     $(error FOUT: ongeldige periode '$(PERIOD)': gebruik PERIOD=JJJJKn, bv. PERIOD=2021Q3 | ERROR: invalid period '$(PERIOD)': use PERIOD=YYYYQn, e.g. PERIOD=2021Q3)
@@ -108,6 +108,9 @@ report: $(VENV_OK) $(REPORT_OUT) ## build one quarter's reports, when its inputs
 
 verify: $(VENV_OK) ## rebuild one quarter in a temporary folder and compare it with the published one: make verify PERIOD=2021Q3
 	@$(PY) -m pipeline.orchestrate.verify --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
+
+share: $(VENV_OK) ## per partner a package of what it may receive, plus verzendlijst.csv: make share PERIOD=2021Q3 (build/delen/<P>/)
+	@$(PY) -m pipeline.orchestrate.share --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
 
 bench: $(VENV_OK) ## measure cold runs at SCALE=1 and 10 (BENCH_SCALE=100 adds 100) and print a table
 	@$(PY) -m tools.bench --scales $(call q,1$(comma)10$(if $(BENCH_SCALE),$(comma)$(BENCH_SCALE)))
