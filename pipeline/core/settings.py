@@ -47,6 +47,10 @@ class WarningSettings(_Frozen):
     sr_percentage_unusual_above: float
 
 
+class DeliverySettings(_Frozen):
+    termijn_dagen: int = Field(ge=0, le=92)
+
+
 class IngestSettings(_Frozen):
     xlsx_max_uncompressed_mb: float = Field(gt=0)
     xlsx_max_compression_ratio: float = Field(gt=1)
@@ -61,6 +65,7 @@ class Settings(_Frozen):
     disclosure: DisclosureSettings
     warnings: WarningSettings
     ingest: IngestSettings
+    delivery: DeliverySettings
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -24,6 +24,7 @@ PAGES = (
     ("10_index", "index.html", "Social return {period} — overzicht"),
     ("11_regio", "regio.html", "Social return {period} — regionaal overzicht"),
     ("12_kwaliteit", "kwaliteit.html", "Social return {period} — datakwaliteit"),
+    ("14_werkwijze", "werkwijze.html", "Social return — regionale werkwijze ({period})"),
 )
 PARTNER_PAGE = "13_partner"
 
