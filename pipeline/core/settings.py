@@ -37,6 +37,9 @@ class ProgrammeSettings(_Frozen):
     doel_datum: dt.date
     start_datum: dt.date
     jaren_person_year_block: str
+    # a tender without verwachte_start is expected to start this many months after its
+    # publication (supply and demand: when candidates are needed)
+    start_na_publicatie_maanden: int = Field(default=6, ge=0, le=60)
 
 
 class DisclosureSettings(_Frozen):
