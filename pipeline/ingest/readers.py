@@ -89,13 +89,16 @@ class RawTable:
     """One file's records: standard columns (raw values, ``None`` when empty) plus ``bron_rij``.
 
     ``problems`` lists rows rejected while reading (``bron_rij, kolom, waarde, regel``);
-    ``notes`` are ``(soort, nl, en)`` remarks for meldingen.csv.
+    ``notes`` are ``(soort, nl, en)`` remarks for meldingen.csv; ``headers`` maps each standard
+    column read to its header as the partner wrote it (surrounding whitespace stripped), so a
+    finding can name the column the way the partner's own file does.
     """
 
     data: pd.DataFrame
     problems: pd.DataFrame
     rijen_leeg: int
     notes: tuple[tuple[str, str, str], ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -279,7 +282,7 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
         frame = frame.mask(frame == "")
     empty = frame.isna().all(axis=1) if frame.shape[1] else pd.Series(True, index=frame.index)
     frame = frame[~empty]
-    notes, columns, ignored = list(grid.notes), {}, []
+    notes, columns, ignored, headers = list(grid.notes), {}, [], {}
     for i, heading in enumerate(grid.rows[h][: len(header)] if header else []):
         name = spec.headings.get(header[i])
         has_data = i < frame.shape[1] and bool(frame[i].notna().any())
@@ -294,6 +297,7 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
                 f"column {name} appears twice (columns {first} and {i + 1})",
             )
         columns[i] = name
+        headers[name] = str(heading).strip()  # a known heading: never a cell value, so never a BSN
     if ignored:
         notes.append(_ignored_note(ignored))
     missing = [c for c in spec.required if c not in columns.values()]
@@ -312,7 +316,7 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
         )
     data = frame.reindex(columns=list(columns)).rename(columns=columns)
     problems = _row_problems(grid, frame, data, columns, spec, extra)
-    return RawTable(data.reset_index(), problems, int(empty.sum()), tuple(notes))
+    return RawTable(data.reset_index(), problems, int(empty.sum()), tuple(notes), headers)
 
 
 def _ignored_note(labels: list[str]) -> tuple[str, str, str]:
