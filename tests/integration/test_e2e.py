@@ -239,3 +239,15 @@ def test_check_export_reports_what_the_run_records_for_the_file(demo_build):
     expected = sorted(zip(run["rij"].astype(int), run["kolom"], run["regel"]))
     checked = outcome.problems[~outcome.problems["op_afgekeurde_rij"]]
     assert expected and sorted(zip(checked["rij"].astype(int), checked["kolom"], checked["regel"])) == expected
+
+
+def test_het_hogeland_findings_point_at_the_rows_excel_shows(demo_build):
+    """Its contracts file has a line break inside a quoted cell of its first record. Counted by
+    hand, one Excel row per record (header row 1): HH2020-02 with 12 % is row 11, HH2021-04
+    starting 10-11-2021 (after the peildatum) is row 16; the file has 16 rows."""
+    findings = pd.read_csv(demo_build / "clean" / E2E_PERIOD / "bevindingen.csv", dtype=str)
+    mine = findings[findings["bestand"] == "2021Q3/gemeente-het-hogeland/opdrachten_2021Q3.csv"]
+    assert sorted(zip(mine["rij"].astype(int), mine["kolom"], mine["kolom_bestand"])) == [
+        (11, "sr_percentage", "SR-PERCENTAGE"),
+        (16, "startdatum", "STARTDATUM"),
+    ]
