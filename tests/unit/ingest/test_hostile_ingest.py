@@ -487,6 +487,41 @@ def test_a_sheet_over_the_cell_limit_is_refused(tmp_path, monkeypatch):
     assert "meer dan 10 cellen (vanaf rij 4)" in caught.value.nl
 
 
+def test_two_cells_far_apart_are_read_without_building_the_rectangle_between_them(tmp_path):
+    import openpyxl
+
+    # A1..K2 and one cell in column XFD of row 100000: openpyxl's count (a row's last column,
+    # summed) is ~16,400 cells, but calamine would build the 1.6 billion-cell rectangle between
+    # them and the process would end on the failed allocation; the cell's reference shows it
+    # first, so openpyxl reads this sheet (only the sheet is read here: the table built from it
+    # is another matter)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "inzet"
+    sheet.append(INZET_HEADER.strip().split(";"))
+    sheet.append(INZET_ROW.strip().format(id="FAR-1").split(";"))
+    sheet["XFD100000"] = "ver weg"
+    book.save(tmp_path / "inzet_ver_uit_elkaar.xlsx")
+    code = """
+        import resource, sys
+        from pathlib import Path
+        from pipeline.ingest.xlsx_reader import read_sheet
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+        sheet = read_sheet(Path(sys.argv[1]).read_bytes(), "inzet")
+        print(len(sheet.rows), sheet.rows[1][0], sheet.rows[-1][-1], len(sheet.rows[-1]))
+    """
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), str(tmp_path / "inzet_ver_uit_elkaar.xlsx")],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["100000", "FAR-1", "ver", "weg", "16384"]
+
+
 def test_the_limits_are_settings():
     from pipeline.core.settings import settings
 
