@@ -150,7 +150,7 @@ def read_sheet(raw: bytes, wanted: str) -> Sheet:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             infos = {i.filename: i for i in archive.infolist()}
             shared = check_archive(infos, bounds)
-            plan = _plan(raw, archive, infos, wanted, shared, bounds)
+            plan = _plan(archive, infos, wanted, shared, bounds)
     except UnreadableFileError:
         raise
     except Exception:  # damaged: openpyxl below says so as it always has
@@ -212,7 +212,6 @@ class _Listed:
 
 
 def _plan(
-    raw: bytes,
     archive: zipfile.ZipFile,
     infos: dict[str, zipfile.ZipInfo],
     wanted: str,
@@ -225,17 +224,26 @@ def _plan(
     sheet read (all under the size limits :func:`check_archive` and :func:`_check_sheet` keep).
     Raises the size limit's error for the sheet read, as openpyxl's route does.
     """
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
+    # the sheet list as openpyxl's reader finds it (reader/excel.py, reader/workbook.py), without
+    # the Workbook object it builds on the way
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.packaging.workbook import WorkbookPackage
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES
+    from openpyxl.xml.functions import fromstring
 
-    reader = ExcelReader(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reader.read_manifest()
-        reader.read_workbook()  # the workbook part and its relationships only
-        found = [(sheet, rel) for sheet, rel in reader.parser.find_sheets() if rel.target in reader.valid_files]
-    if reader.wb.epoch != CALENDAR_WINDOWS_1900:
-        return None  # the 1904 calendar
+        manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+        book_part = _find_workbook_part(manifest).PartName[1:]
+        book = WorkbookPackage.from_tree(fromstring(archive.read(book_part)))
+        if book.properties.date1904:
+            return None  # the 1904 calendar
+        relations = get_dependents(archive, get_rels_path(book_part)).to_dict()
+        names = set(archive.namelist())
+        found = [(sheet, relations[sheet.id]) for sheet in book.sheets if sheet.id]
+        found = [(sheet, rel) for sheet, rel in found if rel.target in names]
     listed = [_Listed(sheet.name, sheet.state, rel.target) for sheet, rel in found if "chartsheet" not in rel.Type]
     if not listed or len({s.title for s in listed}) < len(listed):
         return None  # openpyxl says what is wrong; calamine finds sheets by name

@@ -45,7 +45,7 @@ def _routed_to_calamine(raw: bytes, wanted: str) -> bool:
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         infos = {i.filename: i for i in archive.infolist()}
         shared = xlsx_reader.check_archive(infos, bounds)
-        return xlsx_reader._plan(raw, archive, infos, wanted, shared, bounds) is not None
+        return xlsx_reader._plan(archive, infos, wanted, shared, bounds) is not None
 
 
 def _assert_same(raw: bytes, wanted: str) -> None:
