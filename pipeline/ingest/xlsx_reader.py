@@ -230,7 +230,7 @@ def _plan(
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
     from openpyxl.packaging.workbook import WorkbookPackage
     from openpyxl.reader.excel import _find_workbook_part
-    from openpyxl.xml.constants import ARC_CONTENT_TYPES
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
     from openpyxl.xml.functions import fromstring
 
     with warnings.catch_warnings():
@@ -244,6 +244,10 @@ def _plan(
         names = set(archive.namelist())
         found = [(sheet, relations[sheet.id]) for sheet in book.sheets if sheet.id]
         found = [(sheet, rel) for sheet, rel in found if rel.target in names]
+        strings_type = manifest.find(SHARED_STRINGS)
+        styles = [rel.target for rel in relations.values() if rel.Type.endswith("/styles")]
+    if strings_type and strings_type.PartName != "/xl/sharedStrings.xml" or styles not in ([], ["xl/styles.xml"]):
+        return None  # openpyxl reads strings and styles from where the calamine route checks them
     listed = [_Listed(sheet.name, sheet.state, rel.target) for sheet, rel in found if "chartsheet" not in rel.Type]
     if not listed or len({s.title for s in listed}) < len(listed):
         return None  # openpyxl says what is wrong; calamine finds sheets by name
