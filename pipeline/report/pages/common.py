@@ -81,6 +81,7 @@ FORMATS = {
     "fte": fmt.format_fte,
     "persoonsjaren": lambda v: fmt.format_number(v, 1),
     "kwartaal": fmt.format_quarter,
+    "einde": fmt.format_date_short,
     "periode": fmt.format_quarter,
 }
 ROLE_LABELS = {
@@ -97,6 +98,9 @@ DELIVERY_LABELS = {
     "onleesbaar": "onleesbaar",
 }
 
+
+TOTAL = "Totaal"
+SUPPRESSED_MARK = re.compile(r"^(<\d+|×)$")
 
 WIDE = 6  # a table with this many columns or more gets the compact style (fits A4 and the screen)
 
@@ -128,6 +132,7 @@ def table(
     empty: str | None = None,
     keep_first: bool = False,
     codes: bool = False,
+    subtitles: dict | None = None,
 ) -> Html:
     """An escaped HTML table with the pages' Dutch headers and formats.
 
@@ -145,6 +150,7 @@ def table(
         headers={**HEADERS, **STAGE_HEADERS, **(headers or {})},
         columns=columns,
         note=note,
+        subtitles=subtitles,
     )
     if codes:
         out = Html(soft_breaks(out))
@@ -181,7 +187,36 @@ def suppressed(
     return suppress_small_counts(df.reset_index(drop=True), present, total_row=total_row, groups=groups)
 
 
-def note() -> str:
+def has_suppressed(*frames: pd.DataFrame) -> bool:
+    """Whether any cell of ``frames`` shows a suppression mark (``<5`` or ``×``).
+
+    >>> has_suppressed(pd.DataFrame({"n": [7, "<5"]})), has_suppressed(pd.DataFrame({"n": [7, 0]}))
+    (True, False)
+    """
+    for df in frames:
+        if df is None or getattr(df, "empty", True):
+            continue
+        for column in df.columns:
+            if df[column].map(lambda v: isinstance(v, str) and bool(SUPPRESSED_MARK.match(v))).any():
+                return True
+    return False
+
+
+def note(*frames: pd.DataFrame) -> str:
+    """The suppression legend (:func:`suppression_note_nl`).
+
+    Without arguments: the legend itself (as before). With the table(s) it goes under: the legend
+    only when one of them has a suppressed cell, else ``""`` (so ``note(t) + why`` still reads).
+    Either way, :func:`pipeline.report.render.one_suppression_note` keeps one legend per page,
+    under the first table that has a suppressed cell, and drops it from pages without one.
+
+    >>> note(pd.DataFrame({"n": [7, 0]}))
+    ''
+    >>> note(pd.DataFrame({"n": ["<5", 9]})).startswith("<5: 1 tot en met 4")
+    True
+    """
+    if frames and not has_suppressed(*frames):
+        return ""
     return suppression_note_nl()
 
 
@@ -229,3 +264,74 @@ def delivery_sentence(leveringen: pd.DataFrame, partner_id: str, period: str) ->
 def heading(text: str, level: int = 2) -> Html:
     """A section heading for sections that only some partner roles get."""
     return Html(f"<h{level}>{html.escape(text)}</h{level}>")
+
+
+# ---------------------------------------------------------------- words, not codes (findings)
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
+_PLAIN_NUMBER = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
+_ID_COLUMN = re.compile(r"(^|_)(id|kvk|bsn|nummer|postcode|code)($|_)")
+_SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/-]|\.\w)")
+
+
+def display_value(value: object, kolom: object = "") -> str:
+    """A delivered value as a Dutch reader expects it: ``10.5`` → ``10,5``, ``26660.00`` →
+    ``26.660,00``, ``2020-11-11`` → ``11-11-2020``; identifiers (ids, KvK, BSN) and other text
+    stay as delivered; missing → ``–``.
+
+    >>> [display_value(v) for v in ["10.5", "26660.00", "-4113000", "2020-11-11", "GR-2019-010", "", None]]
+    ['10,5', '26.660,00', '-4.113.000', '11-11-2020', 'GR-2019-010', '–', '–']
+    >>> display_value("94814815", "opdrachtnemer_kvk"), display_value("2021", "regel_id")
+    ('94814815', '2021')
+    """
+    if fmt.is_missing(value) or str(value).strip() in ("", "nan", "NaN", "None", "NaT"):
+        return fmt.NA_TEXT
+    text = str(value).strip()
+    if m := _ISO_DATE.match(text):
+        return f"{m.group(3)}-{m.group(2)}-{m.group(1)}"
+    if _ID_COLUMN.search(str(kolom or "")):
+        return text
+    if m := _PLAIN_NUMBER.match(text):
+        decimals = len(m.group(3) or "")
+        return fmt.format_number(float(text), decimals)
+    return text
+
+
+def column_shown(kolom: object, kolom_bestand: object = None) -> str:
+    """The column of a finding as the partner knows it: its header as delivered
+    (``kolom_bestand``) when there is one, else the standard's name made readable.
+
+    >>> column_shown("uren_per_week", "Uren per week"), column_shown("uren_per_week", ""), column_shown(None)
+    ('Uren per week', 'uren per week', '–')
+    """
+    if not fmt.is_missing(kolom_bestand) and str(kolom_bestand).strip():
+        return str(kolom_bestand).strip()
+    if fmt.is_missing(kolom) or not str(kolom).strip():
+        return fmt.NA_TEXT
+    return str(kolom).replace("_", " ")
+
+
+def readable_reason(text: object, kolom: object = None, kolom_bestand: object = None) -> str:
+    """A reason in words: the finding's own column by the partner's header, status codes by
+    their Dutch word, any other ``code_with_underscores`` with spaces. File names stay whole.
+
+    >>> readable_reason("uren_per_week is minder dan 12", "uren_per_week", "Uren p/w")
+    '"Uren p/w" is minder dan 12'
+    >>> readable_reason("de opdracht is nog niet gestart (telt mee als nog_niet_gestart)")
+    'de opdracht is nog niet gestart (telt mee als nog niet gestart)'
+    >>> readable_reason("zie inzet_2021q3.csv rij 3; regel_id dubbel")
+    'zie inzet_2021q3.csv rij 3; regel id dubbel'
+    """
+    if fmt.is_missing(text):
+        return fmt.NA_TEXT
+    out = str(text)
+    if not fmt.is_missing(kolom) and str(kolom) and not fmt.is_missing(kolom_bestand) and str(kolom_bestand).strip():
+        out = re.sub(rf"(?<![\w./-]){re.escape(str(kolom))}(?![\w/-]|\.\w)", f'"{str(kolom_bestand).strip()}"', out)
+
+    def word(m: re.Match) -> str:
+        code = m.group()
+        if code in fmt.STATUS_LABELS:
+            return fmt.STATUS_LABELS[code].lower()
+        return code.replace("_", " ")
+
+    return _SNAKE.sub(word, out)
