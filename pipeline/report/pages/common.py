@@ -72,6 +72,7 @@ MONEY = {
         "nog_te_realiseren_eur",
         "achterstand_eur",
         "sr_waarde_eur",
+        "afgelopen_eur",
     )
 }
 FORMATS = {

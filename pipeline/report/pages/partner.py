@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from pipeline.report import charts
+from pipeline.report import charts, labels
 from pipeline.report import formatting as fmt
 from pipeline.report.downloads import partner_contracts
 from pipeline.report.pages.common import (
@@ -262,7 +262,8 @@ def contracts_table(data: PageData, partner_id: str) -> Html:
     rows = c.assign(
         # the description and the end date under the contract's id (one column instead of three)
         omschrijving=[
-            f"{o} · {'einde' if e < str(data.period.peildatum) else 'loopt tot'} {fmt.format_date_short(e)}"
+            f"{o} · {'einde' if e < str(data.period.peildatum) else 'loopt tot'} "
+            + fmt.format_date(e).replace(" ", fmt.NBSP)
             if not fmt.is_missing(e)
             else str(o)
             for o, e in zip(c["omschrijving"], c["einddatum"].astype("string"))
@@ -411,25 +412,41 @@ def attention(data: PageData, partner_id: str) -> Html:
 
 
 def contractors(data: PageData, partner_id: str) -> Html:
-    """Contractors on an authority's contracts."""
+    """Contractors on an authority's contracts: what is behind on running contracts, and apart
+    from it what ended contracts left unrealised (never "needed to get back on schedule")."""
     c = own_contracts(data, partner_id)
     if c.empty:
         return paragraph("Geen opdrachtnemers: er zijn geen opdrachten.")
+    ended = _ended(c)
     g = (
-        c.assign(opdrachtnemer_naam=c["opdrachtnemer_naam"].fillna("onbekend"))
+        c.assign(
+            opdrachtnemer_naam=c["opdrachtnemer_naam"].fillna("onbekend"),
+            achterstand_eur=c["achterstand_eur"].where(~ended, 0.0),
+            afgelopen_eur=c["nog_te_realiseren_eur"].where(ended, 0.0),
+        )
         .groupby("opdrachtnemer_naam", as_index=False)
         .agg(
             opdrachten=("opdracht_id", "count"),
             verplichting_eur=("verplichting_eur", "sum"),
             gerealiseerd_eur=("gerealiseerd_eur", "sum"),
             achterstand_eur=("achterstand_eur", "sum"),
+            afgelopen_eur=("afgelopen_eur", "sum"),
         )
     )
-    return table(g, "Per opdrachtnemer, over al uw opdrachten")
+    cols = ["opdrachtnemer_naam", "opdrachten", "verplichting_eur", "gerealiseerd_eur", "achterstand_eur"]
+    if (g["afgelopen_eur"] > 0).any():
+        cols.append("afgelopen_eur")
+    return table(
+        g[cols],
+        "Per opdrachtnemer, over al uw opdrachten",
+        headers={"afgelopen_eur": "Afgelopen, niet gerealiseerd"},
+    )
 
 
 def tenders(data: PageData, partner_id: str) -> Html:
     t = data.aanbestedingen[data.aanbestedingen["opdrachtgever"] == partner_id]
+    if not t.empty:
+        t = t.assign(sector=labels.map_column(t["sector"], "sector"))
     return table(
         t[["kwartaal", "sector", "aanbestedingen", "sr_waarde_eur", "persoonsjaren"]] if not t.empty else t,
         "Uw geplande aanbestedingen per kwartaal en sector",
