@@ -182,15 +182,27 @@ def _css_string(text: str) -> str:
 
 
 def print_css(title: str, footer: Mapping[str, str]) -> str:
-    """The printed page's running header (the page title: period and partner) and page numbers,
-    in ``@page`` margin boxes (Chromium draws them since version 131)."""
-    left = _css_string(title)
-    box = 'font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 8pt; color: #5a5a5a;'  # as sroi.css
+    """The printed page's margin boxes (Chromium draws ``@page`` margin boxes since version 131):
+    the page title (period and partner) as running header, the peildatum top right, and the
+    footer's facts (code version, input fingerprint, generated-by line) with the page number at
+    the bottom of every page. The footer element itself is not printed (sroi.css), so no
+    printed page can hold only a footer.
+
+    >>> css = print_css("Social return 2021Q3 — X", {"periode": "2021Q3", "peildatum": "30 september 2021"})
+    >>> '@top-left { content: "Social return 2021Q3 — X"' in css, 'counter(page)' in css
+    (True, True)
+    """
+    box = 'font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 7.5pt; color: #5a5a5a;'  # as sroi.css
     peil = footer.get("peildatum")
-    bottom = _css_string(f"Peildatum {peil}" if peil else "")
+    facts = [
+        f"Codeversie {footer['code_versie']}" if footer.get("code_versie") else "",
+        f"vingerafdruk invoer {footer['invoer_vingerafdruk']}" if footer.get("invoer_vingerafdruk") else "",
+        footer.get("gegenereerd_door", ""),
+    ]
     return (
-        "@page { @top-left { content: " + left + "; " + box + " } "
-        "@bottom-left { content: " + bottom + "; " + box + " } "
+        "@page { @top-left { content: " + _css_string(title) + "; " + box + " } "
+        "@top-right { content: " + _css_string(f"Peildatum {peil}" if peil else "") + "; " + box + " } "
+        "@bottom-left { content: " + _css_string(" · ".join(f for f in facts if f)) + "; " + box + " } "
         '@bottom-right { content: "Pagina " counter(page) " van " counter(pages); ' + box + " } }"
     )
 
