@@ -575,6 +575,8 @@ def unreadable_files(data: PageData, partner_id: str) -> Html:
 def notes(data: PageData, partner_id: str) -> Html:
     """Notes on its own files that reject nothing (e.g. unknown columns ignored), so a partner
     who misspelled a column header learns of it."""
+    if "partner_id" not in data.meldingen:  # no notes at all this period
+        return Html("")
     m = data.meldingen[data.meldingen["partner_id"] == partner_id]
     if m.empty:
         return Html("")
@@ -582,3 +584,34 @@ def notes(data: PageData, partner_id: str) -> Html:
     return table(
         m[["bestand", "melding_nl"]], "Meldingen bij uw bestanden (niets afgekeurd)", headers={"melding_nl": "Melding"}
     )
+
+
+def quality(data: PageData, partner_id: str) -> Html:
+    """The quality of its own deliveries in one block: what is in order said in one sentence,
+    then only the tables that hold something (unreadable files, notes, rejected rows, findings)."""
+    own = {
+        "files": data.bestanden[(data.bestanden["partner_id"] == partner_id) & (data.bestanden["status"] != "gelezen")],
+        "rejected": data.afgekeurd[data.afgekeurd["partner_id"] == partner_id],
+        "findings": data.bevindingen[data.bevindingen["partner_id"] == partner_id],
+    }
+    fine = [
+        text
+        for key, text in (
+            ("files", "alle bestanden van uw levering konden worden gelezen"),
+            ("rejected", "er zijn geen rijen afgekeurd"),
+            ("findings", "er zijn geen bevindingen"),
+        )
+        if own[key].empty
+    ]
+    parts = []
+    if fine:
+        sentence = fine[0] if len(fine) == 1 else ", ".join(fine[:-1]) + " en " + fine[-1]
+        parts.append(paragraph(sentence[:1].upper() + sentence[1:] + "."))
+    if not own["files"].empty:
+        parts.append(unreadable_files(data, partner_id))
+    parts.append(notes(data, partner_id))
+    if not own["rejected"].empty:
+        parts.append(rejected_rows(data, partner_id))
+    if not own["findings"].empty:
+        parts.append(findings(data, partner_id))
+    return Html('<div class="kwaliteit-levering">' + "\n".join(p for p in parts if p) + "</div>")

@@ -529,3 +529,10 @@ def test_partner_is_told_about_notes_on_its_own_files_only():
     shown = partner.notes(data, "bouw-x")
     assert "Uren per wek" in shown and "Xyz" not in shown
     assert partner.notes(data, "gemeente-a") == ""
+
+
+def test_quality_block_says_what_is_in_order_in_one_sentence(data):
+    text = partner.quality(data, "bouw-y")
+    assert "er zijn geen rijen afgekeurd en er zijn geen bevindingen" in text.lower()
+    shown = partner.quality(data, "bouw-x")
+    assert "Afgekeurde rijen in uw levering" in shown or "Bevindingen bij uw levering" in shown
