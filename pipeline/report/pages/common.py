@@ -103,6 +103,7 @@ DELIVERY_LABELS = {
 TOTAL = "Totaal"
 SUPPRESSED_MARK = re.compile(r"^(<\d+|×)$")
 
+SHORT = 12  # a table of at most this many rows is printed on one page (class "kort"); longer ones break
 WIDE = 6  # a table with this many columns or more gets the compact style (fits A4 and the screen)
 
 
@@ -139,7 +140,8 @@ def table(
 
     ``empty`` is the sentence shown instead of an empty table (default: "<caption>: geen
     gegevens."). A table of ``WIDE`` columns or more is wrapped in ``<div class="breed">``;
-    ``keep_first`` keeps its first column (a contract id) on one line; ``codes``: the table holds
+    ``keep_first`` keeps its first column (a contract id) on one line; a table of ``SHORT`` rows or
+    fewer gets class ``kort`` (printed whole, on one page); ``codes``: the table holds
     long file names, rule ids or column names that may wrap (:func:`soft_breaks`).
     """
     if df is None or df.empty:
@@ -156,7 +158,9 @@ def table(
     if codes:
         out = Html(soft_breaks(out))
     shown = len(columns) if columns is not None else len(df.columns)
-    classes = " ".join(c for c, on in (("breed", shown >= WIDE), ("eerste-vast", keep_first)) if on)
+    classes = " ".join(
+        c for c, on in (("breed", shown >= WIDE), ("eerste-vast", keep_first), ("kort", len(df) <= SHORT)) if on
+    )
     return Html(f'<div class="{classes}">{out}</div>') if classes else out
 
 

@@ -491,7 +491,7 @@ def test_quality_page_names_files_and_severity_in_dutch(data):
 
 
 def test_wide_tables_get_the_compact_style(data):
-    assert partner.contracts_table(data, "gemeente-a").startswith('<div class="breed eerste-vast">')
+    assert partner.contracts_table(data, "gemeente-a").startswith('<div class="breed eerste-vast')
     assert not partner.tenders(data, "gemeente-b").startswith("<div")
 
 
