@@ -304,24 +304,30 @@ def display_value(value: object, kolom: object = "") -> str:
 
 def column_shown(kolom: object, kolom_bestand: object = None) -> str:
     """The column of a finding as the partner knows it: its header as delivered
-    (``kolom_bestand``) when there is one, else the standard's name made readable.
+    (``kolom_bestand``) when there is one and it is not just the standard's code, else the
+    standard's name in words.
 
     >>> column_shown("uren_per_week", "Uren per week"), column_shown("uren_per_week", ""), column_shown(None)
     ('Uren per week', 'uren per week', '–')
+    >>> column_shown("uren_per_week", " UREN_PER_WEEK ")  # the code as header: in words
+    'uren per week'
     """
     if not fmt.is_missing(kolom_bestand) and str(kolom_bestand).strip():
-        return str(kolom_bestand).strip()
+        delivered = str(kolom_bestand).strip()
+        if fmt.is_missing(kolom) or delivered.lower() != str(kolom).strip().lower():
+            return delivered
     if fmt.is_missing(kolom) or not str(kolom).strip():
         return fmt.NA_TEXT
     return str(kolom).replace("_", " ")
 
 
-def readable_reason(text: object, kolom: object = None, kolom_bestand: object = None) -> str:
-    """A reason in words: the finding's own column by the partner's header, status codes by
-    their Dutch word, any other ``code_with_underscores`` with spaces. File names stay whole.
+def readable_reason(text: object) -> str:
+    """A reason in words: status codes by their Dutch word, any other ``code_with_underscores``
+    with spaces. File names stay whole. (The finding's column is named, as delivered, in its own
+    column: :func:`column_shown`.)
 
-    >>> readable_reason("uren_per_week is minder dan 12", "uren_per_week", "Uren p/w")
-    '"Uren p/w" is minder dan 12'
+    >>> readable_reason("uren_per_week is minder dan 12")
+    'uren per week is minder dan 12'
     >>> readable_reason("de opdracht is nog niet gestart (telt mee als nog_niet_gestart)")
     'de opdracht is nog niet gestart (telt mee als nog niet gestart)'
     >>> readable_reason("zie inzet_2021q3.csv rij 3; regel_id dubbel")
@@ -329,9 +335,6 @@ def readable_reason(text: object, kolom: object = None, kolom_bestand: object = 
     """
     if fmt.is_missing(text):
         return fmt.NA_TEXT
-    out = str(text)
-    if not fmt.is_missing(kolom) and str(kolom) and not fmt.is_missing(kolom_bestand) and str(kolom_bestand).strip():
-        out = re.sub(rf"(?<![\w./-]){re.escape(str(kolom))}(?![\w/-]|\.\w)", f'"{str(kolom_bestand).strip()}"', out)
 
     def word(m: re.Match) -> str:
         code = m.group()
@@ -339,4 +342,4 @@ def readable_reason(text: object, kolom: object = None, kolom_bestand: object = 
             return fmt.STATUS_LABELS[code].lower()
         return code.replace("_", " ")
 
-    return _SNAKE.sub(word, out)
+    return _SNAKE.sub(word, str(text))

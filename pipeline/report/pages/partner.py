@@ -500,7 +500,7 @@ def _in_words(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(
         bestand=rows["bestand"].map(file_name),
         waarde=[display_value(v, k) for v, k in zip(rows["waarde"], rows["kolom"])],
-        reden_nl=[readable_reason(r, k, b) for r, k, b in zip(rows["reden_nl"], rows["kolom"], delivered)],
+        reden_nl=rows["reden_nl"].map(readable_reason),
         kolom=[column_shown(k, b) for k, b in zip(rows["kolom"], delivered)],
     )
 

@@ -346,7 +346,7 @@ def test_findings_show_words_dutch_values_and_the_delivered_header():
     cells = _cells(partner.findings(make_data(bevindingen=rows), "bouw-x"))
     assert "Uren per week" in cells and "startdatum" in cells  # delivered header, else the standard's
     assert "10,5" in cells and "11-11-2020" in cells
-    assert "&quot;Uren per week&quot; is minder dan 12" in cells and "telt mee als nog niet gestart" in cells
+    assert "uren per week is minder dan 12" in cells and "telt mee als nog niet gestart" in cells
     # and without the kolom_bestand column at all
     cells = _cells(partner.findings(make_data(bevindingen=rows.drop(columns="kolom_bestand")), "bouw-x"))
     assert "uren per week" in cells
