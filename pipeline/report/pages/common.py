@@ -232,35 +232,41 @@ def paragraph(text: str) -> Html:
 
 def delivery_sentence(leveringen: pd.DataFrame, partner_id: str, period: str) -> str:
     """Whether the partner delivered for ``period``, answered first, then per dataset (domain.md:
-    "niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt").
+    "niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt"), in words: quarters as ``K3 2021``,
+    datasets by their label (``config/labels.yaml``).
 
     >>> lev = pd.DataFrame({"partner_id": ["a", "a"], "dataset": ["opdrachten", "aanbestedingskalender"],
     ...                     "status": ["geleverd", "overgenomen"], "levering_periode": ["2021Q3", "2021Q2"]})
     >>> delivery_sentence(lev, "a", "2021Q3")
-    'Gedeeltelijk. aanbestedingskalender: niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt. opdrachten: geleverd voor 2021Q3.'
+    'Gedeeltelijk. Aanbestedingskalender: niet aangeleverd voor K3 2021; levering K2 2021 gebruikt. Opdrachten: geleverd voor K3 2021.'
     >>> delivery_sentence(lev[lev.status == "geleverd"], "a", "2021Q3")
-    'Ja, geleverd voor 2021Q3 (opdrachten).'
+    'Ja, geleverd voor K3 2021 (opdrachten).'
     """
+    from pipeline.report import labels
+
+    quarter = fmt.format_quarter(period)
     rows = leveringen[leveringen["partner_id"] == partner_id].sort_values("dataset")
     if rows.empty:
-        return f"Van deze partner wordt geen levering verwacht voor {period}."
+        return f"Van deze partner wordt geen levering verwacht voor {quarter}."
+    names = {d: labels.label("dataset", d) for d in rows["dataset"]}
     if (rows["status"] == "geleverd").all():
-        return f"Ja, geleverd voor {period} ({', '.join(rows['dataset'])})."
+        return f"Ja, geleverd voor {quarter} ({', '.join(names[d] for d in rows['dataset'])})."
     parts = []
     for row in rows.itertuples():
+        name = names[row.dataset][:1].upper() + names[row.dataset][1:]
         if row.status == "geleverd":
-            parts.append(f"{row.dataset}: geleverd voor {period}.")
+            parts.append(f"{name}: geleverd voor {quarter}.")
         elif row.status == "overgenomen":
-            parts.append(f"{row.dataset}: niet aangeleverd voor {period}; levering {row.levering_periode} gebruikt.")
+            parts.append(
+                f"{name}: niet aangeleverd voor {quarter}; levering {fmt.format_quarter(row.levering_periode)} gebruikt."
+            )
         elif row.status == "onleesbaar":
             parts.append(
-                f"{row.dataset}: de levering voor {period} kon niet worden gelezen; deze gegevens "
-                "ontbreken in dit rapport."
+                f"{name}: de levering voor {quarter} kon niet worden gelezen; deze gegevens ontbreken in dit rapport."
             )
         else:
             parts.append(
-                f"{row.dataset}: niet aangeleverd voor {period} en ook niet eerder; deze gegevens "
-                "ontbreken in dit rapport."
+                f"{name}: niet aangeleverd voor {quarter} en ook niet eerder; deze gegevens ontbreken in dit rapport."
             )
     answer = "Gedeeltelijk." if (rows["status"] == "geleverd").any() else "Nee."
     return " ".join([answer, *parts])

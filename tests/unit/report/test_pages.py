@@ -284,7 +284,7 @@ def test_partner_summary_comes_first_with_the_totals(data):
         assert f'<div class="tegel-label">{label}</div><div class="tegel-waarde">{value}</div>' in text
     # no netting: 1.000 over-realised on A-1 does not pay for A-2; filled in 45.000 of 50.000
     assert "90,0% van de verplichting is ingevuld. Daarvan € 1.000 meer dan verplicht op 1 opdracht" in text
-    assert "Ja, geleverd voor 2021Q3" in text or "Gedeeltelijk" in text or "Nee" in text
+    assert "Ja, geleverd voor K3 2021" in text or "Gedeeltelijk" in text or "Nee" in text
 
 
 def test_training_partner_summary_has_its_funnel_headline(data):
@@ -387,15 +387,17 @@ def test_authority_page_lists_contractors_and_planned_tenders(data):
 @pytest.mark.parametrize(
     ("partner_id", "expected"),
     [
-        pytest.param("gemeente-a", "Ja, geleverd voor 2021Q3 (aanbestedingskalender, opdrachten).", id="delivered"),
+        pytest.param("gemeente-a", "Ja, geleverd voor K3 2021 (aanbestedingskalender, opdrachten).", id="delivered"),
         pytest.param(
-            "bouw-y", "Nee. inzet: niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt.", id="carried_forward"
+            "bouw-y",
+            "Nee. Inzet (realisatie): niet aangeleverd voor K3 2021; levering K2 2021 gebruikt.",
+            id="carried_forward",
         ),
-        pytest.param("werkplein-w", "Nee. trajecten: niet aangeleverd voor 2021Q3 en ook niet eerder", id="missing"),
+        pytest.param("werkplein-w", "Nee. Trajecten: niet aangeleverd voor K3 2021 en ook niet eerder", id="missing"),
     ],
 )
 def test_every_partner_page_says_whether_it_delivered(data, partner_id, expected):
-    assert expected in partner.intro(data, partner_id)
+    assert expected in partner.summary(data, partner_id)
 
 
 def test_a_partner_without_expected_deliveries_is_told_so(data):
