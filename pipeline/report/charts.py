@@ -432,7 +432,7 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id", clip
                 zorder=5,
             )
     money = money_format(table["gerealiseerd_eur"])
-    texts = [f"{money(g)}  {fmt.format_pct(r, 0)}" for g, r in zip(table["gerealiseerd_eur"], real)]
+    texts = [f"{money(g)} ({fmt.format_pct(r, 0)})" for g, r in zip(table["gerealiseerd_eur"], real)]
     for yi, text in zip(y, texts):
         ax.text(1.035, yi, _text(text), transform=ax.get_yaxis_transform(), ha="left", va="center")
     ax.set_yticks(y, [_text(v) for v in table[label_column]])

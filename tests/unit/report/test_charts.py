@@ -220,7 +220,7 @@ def test_contracts_chart_clips_its_axis_and_marks_overflow_with_the_real_percent
     assert any("▶" in x for x in texts)  # the axis label explains the arrow
     assert "1.200%" in chart.alt and "as tot 150%" in chart.alt
     # amounts and percentages stand in their own column right of the plot, one money format
-    assert f"€{NB}12.000  1.200%" in texts and f"€{NB}1.000  10%" in texts
+    assert f"€{NB}12.000 (1.200%)" in texts and f"€{NB}1.000 (10%)" in texts
 
 
 def test_contracts_chart_without_overflow_keeps_a_short_axis():
