@@ -196,14 +196,14 @@ def print_css(title: str, footer: Mapping[str, str]) -> str:
     peil = footer.get("peildatum")
     facts = [
         f"Codeversie {footer['code_versie']}" if footer.get("code_versie") else "",
-        f"vingerafdruk invoer {footer['invoer_vingerafdruk']}" if footer.get("invoer_vingerafdruk") else "",
-        footer.get("gegenereerd_door", ""),
+        f"invoer {footer['invoer_vingerafdruk']}" if footer.get("invoer_vingerafdruk") else "",
+        re.sub(r"\s*\(.*?\)", "", footer.get("gegenereerd_door", "")),  # short enough for one line
     ]
     return (
         "@page { @top-left { content: " + _css_string(title) + "; " + box + " } "
         "@top-right { content: " + _css_string(f"Peildatum {peil}" if peil else "") + "; " + box + " } "
         "@bottom-left { content: " + _css_string(" · ".join(f for f in facts if f)) + "; " + box + " } "
-        '@bottom-right { content: "Pagina " counter(page) " van " counter(pages); ' + box + " } }"
+        '@bottom-right { content: "Pagina " counter(page) " van " counter(pages); white-space: nowrap; ' + box + " } }"
     )
 
 

@@ -387,4 +387,4 @@ def test_printed_pages_get_a_running_header_page_numbers_and_the_footer_facts():
     )
     assert "@top-left" in css and 'counter(page) " van " counter(pages)' in css
     assert "</style>" not in css and "\\22 A\\22" in css  # a title cannot end the style element
-    assert "Codeversie abc123 · vingerafdruk invoer ff00" in css
+    assert "Codeversie abc123 · invoer ff00" in css
