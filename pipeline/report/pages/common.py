@@ -240,7 +240,7 @@ def delivery_sentence(leveringen: pd.DataFrame, partner_id: str, period: str) ->
     >>> delivery_sentence(lev, "a", "2021Q3")
     'Gedeeltelijk. Aanbestedingskalender: niet aangeleverd voor K3 2021; levering K2 2021 gebruikt. Opdrachten: geleverd voor K3 2021.'
     >>> delivery_sentence(lev[lev.status == "geleverd"], "a", "2021Q3")
-    'Ja, geleverd voor K3 2021 (opdrachten).'
+    'Ja, geleverd voor K3 2021: opdrachten.'
     """
     from pipeline.report import labels
 
@@ -250,7 +250,7 @@ def delivery_sentence(leveringen: pd.DataFrame, partner_id: str, period: str) ->
         return f"Van deze partner wordt geen levering verwacht voor {quarter}."
     names = {d: labels.label("dataset", d) for d in rows["dataset"]}
     if (rows["status"] == "geleverd").all():
-        return f"Ja, geleverd voor {quarter} ({', '.join(names[d] for d in rows['dataset'])})."
+        return f"Ja, geleverd voor {quarter}: {', '.join(names[d] for d in rows['dataset'])}."
     parts = []
     for row in rows.itertuples():
         name = names[row.dataset][:1].upper() + names[row.dataset][1:]

@@ -387,7 +387,7 @@ def test_authority_page_lists_contractors_and_planned_tenders(data):
 @pytest.mark.parametrize(
     ("partner_id", "expected"),
     [
-        pytest.param("gemeente-a", "Ja, geleverd voor K3 2021 (aanbestedingskalender, opdrachten).", id="delivered"),
+        pytest.param("gemeente-a", "Ja, geleverd voor K3 2021: aanbestedingskalender, opdrachten.", id="delivered"),
         pytest.param(
             "bouw-y",
             "Nee. Inzet (realisatie): niet aangeleverd voor K3 2021; levering K2 2021 gebruikt.",
