@@ -29,6 +29,8 @@ Decisions:
 - **Print set-up**: A4 landscape, fitted to one page wide, the header row repeated on every
   printed page.
 - **Words, not codes**: the status and the sector as Dutch words (``config/labels.yaml``).
+- **Ended contracts** (niet voldaan) have no amount under "Nodig om op schema te komen" (nothing
+  can bring them back on schedule); what they left unrealised is under "Nog te realiseren".
 - **Text from partner exports never runs as a formula.** openpyxl would store a string starting
   with ``=`` as a formula; every text cell is forced to a string cell (``data_type = "s"``), and
   one that starts with ``= + - @``, a tab or a carriage return also gets Excel's own
@@ -127,7 +129,12 @@ def contract_rows(contracts: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFra
     rows = rows[[c for c, _, _, _ in COLUMNS]]
     if rows.empty:
         return rows
-    rows = rows.assign(sector=[labels.label("sector", v) if not fmt.is_missing(v) else v for v in rows["sector"]])
+    rows = rows.assign(
+        sector=[labels.label("sector", v) if not fmt.is_missing(v) else v for v in rows["sector"]],
+        # an ended contract has nothing "needed to get back on schedule": its shortfall is under
+        # "Nog te realiseren" (as on the pages); opdrachten.csv keeps its own values
+        achterstand_eur=rows["achterstand_eur"].where(rows["status"].astype("string") != "niet_voldaan"),
+    )
     # domain.md: persons 1..4 hidden, exactly as on the pages (no total of persons is shown); the
     # mark goes to its own text column, the number column keeps numbers only
     shown = suppress_small_counts(rows, ["kandidaten"], total_row=None)

@@ -232,3 +232,14 @@ def test_zip_entries_and_properties_are_fixed(written):
     assert {i.date_time for i in infos} == {downloads.ZIP_DATE_TIME}
     assert "2021-09-30T00:00:00Z" in core and "social-return-monitor" in core  # peildatum, not the clock
     assert "openpyxl" not in core
+
+
+def test_an_ended_contract_has_nothing_needed_to_get_back_on_schedule(tmp_path):
+    ended = CONTRACTS.assign(status=["niet_voldaan", "voldaan", "nog_niet_gestart"])
+    (tmp_path / "data").mkdir()
+    ended.to_csv(tmp_path / "data" / "opdrachten.csv", index=False)
+    downloads.write_downloads("2021Q3", tmp_path, PARTNERS)
+    ws = _sheet(tmp_path / "partners" / "bouw-x.xlsx")
+    by_id = dict(zip((c.value for c in _column(ws, "Opdracht")), _column(ws, "Nodig om op schema te komen")))
+    assert by_id["A-2"].value is None  # its 5.000 short stays under "Nog te realiseren"
+    assert dict(zip((c.value for c in _column(ws, "Opdracht")), _column(ws, "Nog te realiseren")))["A-2"].value == 5000
