@@ -1,4 +1,4 @@
-"""Sections of partners/<partner_id>.html: only that partner's own data (reports.md)."""
+"""Sections of partners/<partner_id>.html: only that partner's own data (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ DAYS_PER_MONTH = 365.25 / 12
 BEHIND = ("achterstand", "risico")
 
 
-# Urgency order of the pages (reports.md: "what is needed" first): running contracts behind
+# Urgency order of the pages (docs/reports.md: "what is needed" first): running contracts behind
 # schedule, then ended contracts that fell short, then the rest.
 URGENCY = {"risico": 0, "achterstand": 1, "niet_voldaan": 2, "op_schema": 3, "nog_niet_gestart": 4, "voldaan": 5}
 ATTENTION = ("risico", "achterstand", "niet_voldaan")
@@ -330,7 +330,7 @@ def _months_left(einddatum: object, peildatum) -> float:
 
 
 def needed_sentence(row: pd.Series, peildatum) -> str:
-    """What a contractor needs to do on one contract (reports.md: "what is needed to get back
+    """What a contractor needs to do on one contract (docs/reports.md: "what is needed to get back
     on schedule"), by status. An ended contract says what was not realised, never what is
     "needed".
 
@@ -523,7 +523,7 @@ def rejected_rows(data: PageData, partner_id: str) -> Html:
 
 
 # Findings whose reason names another partner's file and contract: on a partner's page they say
-# only that there is such a line (reports.md: only that partner's own data); kwaliteit.html,
+# only that there is such a line (docs/reports.md: only that partner's own data); kwaliteit.html,
 # for the coordinator, keeps the full text.
 OTHER_PARTNER_REASONS = {
     "inzet.kandidaat.dubbeltelling": "dezelfde kandidaat staat in een overlappende periode ook op een opdracht "

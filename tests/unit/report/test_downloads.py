@@ -1,5 +1,5 @@
 """The Excel downloads: Dutch headers and formats, only a partner's own contracts, text never a
-formula, persons suppressed, byte-identical on every run (reports.md, "Machine-readable downloads")."""
+formula, persons suppressed, byte-identical on every run (docs/reports.md, "Machine-readable downloads")."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def test_person_counts_are_suppressed_as_on_the_pages(written):
             zip((c.value for c in _column(ws, "Personen")), (c.value for c in _column(ws, "Personen (afgeschermd)"))),
         )
     )
-    # kandidaten 3 → hidden (domain.md: 1..4): blank number, '<5' in its own text column; 12 and 0 shown
+    # kandidaten 3 → hidden (docs/domain.md: 1..4): blank number, '<5' in its own text column; 12 and 0 shown
     assert by_id == {"A-1": (12, None), "A-2": (None, "<5"), "B-1": (0, None)}
     # the number column holds numbers only, so Excel can sum and sort it
     assert all(isinstance(c.value, (int, float)) or c.value is None for c in _column(ws, "Personen"))
