@@ -310,7 +310,8 @@ def fulfilment_verdict(contracts: pd.DataFrame) -> dict:
     obligation (``ingevuld_pct``) and of the total expected (``ingevuld_vs_verwacht_pct``).
     Over-realisation is kept apart: ``meer_dan_verplicht_eur`` = Σ max(gerealiseerd -
     verplichting, 0) on ``opdrachten_meer_dan_verplicht`` contracts. ``opdrachten_aandacht``:
-    contracts with a status of :data:`ATTENTION_STATUSES`.
+    contracts with a status of :data:`ATTENTION_STATUSES`. ``niet_voldaan_eur``: the part of
+    ``nog_te_realiseren_eur`` on ended contracts that fell short (status ``niet_voldaan``).
     """
     if "ingevuld_eur" in contracts:
         filled, over = contracts["ingevuld_eur"], contracts["meer_dan_verplicht_eur"]
@@ -326,6 +327,7 @@ def fulfilment_verdict(contracts: pd.DataFrame) -> dict:
         "meer_dan_verplicht_eur": float(over.sum()),
         "opdrachten_meer_dan_verplicht": int((over > 0).sum()),
         "opdrachten_aandacht": int(contracts["status"].isin(ATTENTION_STATUSES).sum()),
+        "niet_voldaan_eur": float(contracts.loc[contracts["status"] == "niet_voldaan", "nog_te_realiseren_eur"].sum()),
     }
 
 

@@ -379,5 +379,16 @@ def test_region_verdict_does_not_net_over_realisation():
     assert totals["opdrachten_meer_dan_verplicht"] == 1
     # B (risico) and C (achterstand) need attention; A (voldaan) does not
     assert totals["opdrachten_aandacht"] == 2
+    assert totals["niet_voldaan_eur"] == 0  # none has ended
     # the netted figures keep their meaning: 93,475 realised
     assert totals["gerealiseerd_eur"] == pytest.approx(93475.0)
+
+
+def test_shortfall_on_ended_contracts():
+    # T ended 2021-06-30 with 30,000 of 36,500: niet voldaan, 36,500 − 30,000 = 6,500 short;
+    # T2 runs on with nothing realised: risico, its 36,500 still to realise is not counted
+    contracts = opdrachten(dict(T, einddatum="2021-06-30"), dict(T, opdracht_id="T2"))
+    lines = valued(dict(waarde_eur=30000.0))
+    totals = region_totals(fulfilment(contracts, lines, PARTNERS, CARD, PEIL, SETTINGS), lines)
+    assert totals["niet_voldaan_eur"] == pytest.approx(6500.0)
+    assert totals["nog_te_realiseren_eur"] == pytest.approx(6500.0 + 36500.0)
