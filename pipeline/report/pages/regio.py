@@ -425,6 +425,8 @@ def breakdown(data: PageData, dimension: str, caption: str, partner_id: str = "r
     if dimension == "opleider":  # the training institute / job centre by its name, not its id
         names = dict(zip(data.partners["partner_id"], data.partners["naam"]))
         rows = rows.assign(waarde=[names.get(v, v) for v in rows["waarde"]])
+    if dimension in ("sector", "doelgroep"):
+        rows = _words(rows.rename(columns={"waarde": dimension}), dimension).rename(columns={dimension: "waarde"})
     body, total = rows[rows["waarde"] != TOTAL], rows[rows["waarde"] == TOTAL]
     rows = pd.concat([body.sort_values("waarde"), total]).rename(columns={"waarde": dimension})
     # the total row adds up the rows: a candidate in two groups (two trajectories) counts in both
@@ -440,8 +442,15 @@ def breakdown(data: PageData, dimension: str, caption: str, partner_id: str = "r
     )
 
 
+def _words(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Sector codes as their Dutch labels (config/labels.yaml); other columns unchanged."""
+    if column not in ("sector", "doelgroep") or frame.empty:
+        return frame
+    return frame.assign(**{column: [v if v == TOTAL else labels.label(column, v) for v in frame[column]]})
+
+
 def by_group_chart(frame: pd.DataFrame, column: str) -> charts.Chart:
-    return charts.grouped_bar_chart(frame.sort_values(column), column)
+    return charts.grouped_bar_chart(_words(frame, column).sort_values(column), column)
 
 
 def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
@@ -461,7 +470,7 @@ def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
     ]
     if frame.empty:
         return table(frame, caption)
-    rows = frame.sort_values(column)[cols].reset_index(drop=True)
+    rows = _words(frame, column).sort_values(column)[cols].reset_index(drop=True)
     sums = rows[["opdrachten", "verplichting_eur", "verwacht_eur", "gerealiseerd_eur", "kandidaten"]].sum()
     pct = 100 * sums["gerealiseerd_eur"] / sums["verplichting_eur"] if sums["verplichting_eur"] else None
     total = pd.DataFrame([{column: TOTAL, **sums.to_dict(), "realisatie_pct": pct}], index=[TOTAL])
@@ -474,7 +483,9 @@ def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
 
 def block_mix(data: PageData) -> charts.Chart:
     mix = data.per_bouwblok[data.per_bouwblok["gerealiseerd_eur"].fillna(0) > 0]
-    return charts.share_bar_chart(mix, "bouwblok", "gerealiseerd_eur")
+    # building blocks by their rate-card description (docs/reports.md: words, not codes)
+    names = {code: labels.block_label(code) for code in mix["bouwblok"]}
+    return charts.share_bar_chart(mix, "bouwblok", "gerealiseerd_eur", labels=names)
 
 
 def trend(data: PageData) -> charts.Chart:
@@ -485,7 +496,9 @@ def _delivered_word(row) -> str:
     if str(row["geleverd"]).lower() == "true":
         return "ja"
     period = row["levering_periode"]
-    return "nee" if fmt.is_missing(period) or not str(period) else f"nee (levering {period} gebruikt)"
+    if fmt.is_missing(period) or not str(period):
+        return "nee"
+    return f"nee (levering {fmt.format_quarter(period)} gebruikt)"
 
 
 CONTRIBUTION_GROUPS = (
@@ -540,13 +553,15 @@ def contributions(data: PageData) -> Html:
 
 
 def tenders_chart(data: PageData) -> charts.Chart:
-    return charts.stacked_bar_chart(data.aanbestedingen)
+    return charts.stacked_bar_chart(_words(data.aanbestedingen, "sector"))
 
 
 def tenders_table(data: PageData) -> Html:
-    t = data.aanbestedingen.groupby(["kwartaal", "sector"], as_index=False)[
-        ["aanbestedingen", "sr_waarde_eur", "persoonsjaren"]
-    ].sum()
+    t = (
+        _words(data.aanbestedingen, "sector")
+        .groupby(["kwartaal", "sector"], as_index=False)[["aanbestedingen", "sr_waarde_eur", "persoonsjaren"]]
+        .sum()
+    )
     return table(t, "Verwachte social return van geplande aanbestedingen per kwartaal en sector")
 
 
@@ -554,7 +569,8 @@ def delivery_status(data: PageData) -> Html:
     """Per partner and dataset: geleverd / overgenomen uit <periode> / ontbreekt / onleesbaar."""
     lev = data.leveringen.merge(data.partners[["partner_id", "naam"]], on="partner_id", how="left")
     lev["levering"] = [
-        f"overgenomen uit {p}" if s == "overgenomen" else s for s, p in zip(lev["status"], lev["levering_periode"])
+        f"overgenomen uit {fmt.format_quarter(p)}" if s == "overgenomen" else s
+        for s, p in zip(lev["status"], lev["levering_periode"])
     ]
     wide = lev.pivot_table(
         index="naam", columns="dataset", values="levering", aggfunc="first", fill_value="–"
