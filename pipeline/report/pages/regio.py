@@ -245,16 +245,23 @@ def programme_link(data: PageData) -> Html:
 
 
 def headline(data: PageData) -> Html:
-    """Total obligation, realised, realised vs expected, persons reached and FTE."""
+    """Total obligation, filled without netting, realised (netted: over-realisation included, so
+    labelled), realised vs expected, persons reached and FTE."""
     r = data.regio
     rows = pd.DataFrame(
         [
             ("Opdrachten met social return", fmt.format_int(r["opdrachten"])),
             ("Verplichting", fmt.format_eur(r["verplichting_eur"])),
-            ("Gerealiseerd tot de peildatum", fmt.format_eur(r["gerealiseerd_eur"])),
             ("Verwacht tot de peildatum", fmt.format_eur(r["verwacht_eur"])),
-            ("Gerealiseerd als deel van de verplichting", fmt.format_pct(r["realisatie_pct"])),
-            ("Gerealiseerd als deel van het verwachte", fmt.format_pct(r.get("realisatie_vs_verwacht_pct"))),
+            ("Ingevuld, per opdracht tot haar verplichting", fmt.format_eur(r.get("ingevuld_eur"))),
+            ("Ingevuld als deel van de verplichting", fmt.format_pct(r.get("ingevuld_pct"))),
+            ("Ingevuld als deel van het verwachte", fmt.format_pct(r.get("ingevuld_vs_verwacht_pct"))),
+            ("Gerealiseerd tot de peildatum, inclusief meer dan verplicht", fmt.format_eur(r["gerealiseerd_eur"])),
+            ("Gerealiseerd als deel van de verplichting (verrekend)", fmt.format_pct(r["realisatie_pct"])),
+            (
+                "Gerealiseerd als deel van het verwachte (verrekend)",
+                fmt.format_pct(r.get("realisatie_vs_verwacht_pct")),
+            ),
             ("Personen bereikt (verschillende kandidaten)", persons(r["kandidaten"])),
             ("Fte op de peildatum", fmt.format_fte(r["fte"])),
         ],
