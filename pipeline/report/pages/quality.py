@@ -211,7 +211,9 @@ def counts_explained(data: PageData) -> Html:
         f"{fmt.format_int(total['afgekeurd_inlezen'])} al bij het inlezen (een waarde die niet als datum of getal "
         f"te lezen was) en {fmt.format_int(total['afgekeurd_regel'])} door een regel van de validatie. "
         f"{plural(int(total['schoon']), 'rij telt', 'rijen tellen')} mee; bij "
-        f"{fmt.format_int(total['bevinding'])} daarvan is iets opgevallen (een bevinding), ze tellen wel mee. "
+        f"{fmt.format_int(total['bevinding'])} daarvan is iets opgevallen "
+        f"({plural(len(data.bevindingen), 'bevinding', 'bevindingen')}: een rij kan er meer hebben); "
+        "ze tellen wel mee. "
         "Lege regels in een bestand tellen nergens mee."
     )
     return Html(
