@@ -221,6 +221,11 @@ def counts_explained(data: PageData) -> Html:
     )
 
 
+def _long(fragment: str) -> Html:
+    """A table that may run over printed pages (``lang``: sroi.css lets it break between rows)."""
+    return Html(f'<div class="lang">{fragment}</div>')
+
+
 def delivery_matrix(data: PageData) -> Html:
     """partner × dataset: geleverd / overgenomen (period) / ontbreekt / onleesbaar."""
     lev = data.leveringen.copy()
@@ -232,7 +237,7 @@ def delivery_matrix(data: PageData) -> Html:
     lev["dataset"] = lev["dataset"].map(dataset_word)
     wide = lev.pivot_table(index="partner", columns="dataset", values="levering", aggfunc="first", fill_value="–")
     wide = wide.reset_index().rename_axis(None, axis=1)
-    return table(wide, "Leveringen: partner × dataset", headers={"partner": "Partner"})
+    return _long(table(wide, "Leveringen: partner × dataset", headers={"partner": "Partner"}))
 
 
 def files(data: PageData) -> Html:
@@ -259,7 +264,7 @@ def files(data: PageData) -> Html:
         codes=True,
         empty="Alle aangeleverde bestanden konden worden gelezen.",
     )
-    return Html(readable + "\n" + unreadable)
+    return _long(readable + "\n" + unreadable)
 
 
 def notes(data: PageData) -> Html:
@@ -271,11 +276,13 @@ def notes(data: PageData) -> Html:
             soort=[labels.label("melding", v) for v in m["soort"]],
             melding_nl=m["melding_nl"].map(in_words),
         )[["partner", "bestand", "soort", "melding_nl"]]
-    return table(
-        m,
-        "Meldingen (onbekende kolommen, bestanden op de verkeerde plek, onbekende namen)",
-        headers={"partner": "Partner", "soort": "Soort", "melding_nl": "Melding"},
-        codes=True,
+    return _long(
+        table(
+            m,
+            "Meldingen (onbekende kolommen, bestanden op de verkeerde plek, onbekende namen)",
+            headers={"partner": "Partner", "soort": "Soort", "melding_nl": "Melding"},
+            codes=True,
+        )
     )
 
 
@@ -346,12 +353,14 @@ def rejected(data: PageData) -> Html:
         a = a.sort_values(
             ["partner", "bestand", "rij"], key=lambda c: pd.to_numeric(c, errors="coerce") if c.name == "rij" else c
         )
-    return table(
-        a[["partner", "bestand", "rij", "kolom", "waarde", "reden_nl", "hoe"]] if not a.empty else a,
-        "Afgekeurde rijen",
-        headers={"partner": "Partner", "hoe": "Afgekeurd"},
-        empty="Er zijn geen rijen afgekeurd.",
-        codes=True,
+    return _long(
+        table(
+            a[["partner", "bestand", "rij", "kolom", "waarde", "reden_nl", "hoe"]] if not a.empty else a,
+            "Afgekeurde rijen",
+            headers={"partner": "Partner", "hoe": "Afgekeurd"},
+            empty="Er zijn geen rijen afgekeurd.",
+            codes=True,
+        )
     )
 
 
@@ -363,12 +372,14 @@ def findings(data: PageData) -> Html:
             bestand=b["bestand"].map(file_name),
             severity=b["severity"].map(SEVERITY_LABELS).fillna(b["severity"]),
         )
-    return table(
-        b[["partner", "bestand", "rij", "kolom", "waarde", "reden_nl", "severity"]] if not b.empty else b,
-        "Bevindingen (rijen blijven meetellen)",
-        headers={"partner": "Partner"},
-        empty="Er zijn geen bevindingen.",
-        codes=True,
+    return _long(
+        table(
+            b[["partner", "bestand", "rij", "kolom", "waarde", "reden_nl", "severity"]] if not b.empty else b,
+            "Bevindingen (rijen blijven meetellen)",
+            headers={"partner": "Partner"},
+            empty="Er zijn geen bevindingen.",
+            codes=True,
+        )
     )
 
 
@@ -432,18 +443,20 @@ def compared_with_previous(data: PageData) -> Html:
             lead + " Toegevoegd, verwijderd en gewijzigd tellen de schone rijen, herkend aan hun nummer "
             "(opdracht, regel, traject of aanbesteding); een rij die alleen in het bestand verschoof, is niet gewijzigd."
         )
-        + table(
-            diff[cols].reset_index(drop=True),
-            f"Rijen per levering: {fmt.format_quarter(previous)} tegenover {fmt.format_quarter(data.period.code)}",
-            headers={
-                "partner": "Partner",
-                "levering_nu": f"Levering {fmt.format_quarter(data.period.code)}",
-                "rijen_vorige": f"Rijen {fmt.format_quarter(previous)}",
-                "rijen_nu": f"Rijen {fmt.format_quarter(data.period.code)}",
-                "toegevoegd": "Toegevoegd",
-                "verwijderd": "Verwijderd",
-                "gewijzigd": "Gewijzigd",
-                "opvallend": "Opvallend",
-            },
+        + _long(
+            table(
+                diff[cols].reset_index(drop=True),
+                f"Rijen per levering: {fmt.format_quarter(previous)} tegenover {fmt.format_quarter(data.period.code)}",
+                headers={
+                    "partner": "Partner",
+                    "levering_nu": f"Levering {fmt.format_quarter(data.period.code)}",
+                    "rijen_vorige": f"Rijen {fmt.format_quarter(previous)}",
+                    "rijen_nu": f"Rijen {fmt.format_quarter(data.period.code)}",
+                    "toegevoegd": "Toegevoegd",
+                    "verwijderd": "Verwijderd",
+                    "gewijzigd": "Gewijzigd",
+                    "opvallend": "Opvallend",
+                },
+            )
         )
     )
