@@ -9,6 +9,7 @@ not a date or a number) or by a rule of the validation, and the totals add up th
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -22,6 +23,7 @@ from pipeline.report.pages.data import PageData
 from pipeline.report.tables import Html
 from pipeline.validate.compare import compare_periods
 
+_PERIOD = re.compile(r"\b(\d{4})Q([1-4])\b")
 _CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^-?\d+(?:\.(\d+))?$")
@@ -64,8 +66,8 @@ def in_words(text: object, column: object = None, delivered: object = None) -> s
 
     >>> in_words("uren_per_week is minder dan 12", "uren_per_week", "Uren p/w")
     "'Uren p/w' is minder dan 12"
-    >>> in_words("telt mee als nog_niet_gestart")
-    'telt mee als nog niet gestart'
+    >>> in_words("telt mee als nog_niet_gestart"), in_words("niet aangeleverd voor 2021Q3")
+    ('telt mee als nog niet gestart', 'niet aangeleverd voor K3 2021')
     """
     if fmt.is_missing(text):
         return ""
@@ -78,7 +80,7 @@ def in_words(text: object, column: object = None, delivered: object = None) -> s
             return f"'{header}'"
         return code_word(code)
 
-    out = _CODE.sub(word, str(text))
+    out = _PERIOD.sub(lambda m: f"K{m.group(2)} {m.group(1)}", _CODE.sub(word, str(text)))
     if header and own and "_" not in own:  # a one-word column (einddatum): at the start of the reason
         out = re.sub(rf"^{re.escape(own)}\b", f"'{header}'", out)
     return out
@@ -205,6 +207,14 @@ def counts_explained(data: PageData) -> Html:
     if frame.empty:
         return paragraph("Er zijn geen bestanden gelezen.")
     total = frame.iloc[-1]
+    status = data.leveringen["status"].value_counts() if not data.leveringen.empty else pd.Series(dtype=int)
+    unreadable = int((data.bestanden["status"] == "onleesbaar").sum()) if not data.bestanden.empty else 0
+    lead = (
+        f"{plural(int(status.get('geleverd', 0)), 'levering', 'leveringen')} voor deze periode, "
+        f"{fmt.format_int(status.get('overgenomen', 0))} overgenomen uit een eerdere periode, "
+        f"{fmt.format_int(status.get('ontbreekt', 0))} ontbrekend; "
+        f"{plural(unreadable, 'bestand', 'bestanden')} onleesbaar."
+    )
     text = (
         f"{plural(int(total['gelezen']), 'rij', 'rijen')} gelezen uit de bestanden. "
         f"{plural(int(total['afgekeurd']), 'rij is', 'rijen zijn')} afgekeurd en tellen niet mee: "
@@ -217,7 +227,10 @@ def counts_explained(data: PageData) -> Html:
         "Lege regels in een bestand tellen nergens mee."
     )
     return Html(
-        paragraph(text) + table(frame, "Rijen per dataset: van bestand tot rapport", headers=COUNT_HEADERS) + "\n"
+        f'<p class="oordeel-zin">{html.escape(lead)}</p>'
+        + paragraph(text)
+        + table(frame, "Rijen per dataset: van bestand tot rapport", headers=COUNT_HEADERS)
+        + "\n"
     )
 
 

@@ -200,6 +200,8 @@ def test_counts_explained_rejected_while_reading_and_by_a_rule(data):
     text = quality.counts_explained(make_data(validatie=validatie))
     assert "56 rijen gelezen uit de bestanden. 2 rijen zijn afgekeurd" in text
     assert "1 al bij het inlezen" in text and "1 door een regel van de validatie" in text
+    # leveringen of make_data: 6 geleverd, bouw-y overgenomen, werkplein-w ontbreekt; no unreadable file
+    assert "6 leveringen voor deze periode, 1 overgenomen uit een eerdere periode, 1 ontbrekend; 0 bestanden" in text
 
 
 def test_rejected_rows_say_how_and_name_the_partner(data):
