@@ -193,3 +193,31 @@ def test_quality_counts_add_up_everywhere(reports, browser):
     _open(browser, reports / "kwaliteit.html")
     compared = _text(browser)
     assert "Toegevoegd" in compared and "Verwijderd" in compared and "Gewijzigd" in compared
+
+
+def test_regio_first_printed_page_holds_the_verdict(reports, browser, tmp_path):
+    """Printed to A4, regio.html's first page holds the whole verdict block (docs/reports.md)."""
+    import base64
+    import shutil
+    import subprocess
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is needed to read the printed page")
+    regio = json.loads((reports / "data" / "regio.json").read_text(encoding="utf-8"))
+    _open(browser, reports / "regio.html")
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7
+    options.background = True
+    pdf = tmp_path / "regio.pdf"
+    pdf.write_bytes(base64.b64decode(browser.print_page(options)))
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    first = " ".join(first.split())
+    for title in ("Verplichting ingevuld", "Nog te realiseren", "Achter op schema", "duurzame plaatsingen"):
+        assert title in first
+    for figure in (fmt.format_pct(regio["ingevuld_pct"]), fmt.format_eur(regio["achterstand_eur"])):
+        assert " ".join(figure.split()) in first
+    assert "telt niet mee voor andere opdrachten" in first
