@@ -8,7 +8,7 @@ types each dataset in one pass (:mod:`pipeline.ingest.typecast`, :mod:`pipeline.
 the BSN by a keyed pseudonym (:mod:`pipeline.ingest.pseudonym`) and writes the canonical tables plus
 ``afgekeurd.csv``, ``bestanden.csv``, ``leveringen.csv`` and ``meldingen.csv``.
 
-Row conservation (exports.md: "raw rows = clean rows + rejected rows, for every file") is
+Row conservation (docs/exports.md: "raw rows = clean rows + rejected rows, for every file") is
 checked for every readable file; a break is a bug and stops the run.
 """
 
@@ -86,7 +86,7 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
     """
     p = parse_period(period)
     raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
-    if out_dir == raw_dir or raw_dir in out_dir.parents:  # exports.md: data/raw is read-only
+    if out_dir == raw_dir or raw_dir in out_dir.parents:  # docs/exports.md: data/raw is read-only
         raise PipelineError(
             "uitvoermap ligt in de ruwe map; kies een andere map",
             "output folder lies inside the raw folder; choose another folder",
@@ -252,7 +252,7 @@ def _leveringen(partners: pd.DataFrame, bestanden: pd.DataFrame, found: list[Fou
             if mine.empty:
                 status = "ontbreekt"
             elif (mine["status"] == "onleesbaar").all():
-                status = "onleesbaar"  # exports.md: no silent fallback to an earlier delivery
+                status = "onleesbaar"  # docs/exports.md: no silent fallback to an earlier delivery
             else:
                 status = "geleverd" if used.get(partner.partner_id) == period else "overgenomen"
             rows.append(

@@ -1,4 +1,4 @@
-"""Sections of index.html, the period's front door (reports.md)."""
+"""Sections of index.html, the period's front door (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def links(data: PageData) -> Html:
 
 
 def downloads(data: PageData) -> Html:
-    """The period's files for spreadsheets and other tools (outputs.md): the internal group."""
+    """The period's files for spreadsheets and other tools (docs/outputs.md): the internal group."""
     return internal(data)
 
 

@@ -1,4 +1,4 @@
-"""Sections of kwaliteit.html, the data-quality page for the coordinator (reports.md).
+"""Sections of kwaliteit.html, the data-quality page for the coordinator (docs/reports.md).
 
 Words, not codes (docs/reports.md): partners by name, datasets and kinds of notes by their label
 (``config/labels.yaml``), the column of a finding or rejected row as the partner's own file names

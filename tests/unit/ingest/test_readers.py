@@ -1,4 +1,4 @@
-"""Tests for pipeline/ingest/readers.py: every file quirk of exports.md, one small fixture per quirk.
+"""Tests for pipeline/ingest/readers.py: every file quirk of docs/exports.md, one small fixture per quirk.
 
 Values here are raw (untyped): typing is tested in test_parse.py and test_ingest.py. Row numbers
 are counted by hand in the fixture files (header = line 1 unless said otherwise).

@@ -67,7 +67,7 @@ def test_verdict_tiles_say_fulfilment_without_netting(data):
 
 def test_target_outlook_in_words(data):
     text = regio.target_outlook_sentence(data)
-    # a pace of 3 a quarter is a count below 5: not shown (domain.md)
+    # a pace of 3 a quarter is a count below 5: not shown (docs/domain.md)
     assert "gemiddeld minder dan 5 per kwartaal" in text
     assert "niet gehaald vóór 31 december 2021, maar pas in K2 2104" in text
     assert "nog 992 plaatsingen nodig in het laatste kwartaal" in text
