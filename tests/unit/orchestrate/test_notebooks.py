@@ -88,3 +88,31 @@ def test_socket_folders_of_killed_runs_are_removed(tmp_path, monkeypatch):
     with notebooks._kernel_manager():
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ander-programma", f"sroi-kernel-{os.getpid()}-def"]
+
+
+def test_page_workers_follow_the_cores_unless_forced(monkeypatch):
+    import os
+
+    from pipeline.orchestrate import notebooks
+
+    monkeypatch.delenv("SROI_PAGE_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert notebooks.page_workers(35) == 4
+    assert notebooks.page_workers(2) == 2  # never more processes than pages
+    monkeypatch.setenv("SROI_PAGE_WORKERS", "1")
+    assert notebooks.page_workers(35) == 1
+
+
+def test_a_failing_page_crosses_processes_intact():
+    import pickle
+
+    from pipeline.orchestrate.notebooks import NotebookFailed
+
+    exc = pickle.loads(pickle.dumps(NotebookFailed("13_partner {'partner_id': 'x'}", 4, "KeyError", "'naam'")))
+    assert (exc.notebook, exc.cell_index, exc.ename, exc.evalue) == (
+        "13_partner {'partner_id': 'x'}",
+        4,
+        "KeyError",
+        "'naam'",
+    )
+    assert "cel 4" in str(exc)
