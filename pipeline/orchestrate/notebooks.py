@@ -45,7 +45,16 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version"):
         pm.pop(key, None)
     nb.metadata.pop("widgets", None)
+    count = 0
     for index, cell in enumerate(nb.cells):
+        # a warm kernel's counter runs on over every page it rendered: number each notebook's
+        # executed cells from 1, so a page does not depend on which pages shared its kernel
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell["execution_count"] = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
         cell.metadata.pop("execution", None)
         cpm = cell.metadata.get("papermill")
         if cpm is not None:

@@ -116,3 +116,20 @@ def test_a_failing_page_crosses_processes_intact():
         "'naam'",
     )
     assert "cel 4" in str(exc)
+
+
+def test_a_page_is_numbered_the_same_whichever_pages_shared_its_kernel():
+    """In a warm kernel the execution counter runs on; normalised, each notebook counts from 1."""
+    late, early = _executed(1), _executed(1)
+    for offset, nb in ((56, late), (0, early)):
+        n = 0
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                n += 1
+                cell.execution_count = n + offset
+                cell.outputs = [
+                    nbformat.v4.new_output("execute_result", {"text/plain": "1"}, execution_count=n + offset)
+                ]
+    assert nbformat.writes(notebooks.normalise(late)) == nbformat.writes(notebooks.normalise(early))
+    counts = [c.execution_count for c in notebooks.normalise(late).cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
