@@ -276,6 +276,7 @@ def test_a_filled_template_reads_like_the_same_rows_as_csv(dataset: str, extra: 
     assert list(notes_xlsx) == [n for n in notes_csv if n[0] != "tekencodering"]
 
 
+@pytest.mark.slow  # seconds: a whole GX suite, twice
 def test_a_filled_template_passes_the_pre_flight_check_like_the_csv(tmp_path: Path) -> None:
     """make check-export (ingest and validation) on a filled template: the same verdict, counts
     and problem lines as on the same rows as CSV, and no remark about the file."""
