@@ -335,7 +335,8 @@ def _bouwblokken_sheet(ws: Worksheet) -> str:
     bonus and the earlier versions below. Returns the drop-down's range."""
     from pipeline.core.settings import settings
 
-    hours = settings().valuation.fte_uren_per_week  # docs/domain.md, "Value per unit"
+    # docs/domain.md, "Value per unit" and "The 12-hour rule"
+    hours, least = settings().valuation.fte_uren_per_week, settings().valuation.min_uren_per_week
     selectable, bonus, earlier = _rate_card()
     _card_header(ws, 1)
     end = _card_rows(ws, selectable, 2)
@@ -348,8 +349,8 @@ def _bouwblokken_sheet(ws: Worksheet) -> str:
         "nieuwste versie van elk bouwblok.",
         "Een opdracht wordt gewaardeerd met de versie die gold op haar gunningsdatum (zie de eerdere versies "
         "hieronder).",
-        f"Eenheid jaar: waarde per jaar bij {hours:g} uur per week of meer (minder uren telt naar rato); maand: "
-        "waarde per maand; factor: het bedrag van de regel keer de waarde.",
+        f"Eenheid jaar: waarde per jaar bij {hours:g} uur per week of meer (minder uren telt naar rato, minder dan "
+        f"{least:g} uur telt niet); maand: waarde per maand; factor: het bedrag van de regel keer de waarde.",
     ]
     for note in notes:
         ws.cell(row=row, column=1, value=note).alignment = Alignment(wrap_text=False)
@@ -384,7 +385,9 @@ def toelichting_lines(dataset: str, rules: list[ColumnRule]) -> list[tuple[str, 
     expected = spec.expected_roles
     if expected:
         also = [r for r in spec.delivered_by if r not in expected]
-        who = f"Geleverd door {_roles_nl(spec.delivered_by)}. Elk kwartaal verwacht van {_roles_nl(expected)}"
+        who = f"Geleverd door {_roles_nl(spec.delivered_by)}" + (
+            f", elk kwartaal verwacht van {_roles_nl(expected)}" if also else ", elk kwartaal"
+        )
         who += "; ontbreekt een levering, dan is dat een bevinding op de kwaliteitspagina."
         if also:
             who += f" Van {_roles_nl(tuple(also))} telt een levering mee als die komt, maar zij is niet verplicht."
