@@ -66,14 +66,6 @@ BSN_DIGITS = (8, 9)  # docs/domain.md, "Pseudonymisation": 9 digits, or 8 when t
 _DIGITS_RE = re.compile(r"\^\[0-9\]\{(\d+)\}\$")  # a suite regex "exactly n digits"
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _BOLD = Font(bold=True)
-_TYPE_WORDS = {
-    "date": "datum",
-    "money": "bedrag",
-    "number": "getal",
-    "boolean": "ja/nee",
-    "bsn": "BSN",
-    "text": "tekst",
-}
 
 
 @dataclass(frozen=True)
@@ -353,7 +345,7 @@ def _bouwblokken_sheet(ws: Worksheet) -> str:
         f"{least:g} uur telt niet); maand: waarde per maand; factor: het bedrag van de regel keer de waarde.",
     ]
     for note in notes:
-        ws.cell(row=row, column=1, value=note).alignment = Alignment(wrap_text=False)
+        ws.cell(row=row, column=1, value=note)  # runs on over the empty cells to its right
         row += 1
     if len(bonus):
         row += 1
