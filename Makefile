@@ -29,7 +29,7 @@ export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export JUPYTER_PLATFORM_DIRS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export lock env-file verify bench share
+.PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export templates lock env-file verify bench share
 
 # A period is a calendar quarter YYYYQn (domain.md); anything else is refused in one line.
 PERIOD_GOALS := report verify datadocs share
@@ -135,6 +135,11 @@ demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [
 
 check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FILE=x.xlsx PARTNER=id [PERIOD=2021Q3] [DATASET=inzet]
 	@$(PY) -m pipeline.ingest.check_export --file $(call q,$(FILE)) --partner $(call q,$(PARTNER)) $(if $(DATASET),--dataset $(call q,$(DATASET))) $(if $(PERIOD),--period $(call q,$(PERIOD)))
+
+# The delivery templates are generated from the export standard, the suites and the rate card
+# (pipeline/ingest/templates.py): one XLSX per dataset, byte-identical on every run.
+templates: $(VENV_OK) ## write the delivery templates, one XLSX per dataset, to build/templates/
+	@$(PY) -m pipeline.ingest.templates --out build/templates
 
 datadocs: $(VENV_OK) ## build Great Expectations Data Docs for the analyst (PERIOD=...)
 	@echo ">> Great Expectations Data Docs voor $(PERIOD) (alleen voor de analist, niet voor partners)"
