@@ -1,5 +1,5 @@
 # Social-return reporting pipeline. `make` (or `make help`) lists the targets.
-# Variables first, then targets (STYLE.md). Every target echoes what it does.
+# Variables first, then targets (docs/architecture.md, "Conventions"). Every target echoes what it does.
 
 PERIOD    ?=
 RAW_DIR   ?= data/raw
@@ -31,7 +31,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 .DEFAULT_GOAL := help
 .PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export templates lock env-file verify bench share
 
-# A period is a calendar quarter YYYYQn (domain.md); anything else is refused in one line.
+# A period is a calendar quarter YYYYQn (docs/domain.md); anything else is refused in one line.
 PERIOD_GOALS := report verify datadocs share
 ifneq ($(filter $(PERIOD_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(shell printf '%s' $(call q,$(PERIOD)) | grep -Ex '[0-9]{4}Q[1-4]'),)

@@ -24,7 +24,7 @@ class PipelineError(Exception):
 
 
 class UnreadableFileError(PipelineError):
-    """A file that cannot be read at all (exports.md: "reported as such"); status ``onleesbaar``."""
+    """A file that cannot be read at all (docs/exports.md: "reported as such"); status ``onleesbaar``."""
 
 
 def os_error_line(exc: OSError, what_nl: str, what_en: str) -> str:

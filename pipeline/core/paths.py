@@ -161,7 +161,7 @@ def report_data_dir(period: str) -> Path:
 def check_apart(raw_dir: Path, outputs: list[tuple[str, Path]] | None = None) -> None:
     """The output folders and the raw folder must not contain one another: a build inside the raw
     folder writes there, and raw data inside an output folder is deleted by the next publication
-    or ``make clean`` (exports.md: the raw folder is never written, moved or deleted).
+    or ``make clean`` (docs/exports.md: the raw folder is never written, moved or deleted).
 
     Raises:
         PipelineError: naming the output folder (default: ``data/clean`` and ``reports``).

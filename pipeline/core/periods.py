@@ -1,4 +1,4 @@
-"""Reporting periods: calendar quarters written ``YYYYQn`` (domain.md)."""
+"""Reporting periods: calendar quarters written ``YYYYQn`` (docs/domain.md)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class Period:
 
     @property
     def peildatum(self) -> dt.date:
-        """The last day of the quarter (domain.md: the reference date)."""
+        """The last day of the quarter (docs/domain.md: the reference date)."""
         nxt = self.next()
         return nxt.start - dt.timedelta(days=1)
 

@@ -1,7 +1,7 @@
 """Deterministic synthetic demo exports for a Groningen-like region (``data/raw``).
 
 Run ``python -m pipeline.demo [--raw-dir DIR] [--scale N]``. It writes ``partners.csv`` and, for
-every quarter 2019Q1..2021Q4, a full snapshot per partner (exports.md layout)::
+every quarter 2019Q1..2021Q4, a full snapshot per partner (docs/exports.md layout)::
 
     <RAW>/partners.csv
     <RAW>/<PERIOD>/<partner_id>/<dataset>_<PERIOD>.csv|xlsx
@@ -313,7 +313,7 @@ def _locate(plant: Plant, rows: list[dict], rendered: Rendered, path: str) -> di
 
 
 def _partners_csv(partners: list[Partner]) -> bytes:
-    """The register as the analyst keeps it (exports.md: partners.csv), UTF-8."""
+    """The register as the analyst keeps it (docs/exports.md: partners.csv), UTF-8."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["partner_id", "naam", "rol", "kvk"])

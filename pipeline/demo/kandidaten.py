@@ -1,6 +1,6 @@
 """The demo's candidates: training trajectories, their placements, and realisation lines.
 
-Trajectories follow a realistic funnel (domain.md: training outcomes): most start, about two in
+Trajectories follow a realistic funnel (docs/domain.md: training outcomes): most start, about two in
 three finish, some drop out, most finishers are placed, and about 60% of placements are durable
 (at least 24 hours a week for at least 183 days). Some placements are social-return jobs at a
 contractor with a running contract: those candidates also appear in that contractor's ``inzet``
@@ -55,7 +55,7 @@ _WERKPLEIN_ROUTES = ["Oriëntatie bouw en techniek", "Werkfit-traject", "Sollici
 
 
 def _traject(rng: random.Random, partner: Partner, bsn: str) -> Traject:
-    """One candidate's route, drawn to give a realistic funnel (domain.md: training outcomes)."""
+    """One candidate's route, drawn to give a realistic funnel (docs/domain.md: training outcomes)."""
     sector = pick(rng, _TRAJECT_SECTOREN)
     opleiding = rng.choice(_WERKPLEIN_ROUTES if partner.rol != "opleider" else _OPLEIDINGEN[sector])
     aanmeld = FIRST_AANMELDING + dt.timedelta(days=int(((HORIZON - FIRST_AANMELDING).days) * rng.random() ** 0.9))

@@ -62,7 +62,7 @@ class Opdracht:
     einddatum: dt.date
     opdrachtwaarde: float
     sr_percentage: float
-    sr_verplichting: float  # as the authority states it (domain.md: must match within EUR 1)
+    sr_verplichting: float  # as the authority states it (docs/domain.md: must match within EUR 1)
 
 
 @dataclass
@@ -138,7 +138,7 @@ class World:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months with the day clamped to the month's end (domain.md).
+    """Calendar months with the day clamped to the month's end (docs/domain.md).
 
     >>> add_months(dt.date(2021, 1, 31), 1)
     datetime.date(2021, 2, 28)

@@ -121,7 +121,7 @@ def _unknown_contract(world: World) -> Plant:
 
 
 def _double_count(world: World, avoid: set[str]) -> Plant:
-    """Two contractors report the same candidate over overlapping days (domain.md: double count)."""
+    """Two contractors report the same candidate over overlapping days (docs/domain.md: double count)."""
     candidates = [
         r
         for r in world.regels

@@ -46,7 +46,7 @@ class Style:
     mapping: dict[str, dict] = field(default_factory=dict, compare=False)  # mapped partner only
 
 
-# The standard's columns per dataset, with the kind of value (exports.md).
+# The standard's columns per dataset, with the kind of value (docs/exports.md).
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     "opdrachten": [
         ("opdracht_id", "text"),

@@ -1,6 +1,6 @@
 """Quarterly full snapshots of the demo region, as each partner would export them.
 
-A snapshot holds everything the partner knew on the peildatum (domain.md: "a full snapshot as
+A snapshot holds everything the partner knew on the peildatum (docs/domain.md: "a full snapshot as
 of the peildatum"): contracts awarded by then, lines started by then, trajectories registered by
 then with their status as of then (a trajectory finishing later shows ``gestart``), placement
 dates only when they have happened, tenders still to be published. Rows are dicts keyed by the
@@ -53,7 +53,7 @@ def inzet_row(r: Inzetregel, peildatum: dt.date, toont_plannen: bool) -> dict:
 
 
 def traject_row(t: Traject, peildatum: dt.date, toont_plannen: bool) -> dict:
-    """The trajectory as its provider saw it on the peildatum (exports.md: no future facts)."""
+    """The trajectory as its provider saw it on the peildatum (docs/exports.md: no future facts)."""
     status, start, eind, certificaat = "aangemeld", None, None, None
     if t.einddatum is not None and t.einddatum <= peildatum:
         status, start, eind = t.uitkomst, t.startdatum, t.einddatum

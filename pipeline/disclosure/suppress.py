@@ -1,4 +1,4 @@
-"""Small-count suppression for partner and regional pages (domain.md: privacy and disclosure).
+"""Small-count suppression for partner and regional pages (docs/domain.md: privacy and disclosure).
 
 Any count of persons from 1 to ``drempel - 1`` (``settings.disclosure.drempel``, 5) is shown as
 ``<5``; 0 stays 0. Totals are computed *before* suppression, so a total shows the true number.
@@ -59,7 +59,7 @@ def suppression_note_nl(threshold: int | None = None) -> str:
 
 
 def _threshold(threshold: int | None) -> int:
-    # domain.md: "threshold is configuration"
+    # docs/domain.md, "Suppression of small counts": the threshold is configuration
     return int(settings().disclosure.drempel if threshold is None else threshold)
 
 
@@ -310,8 +310,8 @@ def suppress_linked(
     threshold: int | None = None,
     secondary_marker: str = SECONDARY_MARKER,
 ) -> list[pd.DataFrame]:
-    """Suppress every table of one page consistently (domain.md: a suppressed cell must not be
-    recoverable, reports.md: "same suppression").
+    """Suppress every table of one page consistently (docs/domain.md: a suppressed cell must not be
+    recoverable, docs/reports.md: "same suppression").
 
     Each link names cells of different tables that show the same count of persons (a partner's
     placements in the per-partner breakdown and in the contributions table; a stage's total in

@@ -1,4 +1,4 @@
-"""Who contributes what (reports.md: "every partner, its role, and its contribution this
+"""Who contributes what (docs/reports.md: "every partner, its role, and its contribution this
 period"), made visible to all partners."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Obligation, expected progress and fulfilment status per contract, and their aggregates
-(domain.md: "Obligation", "Fulfilment status per contract")."""
+(docs/domain.md: "Obligation", "Fulfilment status per contract")."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ STATUSES = ("voldaan", "niet_voldaan", "nog_niet_gestart", "op_schema", "achters
 _EPS_EUR = 1e-8
 
 CONTRACT_COLUMNS = [
-    # outputs.md columns first, in its order
+    # docs/outputs.md columns first, in its order
     "opdrachtgever",
     "opdracht_id",
     "opdrachtnemer",
@@ -62,7 +62,7 @@ AGGREGATE_COLUMNS = [
 
 
 def obligation_eur(opdrachtwaarde, sr_percentage):
-    """``verplichting_eur = opdrachtwaarde × sr_percentage / 100`` (domain.md).
+    """``verplichting_eur = opdrachtwaarde × sr_percentage / 100`` (docs/domain.md).
 
     >>> obligation_eur(2_000_000, 5)
     100000.0
@@ -73,7 +73,7 @@ def obligation_eur(opdrachtwaarde, sr_percentage):
 
 
 def elapsed_share(startdatum: pd.Series, einddatum: pd.Series, peildatum: dt.date):
-    """``looptijd_dagen`` and ``verstreken`` (domain.md, inclusive day counts, clamped 0..1).
+    """``looptijd_dagen`` and ``verstreken`` (docs/domain.md, inclusive day counts, clamped 0..1).
 
     >>> d = lambda s: pd.Series(pd.to_datetime([s]))
     >>> looptijd, verstreken = elapsed_share(d("2021-01-01"), d("2021-12-31"), dt.date(2021, 1, 1))
@@ -94,7 +94,7 @@ def elapsed_share(startdatum: pd.Series, einddatum: pd.Series, peildatum: dt.dat
 def fulfilment_status(
     gerealiseerd, verplichting, verwacht, startdatum, einddatum, peildatum: dt.date, drempel: float
 ) -> np.ndarray:
-    """Status per contract; first match wins in domain.md's order.
+    """Status per contract; first match wins in docs/domain.md's order.
 
     >>> d = lambda s: pd.Series(pd.to_datetime([s] * 3))
     >>> fulfilment_status(np.array([100.0, 60.0, 50.0]), 100.0, 80.0, d("2021-01-01"),
@@ -197,7 +197,7 @@ def fulfilment(
         dtype="string",
     )
     c["nog_te_realiseren_eur"] = (c["verplichting_eur"] - c["gerealiseerd_eur"]).clip(lower=0)
-    # "what is needed to get back on schedule" (reports.md, contractor page)
+    # "what is needed to get back on schedule" (docs/reports.md, contractor page)
     c["achterstand_eur"] = (c["verwacht_eur"] - c["gerealiseerd_eur"]).clip(lower=0)
     c["tariefversie"] = card_version_on(card, c["gunningsdatum"])
     return c[CONTRACT_COLUMNS].sort_values(CONTRACT_KEY, kind="stable").reset_index(drop=True)

@@ -1,4 +1,4 @@
-"""The rate card of the building-blocks method: versioned configuration, never code (domain.md).
+"""The rate card of the building-blocks method: versioned configuration, never code (docs/domain.md).
 
 The default card is ``pipeline/config/bouwblokken.csv``; ``SROI_RATE_CARD`` names another file
 (a region trying a new edition, a test with a broken copy). Each row is one *version* of a block,
@@ -32,7 +32,7 @@ RATE_CARD_COLUMNS = (
     "geldig_vanaf",
     "geldig_tot",
 )
-BONUS_BLOCK = "toeslag_50plus"  # domain.md: a bonus on jaar lines, not a block a line can name
+BONUS_BLOCK = "toeslag_50plus"  # docs/domain.md: a bonus on jaar lines, not a block a line can name
 
 # Dutch and English hint per column, used when a row fails validation.
 _HINTS = {
@@ -156,7 +156,7 @@ def _failed_column(exc: ValidationError) -> str:
 
 
 def _check_no_overlap(card: pd.DataFrame, source: str) -> None:
-    """domain.md: versions of one block must not overlap."""
+    """docs/domain.md: versions of one block must not overlap."""
     nxt_vanaf = card.groupby("bouwblok")["geldig_vanaf"].shift(-1)
     same_block = nxt_vanaf.notna()
     open_or_late = card["geldig_tot"].isna() | (card["geldig_tot"] >= nxt_vanaf)

@@ -317,7 +317,7 @@ def to_machine_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:
-    """Machine-readable CSV (outputs.md): UTF-8, comma, '.' decimals, ISO dates, '\\n'; text that
+    """Machine-readable CSV (docs/outputs.md): UTF-8, comma, '.' decimals, ISO dates, '\\n'; text that
     Excel would run as a formula gets a leading quote, numbers stay numbers (:mod:`pipeline.core.csvsafe`)."""
     csvsafe.write_csv(to_machine_table(df), path)
 

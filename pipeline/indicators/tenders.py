@@ -1,4 +1,4 @@
-"""Future tenders (domain.md: "Future tenders (aanbestedingskalender)"): the social-return value
+"""Future tenders (docs/domain.md: "Future tenders (aanbestedingskalender)"): the social-return value
 coming in each quarter ahead, in euros and in person-years, for training institutes to plan."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Training outcomes of the 1000-banenplan (domain.md: "Training outcomes").
+"""Training outcomes of the 1000-banenplan (docs/domain.md: "Training outcomes").
 
 Every count is of **distinct candidates** (``kandidaat_id``, the pseudonymised BSN): a candidate
 reaches a stage if any of its trajectories does, and counts once however many trajectories or
@@ -26,7 +26,7 @@ UNKNOWN = "onbekend"  # breakdown value when a trajectory leaves the column empt
 
 
 def training_stages(trajecten: pd.DataFrame, peildatum: dt.date, settings: Settings) -> pd.DataFrame:
-    """Stage flags per trajectory row, each judged on its own row (domain.md table).
+    """Stage flags per trajectory row, each judged on its own row (docs/domain.md table).
 
     Returns:
         ``traject_id, kandidaat_id, opleider`` (the delivering partner), the breakdown columns
@@ -71,7 +71,7 @@ def training_stages(trajecten: pd.DataFrame, peildatum: dt.date, settings: Setti
     out["uitgevallen"] = flag((status == "uitgevallen") & (dates["einddatum"] <= peil))
     out["certificaat"] = out["afgerond"] & flag(column_or_empty(trajecten, "certificaat", "boolean"))
     out["geplaatst"] = flag(dates["plaatsing_datum"] <= peil)
-    # domain.md: (min(plaatsing_einddatum or +inf, peildatum) − plaatsing_datum).days + 1 >= 183
+    # docs/domain.md: (min(plaatsing_einddatum or +inf, peildatum) − plaatsing_datum).days + 1 >= 183
     until = dates["plaatsing_einddatum"].fillna(peil).clip(upper=peil)
     lasted_days = (until - dates["plaatsing_datum"]).dt.days + 1
     out["duurzaam"] = (
@@ -93,7 +93,7 @@ def candidate_flags(stages: pd.DataFrame, by: str | None = None) -> pd.DataFrame
 def stage_rates(flags: pd.DataFrame) -> dict[str, float | None]:
     """Rates over candidate flags (percentages; None when the denominator is 0).
 
-    - ``afronding_pct`` = afgerond / (afgerond + uitgevallen) (domain.md);
+    - ``afronding_pct`` = afgerond / (afgerond + uitgevallen) (docs/domain.md);
     - ``plaatsing_pct`` = placed candidates among those who completed / completed: the
       numerator is restricted to completers so the rate stays within 0–100 %;
     - ``duurzaam_pct`` = duurzaam / geplaatst.
@@ -145,7 +145,7 @@ def count_candidates(stages: pd.DataFrame, by: str | None = None) -> pd.DataFram
 
 
 def count_in_period(stages: pd.DataFrame, period_start: dt.date, peildatum: dt.date) -> dict[str, int]:
-    """ "In this period" counts (domain.md): candidates whose earliest ``startdatum`` / earliest
+    """ "In this period" counts (docs/domain.md): candidates whose earliest ``startdatum`` / earliest
     durable day (plaatsing_datum + 182 days) falls within ``period_start..peildatum``."""
     known = stages[stages["kandidaat_id"].notna()]
     first = known.groupby("kandidaat_id")[["startdatum", "duurzaam_datum"]].min()
@@ -247,7 +247,7 @@ def trainees_in_social_return(sr_candidates: Iterable[str], stages: pd.DataFrame
 
 
 def training_kpi(stages: pd.DataFrame, period: str, settings: Settings, sr_candidates: Iterable[str] = ()) -> dict:
-    """The ``trajecten_kpi.json`` document (outputs.md shape, extended with rates and pace)."""
+    """The ``trajecten_kpi.json`` document (docs/outputs.md shape, extended with rates and pace)."""
     p = parse_period(period)
     totals = count_candidates(stages).iloc[0]
     kandidaten = {s: int(totals[s]) for s in STAGES}

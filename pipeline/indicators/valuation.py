@@ -1,4 +1,4 @@
-"""Valuation of realisation lines with the building-blocks method (domain.md), vectorised.
+"""Valuation of realisation lines with the building-blocks method (docs/domain.md), vectorised.
 
 Dates are handled as int64 day numbers (days since 1970-01-01) so a whole table is valued with
 a handful of numpy operations: 200,000 lines take a fraction of a second
@@ -44,7 +44,7 @@ VALUED_COLUMNS = LINE_KEYS + [
     "reason_en",
 ]
 NO_END = np.int64(2**40)  # "+inf" as a day number: later than any real date
-_DAYS_PER_YEAR = 365  # domain.md: value × dagen / 365
+_DAYS_PER_YEAR = 365  # docs/domain.md: value × dagen / 365
 
 # Why a line counts 0, in the order the checks are made (first match wins).
 REASONS: dict[str, tuple[str, str]] = {
@@ -113,7 +113,7 @@ def add_months(dates: np.ndarray, months: np.ndarray) -> np.ndarray:
 
 
 def line_value_eur(eenheid, waarde_eur, dagen, fte=0.0, bedrag=0.0):
-    """The value of counting lines (domain.md table); scalars or numpy arrays.
+    """The value of counting lines (docs/domain.md table); scalars or numpy arrays.
 
     >>> line_value_eur("jaar", 35000, 365, fte=0.5)       # 35000 × 0.5 × 365 / 365
     17500.0
@@ -140,7 +140,7 @@ def line_value_eur(eenheid, waarde_eur, dagen, fte=0.0, bedrag=0.0):
 
 
 def bonus_eur(toeslag_eur, dagen, fte):
-    """The 50+ bonus of a counting ``jaar`` line: ``toeslag × fte × dagen / 365`` (domain.md).
+    """The 50+ bonus of a counting ``jaar`` line: ``toeslag × fte × dagen / 365`` (docs/domain.md).
 
     >>> bonus_eur(7500, 92, 1.0)   # 7500 × 1 × 92 / 365
     1890.4109589041095
@@ -250,7 +250,7 @@ class _Rates:
 def counted_window(
     ls: np.ndarray, le: np.ndarray, cs: np.ndarray, ce: np.ndarray, peil: np.int64, max_maanden: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``begin`` and ``eind`` of the counted days as day numbers (domain.md)::
+    """``begin`` and ``eind`` of the counted days as day numbers (docs/domain.md)::
 
         begin = max(L.startdatum, C.startdatum)
         eind  = min(L.einddatum or +inf, C.einddatum, peildatum,
@@ -270,7 +270,7 @@ def counted_window(
 def value_lines(
     inzet: pd.DataFrame, opdrachten: pd.DataFrame, card: pd.DataFrame, peildatum: dt.date, settings: Settings
 ) -> pd.DataFrame:
-    """Value every realisation line at the peildatum (domain.md, building-blocks method).
+    """Value every realisation line at the peildatum (docs/domain.md, building-blocks method).
 
     Args:
         inzet: clean inzet table (one row per line).
@@ -315,7 +315,7 @@ def value_lines(
                 is_jaar & np.isnan(uren),
                 is_jaar & (uren < v.min_uren_per_week),
                 is_factor & np.isnan(bedrag),
-                # domain.md: factor counted once when C.start <= L.start <= min(C.eind, peildatum)
+                # docs/domain.md: factor counted once when C.start <= L.start <= min(C.eind, peildatum)
                 is_factor & ~(dates_ok & (cs <= ls) & (ls <= np.minimum(ce, peil))),
                 ~is_factor & (dagen == 0),
             ],
@@ -324,7 +324,7 @@ def value_lines(
         )
     telt = reden < 0
     waarde = np.where(telt, line_value_eur(eenheid, tarief, dagen, fte, bedrag), 0.0)
-    # domain.md: 50+ bonus only on jaar lines, over the same days
+    # docs/domain.md: 50+ bonus only on jaar lines, over the same days
     has_bonus = telt & is_jaar & lines["vijftig_plus"].to_numpy() & ~np.isnan(r.bonus_rate)
     toeslag = np.where(has_bonus, bonus_eur(r.bonus_rate, dagen, fte), 0.0)
 

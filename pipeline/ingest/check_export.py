@@ -168,7 +168,7 @@ def _register(path: Path) -> dict[str, str]:
 
 
 def check_partner(partner_id: str, roles: dict[str, str]) -> None:
-    """An unknown partner is an error naming the known ones (exports.md: the folder name of its
+    """An unknown partner is an error naming the known ones (docs/exports.md: the folder name of its
     deliveries is its partner_id), when a register is at hand (``roles`` from :func:`_register`)."""
     known = sorted(roles)
     if known and partner_id not in known:
@@ -183,7 +183,7 @@ def check_partner(partner_id: str, roles: dict[str, str]) -> None:
 
 
 def period_of_file(path: Path) -> Period:
-    """The quarter a file belongs to: its ``<PERIOD>/`` folder (exports.md layout), else a
+    """The quarter a file belongs to: its ``<PERIOD>/`` folder (docs/exports.md layout), else a
     ``YYYYQn`` in its name; never the clock (a file checked in October for 2021Q3 is 2021Q3).
 
     >>> period_of_file(Path("raw/2021Q3/gemeente-a/opdrachten.csv")).code, period_of_file(Path("inzet_2020Q4.xlsx")).code

@@ -1,4 +1,4 @@
-"""Which partners exist and which files they delivered (exports.md: "Where files go", "partners.csv").
+"""Which partners exist and which files they delivered (docs/exports.md: "Where files go", "partners.csv").
 
 Two questions ingest asks before reading any export: is the partner register sound
 (:func:`read_partners`), and which file belongs to which partner, dataset and delivery period
@@ -22,7 +22,7 @@ from pipeline.core.schema import DATASETS, ROLES, dataset_spec
 from pipeline.ingest import rawfs
 from pipeline.ingest.readers import READ_PROBLEMS, TableSpec, UnreadableFileError, read_table
 
-# exports.md: [a-z0-9-]+; the first character not a hyphen, so an id never reads as a formula
+# docs/exports.md: [a-z0-9-]+; the first character not a hyphen, so an id never reads as a formula
 # ("-x") in a CSV or spreadsheet and stays the same text in every output
 PARTNER_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PARTNER_SPEC = TableSpec(
@@ -81,7 +81,7 @@ def read_partners(raw_dir: Path) -> pd.DataFrame:
     """The validated partner register ``partner_id, naam, rol, kvk`` (all text), by partner_id.
 
     Raises:
-        PipelineError: partners.csv is missing, unreadable or breaks a rule of exports.md.
+        PipelineError: partners.csv is missing, unreadable or breaks a rule of docs/exports.md.
     """
     path = Path(raw_dir) / "partners.csv"
     if not os.path.lexists(path):
@@ -158,7 +158,7 @@ def read_partners(raw_dir: Path) -> pd.DataFrame:
 
 
 def dataset_of(filename: str) -> str | None:
-    """The dataset a file name starts with, case-insensitively (exports.md).
+    """The dataset a file name starts with, case-insensitively (docs/exports.md).
 
     >>> dataset_of("Inzet_2021Q3_def.xlsx"), dataset_of("overzicht.csv")
     ('inzet', None)
@@ -171,7 +171,7 @@ def discover(raw_dir: Path, period: Period, partners: pd.DataFrame) -> tuple[lis
     """Every file of the run with its partner, dataset and delivery period, plus notes.
 
     A partner without any dataset file for ``period`` gets its latest earlier delivery
-    (domain.md: "its latest earlier delivery is used and the report says so"). Only regular
+    (docs/domain.md, "Deliveries and carry-forward"). Only regular
     files are deliveries (:mod:`pipeline.ingest.rawfs`): a link, pipe, socket or device is listed as
     ``onbekend`` with a note and never opened. Folders whose names differ only in case are
     named in a note; only the one spelled exactly as the partner_id is read
@@ -256,7 +256,7 @@ def _partner_folders(
 ) -> tuple[dict[str, Path], list[FoundFile]]:
     """Which folder of the period is which partner's, and the files that are not in one.
 
-    A partner_id is lower case (exports.md: ``[a-z0-9-]+``), but a folder may be spelled
+    A partner_id is lower case (docs/exports.md: ``[a-z0-9-]+``), but a folder may be spelled
     ``Gemeente-A``. When one period holds several folders that are the same partner_id but for
     case, the one spelled exactly as the partner_id is read and every other one is listed
     ``onbekend`` with a note naming them all: reading both could count one delivery twice, and

@@ -1,4 +1,4 @@
-"""Per-partner column and value mappings (architecture.md: "Partner mappings").
+"""Per-partner column and value mappings (docs/architecture.md: "Partner mappings").
 
 A partner whose export uses its own headings or codes gets a file
 ``pipeline/config/mappings/<partner_id>.yaml``::
@@ -9,7 +9,7 @@ A partner whose export uses its own headings or codes gets a file
         columns: {"Medewerker BSN": kandidaat_bsn, "Type inzet": bouwblok}   # source -> standard
         values: {bouwblok: {"BBL-plek": bbl, "WEP": werkervaringsplaats}}    # per column
 
-Rules are data, not code (STYLE.md): the file is loaded into frozen pydantic models with extra
+Rules are data, not code (docs/architecture.md, "Conventions"): the file is loaded into frozen pydantic models with extra
 keys forbidden and checked against the export standard, so a typo stops the run with the file
 named instead of silently mapping nothing.
 """
@@ -32,7 +32,7 @@ MAPPINGS_DIR = CONFIG_DIR / "mappings"
 
 
 def normalise_header(text: object) -> str:
-    """A column heading in its comparable form (exports.md: "Headers").
+    """A column heading in its comparable form (docs/exports.md: "Headers").
 
     Case, surrounding spaces, inner spaces/underscores/hyphens and accents do not matter.
 

@@ -1,4 +1,4 @@
-"""Vectorised parsers for the values partners type into Excel (exports.md: "File formats").
+"""Vectorised parsers for the values partners type into Excel (docs/exports.md: "File formats").
 
 Every parser takes a pandas Series of raw values (strings from a CSV, or the Python objects an
 XLSX cell holds: ``str``, ``int``, ``float``, ``bool``, ``datetime``) and returns a
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 # Rule id -> (Dutch reason, English reason). Each reason names the expected format, because the
-# person fixing the row is a partner with Excel (exports.md: "explain in plain Dutch").
+# person fixing the row is a partner with Excel (docs/exports.md: "explain in plain Dutch").
 PROBLEMS: dict[str, tuple[str, str]] = {
     "getal_ongeldig": (
         "geen getal; verwacht bijvoorbeeld 1.234,56 of 1234.56 (eventueel met € of %)",
@@ -62,7 +62,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# exports.md: booleans `ja/nee`, `j/n`, `waar/onwaar`, `yes/no`, `true/false`, `1/0`, `x`/empty
+# docs/exports.md: booleans `ja/nee`, `j/n`, `waar/onwaar`, `yes/no`, `true/false`, `1/0`, `x`/empty
 _TRUE = ("ja", "j", "waar", "yes", "true", "1", "x")
 _FALSE = ("nee", "n", "onwaar", "no", "false", "0")
 _BOOLEAN_WORDS = {**{w: True for w in _TRUE}, **{w: False for w in _FALSE}}
@@ -81,10 +81,10 @@ OPEN_END = "datum_open_einde"  # not a problem: an informational note (see parse
 # ASCII classes ([0-9], no \d or \s) and no back-references keep Arrow's vectorised regex engine.
 _DATE_PATTERN = (
     r"^(?:"
-    # exports.md: dates `dd-mm-jjjj`, `d-m-jjjj`, `dd/mm/jjjj` (day first, one separator twice)
+    # docs/exports.md: dates `dd-mm-jjjj`, `d-m-jjjj`, `dd/mm/jjjj` (day first, one separator twice)
     r"(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})"
     r"|(?P<d2>[0-9]{1,2})/(?P<m2>[0-9]{1,2})/(?P<y2>[0-9]{4})"
-    # exports.md: dates `jjjj-mm-dd`
+    # docs/exports.md: dates `jjjj-mm-dd`
     r"|(?P<Y>[0-9]{4})-(?P<M>[0-9]{1,2})-(?P<D>[0-9]{1,2})"
     r")(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?)?$"  # a time part is dropped
     r"|^(?P<serial>[1-9][0-9]{4})(?:[.,]0+)?$"  # an Excel serial day number typed as text (10000-99999)
@@ -121,7 +121,7 @@ def parse_dutch_number(values: pd.Series, groups: pd.Series | None = None) -> Pa
     decimal (``1.234``, ``1,234``) is decided by the rest of its column: if other values show
     which separator is the decimal one (``12,5`` or ``1.234.567`` → Dutch; ``12.5`` or
     ``1,234,567`` → plain), that reading is used; otherwise the value is rejected as
-    ``getal_dubbelzinnig`` (exports.md: "`1.234` with no other evidence is a finding").
+    ``getal_dubbelzinnig`` (docs/exports.md, "Numbers").
 
     Args:
         values: raw cell values (strings, numbers, or missing).
@@ -148,7 +148,7 @@ def parse_dutch_number(values: pd.Series, groups: pd.Series | None = None) -> Pa
     shape = np.append(shape_u, "empty").astype(object)[codes]
     dutch, plain = np.append(dutch_u, np.nan)[codes], np.append(plain_u, np.nan)[codes]
     group = _group_codes(groups, len(values))
-    # exports.md: "1.234" is decided only by other evidence in the same column (of one file)
+    # docs/exports.md: "1.234" is decided only by other evidence in the same column (of one file)
     column_dutch = (np.bincount(group, weights=shape == "nl") > 0)[group]
     column_plain = (np.bincount(group, weights=shape == "en") > 0)[group]
     ambiguous = (shape == "amb_dot") | (shape == "amb_comma")
@@ -207,7 +207,7 @@ def parse_date(values: pd.Series, open_end: bool = False) -> Parsed:
     (``31-02-2021``) are rejected.
 
     A well-formed date with a year outside 1900-2200 is ``datum_buiten_bereik`` (not "no valid
-    date": it is in the right format). With ``open_end`` (an optional end date, exports.md:
+    date": it is in the right format). With ``open_end`` (an optional end date, docs/exports.md:
     "empty = still running"), a year from 9000 on (``31-12-9999``) is read as empty and marked
     :data:`OPEN_END`, which the caller reports as a note, not a rejection.
 
@@ -251,7 +251,7 @@ def _parse_dates_unique(distinct: pd.Series, open_end: bool = False) -> tuple[np
     matched = ~np.isnan(year)
     with np.errstate(invalid="ignore"):
         in_range = matched & (year >= _YEAR_MIN) & (year <= _YEAR_MAX) & (month >= 1) & (month <= 12) & (day >= 1)
-        # exports.md: never month-first; say so when the "month" can only be a day
+        # docs/exports.md: never month-first; say so when the "month" can only be a day
         month_first = matched & (month > 12) & (month <= 31) & (day >= 1) & (day <= 12)
         # right format, real day and month, but a year pandas cannot hold or nobody means
         out_of_range = (
@@ -297,7 +297,7 @@ def parse_boolean(values: pd.Series, groups: pd.Series | None = None) -> Parsed:
 
     Accepts ``ja/nee``, ``j/n``, ``waar/onwaar``, ``yes/no``, ``true/false``, ``1/0``, Excel
     ``TRUE``/``FALSE`` cells, in any case. In a column (of one file, see ``groups``) that marks
-    yes with ``x`` and nothing else, an empty cell means no (exports.md: "`x`/empty").
+    yes with ``x`` and nothing else, an empty cell means no (docs/exports.md: "`x`/empty").
 
     >>> parse_boolean(pd.Series(["Ja", "nee", "J", "onwaar", "TRUE", "0", None])).values.tolist()
     [True, False, True, False, True, False, <NA>]

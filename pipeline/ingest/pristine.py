@@ -1,4 +1,4 @@
-"""Is a raw folder the untouched synthetic demo set? (domain.md: only it may use the demo key.)
+"""Is a raw folder the untouched synthetic demo set? (docs/domain.md: only it may use the demo key.)
 
 The demo generator (:mod:`pipeline.demo`) writes ``DEMO_MANIFEST.json`` listing every file it
 wrote with its sha256. Production asks this module, never the generator, so a run never imports
@@ -21,7 +21,7 @@ def is_pristine_demo(raw_dir: Path) -> bool:
 
     That is: ``DEMO_MANIFEST.json`` exists and the entries under ``raw_dir`` (except the
     manifest) are exactly its keys, each a regular file (a link or a pipe is never the demo) with
-    the listed sha256. Only then may the demo pseudonymisation key be used (architecture.md).
+    the listed sha256. Only then may the demo pseudonymisation key be used (docs/architecture.md).
 
     >>> import tempfile; is_pristine_demo(Path(tempfile.mkdtemp()))
     False

@@ -1,4 +1,4 @@
-"""Keyed pseudonyms for citizen service numbers (BSN) (domain.md: "Privacy and disclosure").
+"""Keyed pseudonyms for citizen service numbers (BSN) (docs/domain.md: "Privacy and disclosure").
 
 The BSN is replaced at ingest by ``HMAC-SHA256(key, <9-digit BSN>)`` in hex. The key comes from
 the environment (``SROI_PSEUDONYM_KEY``) or a key file outside the repository
@@ -24,7 +24,7 @@ from pipeline.core.errors import PipelineError
 
 #: The documented key for the bundled synthetic demo data only. It is public, so pseudonyms made
 #: with it protect nothing: the pipeline refuses it for any raw folder that is not the pristine
-#: demo (architecture.md: every file listed in DEMO_MANIFEST.json with a matching sha256).
+#: demo (docs/architecture.md: every file listed in DEMO_MANIFEST.json with a matching sha256).
 DEMO_KEY = "sroi-demo-sleutel-alleen-voor-synthetische-data"
 
 KEY_ENV = "SROI_PSEUDONYM_KEY"
@@ -45,7 +45,7 @@ KEY_CHECK_MESSAGE = b"sroi-sleutelcontrole-v1"
 
 
 def load_key(raw_dir: Path) -> bytes:
-    """The pseudonymisation key for a run on ``raw_dir``, as bytes (domain.md: "Privacy and disclosure").
+    """The pseudonymisation key for a run on ``raw_dir``, as bytes (docs/domain.md: "Privacy and disclosure").
 
     Order: ``SROI_PSEUDONYM_KEY`` (UTF-8 text, surrounding whitespace stripped); else the file named
     by ``SROI_PSEUDONYM_KEY_FILE`` read as raw bytes (only one trailing newline stripped, so a key
@@ -251,7 +251,7 @@ def _is_bsn_digits(digits: str) -> bool:
 
 
 def mask_bsn_in_text(text: str, allow_short: bool = True) -> str:
-    """``text`` with every BSN in it masked like :func:`mask_bsn` (domain.md: no BSN in any output).
+    """``text`` with every BSN in it masked like :func:`mask_bsn` (docs/domain.md: no BSN in any output).
 
     A BSN is 9 digits passing the eleven-test, written whole or in groups split by a space, dot or
     hyphen, anywhere in the text (consecutive groups are tried, so "rij 12 123456782" is found).
@@ -330,7 +330,7 @@ def mask_bsn_in_column(
 def mask_line_values(lines: pd.DataFrame) -> pd.DataFrame:
     """Rejection/finding lines (``dataset, kolom, waarde``) with every BSN in ``waarde`` masked.
 
-    domain.md: no BSN in any output, whatever column it was typed into. By the column's type in
+    docs/domain.md: no BSN in any output, whatever column it was typed into. By the column's type in
     the export standard: the BSN column always; a text column wherever a BSN occurs in the text
     (an 8-digit whole cell too, except in KvK columns: a KvK number has 8 digits); an amount,
     date or number only when the whole value is a BSN; a column outside the standard as text.

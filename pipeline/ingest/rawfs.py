@@ -1,6 +1,6 @@
 """Look at the raw folder without trusting it: only regular files are deliveries.
 
-exports.md: a delivery is a file the partner put under ``<RAW>/<P>/<partner_id>/``. A symbolic
+docs/exports.md: a delivery is a file the partner put under ``<RAW>/<P>/<partner_id>/``. A symbolic
 link (to ``/etc/passwd``, to a CSV elsewhere, to another partner's folder), a named pipe, a
 socket or a device is not such a file: following or opening it would read data from outside the
 raw folder, publish its checksum, or (a named pipe) wait forever. So every question here is asked
@@ -82,7 +82,7 @@ def walk(folder: Path) -> list[tuple[Path, str]]:
 
 def run_entries(raw: Path, period: str) -> list[tuple[Path, str]]:
     """Every entry a run of ``period`` may read, with its kind: the entries at the top of ``raw``
-    and everything below its period folders ``<= period`` (exports.md layout), links not followed.
+    and everything below its period folders ``<= period`` (docs/exports.md layout), links not followed.
 
     Standard library only: make's digest of the raw folder (``pipeline.orchestrate.make_inputs``)
     and the pipeline's own fingerprint (``pipeline.orchestrate.provenance``) share this rule.

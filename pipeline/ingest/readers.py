@@ -1,6 +1,6 @@
 """Read one partner export as it is: CSV or XLSX by content, to raw values plus Excel row numbers.
 
-exports.md ("File formats that must be accepted") is the contract: CSV with `;`, `,` or tab,
+docs/exports.md ("File formats") is the contract: CSV with `;`, `,` or tab,
 UTF-8 (with or without BOM), Windows-1252 or Excel's UTF-16 "Unicode text"; quoted fields with
 embedded delimiters and newlines; XLSX with title rows above the header, date cells and
 formulas. Values are not typed here (that is :mod:`pipeline.ingest.parse`); a file that cannot be read
@@ -104,7 +104,7 @@ class RawTable:
 @dataclass
 class _Grid:
     rows: list[Sequence[object]]
-    lines: list[int]  # the Excel row of each record (docs/exports.md, "Row numbers")
+    lines: list[int]  # the Excel row of each record (docs/exports.md, "Row numbering")
     strict_width: bool  # CSV: fields beyond the header shift values, so the row is rejected
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) without value
     widths: list[int] = field(default_factory=list)  # CSV: fields per record as written
@@ -146,7 +146,7 @@ def read_table(raw: bytes, spec: TableSpec, suffix: str = "") -> RawTable:
 
 
 def _read_csv(text: str, spec: TableSpec) -> _Grid:
-    # exports.md: delimiter detected. csv.Sniffer guesses badly on short Dutch exports, so
+    # docs/exports.md: delimiter detected. csv.Sniffer guesses badly on short Dutch exports, so
     # choose the delimiter under which some early row reads as the best header we know.
     best, best_score = DELIMITERS[0], 0
     for delimiter in DELIMITERS:
@@ -271,7 +271,7 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
             f"geen kopregel gevonden: geen rij in de eerste {HEADER_SEARCH_ROWS} met bekende kolomnamen",
             f"no header found: no row among the first {HEADER_SEARCH_ROWS} with known column names",
         )
-    h = scores.index(max(scores))  # exports.md: header row found by the known column names
+    h = scores.index(max(scores))  # docs/exports.md: header row found by the known column names
     header = [normalise_header(c) for c in grid.rows[h]]
     while header and not header[-1] and not grid.strict_width:
         header.pop()
@@ -359,7 +359,7 @@ def _row_problems(
         for row, col in sorted(grid.formulas)
         if col in columns and row in data.index
     ]
-    # exports.md: a totals row is not data; it is rejected with a reason, never dropped silently
+    # docs/exports.md: a totals row is not data; it is rejected with a reason, never dropped silently
     looks_total = pd.Series(False, index=frame.index)
     for col in frame.columns if grid.has_total else []:  # a plain pattern on lower case keeps Arrow's vectorised regex
         looks_total |= _strings(frame[col]).str.lower().str.fullmatch(_TOTAL_PATTERN).fillna(False).astype(bool)

@@ -1,4 +1,4 @@
-"""What a delivered file is, by its bytes, and how its text is encoded (exports.md: "File formats").
+"""What a delivered file is, by its bytes, and how its text is encoded (docs/exports.md: "File formats").
 
 A partner renames a screenshot to ``inzet.xlsx`` or exports a Word table: the message must say
 what the file is, not that its character set is unknown. And a CSV pasted together from a UTF-8
@@ -107,7 +107,7 @@ def decode_csv(raw: bytes) -> tuple[str, list[Note]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        text, notes = _decode_mixed(raw)  # exports.md: Windows-1252 (ë, é, € must survive)
+        text, notes = _decode_mixed(raw)  # docs/exports.md: Windows-1252 (ë, é, € must survive)
     if "\x00" in text:
         raise UnreadableFileError("binair bestand, geen CSV of XLSX", "binary file, not CSV or XLSX")
     return text, notes

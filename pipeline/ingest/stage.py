@@ -10,7 +10,7 @@ the BSN by a keyed pseudonym (:mod:`pipeline.ingest.pseudonym`) and writes the c
 file read, each standard column and its header as the partner wrote it, so later stages can name
 a column the way the partner's own file does).
 
-Row conservation (exports.md: "raw rows = clean rows + rejected rows, for every file") is
+Row conservation (docs/exports.md: "raw rows = clean rows + rejected rows, for every file") is
 checked for every readable file; a break is a bug and stops the run.
 """
 
@@ -98,7 +98,7 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
     """
     p = parse_period(period)
     raw_dir, out_dir = Path(raw_dir).resolve(), Path(out_dir).resolve()
-    if out_dir == raw_dir or raw_dir in out_dir.parents:  # exports.md: data/raw is read-only
+    if out_dir == raw_dir or raw_dir in out_dir.parents:  # docs/exports.md: data/raw is read-only
         raise PipelineError(
             "uitvoermap ligt in de ruwe map; kies een andere map",
             "output folder lies inside the raw folder; choose another folder",
@@ -274,7 +274,7 @@ def _leveringen(partners: pd.DataFrame, bestanden: pd.DataFrame, found: list[Fou
             if mine.empty:
                 status = "ontbreekt"
             elif (mine["status"] == "onleesbaar").all():
-                status = "onleesbaar"  # exports.md: no silent fallback to an earlier delivery
+                status = "onleesbaar"  # docs/exports.md: no silent fallback to an earlier delivery
             else:
                 status = "geleverd" if used.get(partner.partner_id) == period else "overgenomen"
             rows.append(

@@ -27,7 +27,7 @@ from pipeline.ingest.pseudonym import mask_bsn_in_column, mask_line_values, pseu
 from pipeline.ingest.readers import READ_PROBLEMS, RawTable, TableSpec, read_table
 
 # ``kolom`` is the standard's name (machine-readable); ``kolom_bestand`` the header of that column
-# as the partner's file has it (docs/exports.md, "What happens to a bad row"), empty when the line
+# as the partner's file has it (docs/exports.md, "What is rejected and what is warned"), empty when the line
 # concerns no single delivered column (a whole row, a missing column, a whole delivery).
 AFGEKEURD_COLUMNS = [
     "partner_id",
@@ -47,7 +47,7 @@ KOLOMMEN_COLUMNS = ["bestand", "dataset", "kolom", "kolom_bestand"]
 #: Rule code of a BSN found (and masked) in a text column: a finding on the row, not a rejection.
 BSN_MASKED = "bsn_gemaskeerd"
 _KEYS = ["_bron", "bron_rij"]  # a row of the stack: which file, which Excel row
-# exports.md: these end dates are "optional (empty = still running)"; a far-future date such as
+# docs/exports.md: these end dates are "optional (empty = still running)"; a far-future date such as
 # 31-12-9999 is how many systems write "no end date", so it reads as empty with a note. A
 # required end date (opdrachten.einddatum) gets no such reading: there it is out of range.
 OPEN_END_COLUMNS = {("inzet", "einddatum"), ("trajecten", "einddatum"), ("trajecten", "plaatsing_einddatum")}
@@ -141,7 +141,7 @@ def type_exports(
             "rijen_schoon": int(schoon.get(i, 0)),
             "rijen_afgekeurd": int(afgekeurd.get(i, 0)),
         }
-        # exports.md: raw rows = clean rows + rejected rows, for every file; anything else is a bug
+        # docs/exports.md: raw rows = clean rows + rejected rows, for every file; anything else is a bug
         if count["rijen_gelezen"] != count["rijen_schoon"] + count["rijen_afgekeurd"]:
             raise RuntimeError(f"row conservation broken for {f.rel}: {count}")
         counts.append(count)
@@ -231,7 +231,7 @@ def _delivered(headers: list[Mapping[str, str]], files: np.ndarray, kolom: pd.Se
 def _masked_findings(
     dataset: str, masked: pd.DataFrame, source: dict[str, np.ndarray], headers: list[Mapping[str, str]]
 ) -> pd.DataFrame:
-    """One warning per row x text column in which a BSN was found and masked (domain.md: a BSN
+    """One warning per row x text column in which a BSN was found and masked (docs/domain.md: a BSN
     belongs only in kandidaat_bsn; the partner must learn it typed one elsewhere)."""
     file = masked["_bron"].to_numpy(dtype="int64")
     kolom = masked["kolom"].astype(str)
@@ -308,7 +308,7 @@ def type_columns(
         text = to_text(raw)
         if col.type == "text":
             is_kvk = name.endswith("_kvk")
-            # domain.md: no BSN in any output. A KvK number has 8 digits, so there only the 9-digit
+            # docs/domain.md: no BSN in any output. A KvK number has 8 digits, so there only the 9-digit
             # form counts; identifiers get a keyed tag so distinct ids stay distinct after masking.
             typed[name], changed = mask_bsn_in_column(
                 normalise_kvk(text) if is_kvk else text,
@@ -375,7 +375,7 @@ def _map_distinct(values: pd.Series, fn: Callable[[object], object]) -> pd.Serie
 
 def mask_rejected_values(problems: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Mask every BSN in ``waarde``: the BSN column, a BSN typed into any other column, with or
-    without separators (:func:`pipeline.ingest.pseudonym.mask_line_values`; domain.md: no BSN in any
+    without separators (:func:`pipeline.ingest.pseudonym.mask_line_values`; docs/domain.md: no BSN in any
     output)."""
     out = mask_line_values(problems.assign(dataset=dataset, waarde=problems["waarde"].astype("string")))
     return out.drop(columns="dataset") if "dataset" not in problems else out

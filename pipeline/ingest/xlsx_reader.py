@@ -1,6 +1,6 @@
 """Read the one worksheet of an XLSX export that holds the data, with bounded memory.
 
-exports.md: "XLSX: the first sheet, or the sheet whose name matches the dataset". An XLSX file
+docs/exports.md, "XLSX rules": the sheet named after the dataset, else the first. An XLSX file
 is a zip of XML parts, and a 2 MB file can unpack to gigabytes (a "zip bomb", or an unused sheet
 with a million formatted rows). So before anything is unpacked, the sizes the zip declares are
 checked (:func:`check_archive`): no part may be compressed more than a real spreadsheet ever is,
@@ -181,7 +181,7 @@ def _rows(sheet: Worksheet, max_cells: int) -> list[tuple]:
 
 
 def _choose_sheet(book: Workbook, wanted: str) -> Worksheet:
-    # exports.md: "the first sheet, or the sheet whose name matches the dataset"
+    # docs/exports.md, "XLSX rules": the sheet named after the dataset, else the first visible one
     sheets = list(book.worksheets)
     if not sheets:
         raise UnreadableFileError("het Excel-bestand heeft geen werkblad", "the Excel file has no worksheet")

@@ -1,4 +1,4 @@
-"""Provenance of a period (outputs.md: ``reports/<PERIOD>/manifest.json``).
+"""Provenance of a period (docs/outputs.md: ``reports/<PERIOD>/manifest.json``).
 
 Nothing in the manifest differs between two runs on the same inputs and code, except fields
 named ``*_at`` or ``duration_*``.
@@ -94,7 +94,7 @@ def write_manifest(
     timings: dict[str, float],
     code: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write ``reports/<PERIOD>/manifest.json`` (outputs.md) and return it. ``code``: the run's
+    """Write ``reports/<PERIOD>/manifest.json`` (docs/outputs.md) and return it. ``code``: the run's
     :func:`code_version` (taken now when not given)."""
     import datetime as dt
 

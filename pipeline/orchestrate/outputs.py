@@ -3,7 +3,7 @@
 ``deelbaar`` (shareable) outputs may leave the coordinator's desk: the regional overview goes to
 the steering group and every partner, a partner's page and its Excel download go to that
 partner. Everything else is ``intern``: the front door and the quality page (they show every
-partner), the unsuppressed machine-readable tables (outputs.md: ``data/opdrachten.csv`` counts
+partner), the unsuppressed machine-readable tables (docs/outputs.md: ``data/opdrachten.csv`` counts
 candidates unsuppressed), the manifest, the executed notebooks and all clean data.
 
 The manifest records the tier of every file (``uitvoer``); a test checks that a shareable page

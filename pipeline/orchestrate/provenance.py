@@ -215,7 +215,7 @@ def read_key_check(folder: Path) -> str | None:
 def check_history_key(period: str, clean_root: Path, key: bytes) -> None:
     """Refuse to use earlier quarters' clean data made with another pseudonymisation key.
 
-    domain.md: pseudonyms link a candidate across quarters only under one key; after a key change
+    docs/domain.md: pseudonyms link a candidate across quarters only under one key; after a key change
     the trend and the delivery comparison would silently mix unrelated pseudonyms. A folder
     without a check value was made by an older version, with a key that cannot be known.
 

@@ -44,7 +44,7 @@ def page_jobs(period: str, partners: pd.DataFrame) -> list[tuple[str, dict, str,
 
 
 def footer(period: Period, inputs: list[dict], version: dict | None = None) -> dict[str, str]:
-    """The footer every page ends with (reports.md); ``version``: the run's code version."""
+    """The footer every page ends with (docs/reports.md); ``version``: the run's code version."""
     from pipeline.report.formatting import format_date
 
     version = version or manifest.code_version()

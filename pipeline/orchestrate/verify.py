@@ -4,7 +4,7 @@ The period is rebuilt from the raw folder into a fresh temporary folder (nothing
 touched; earlier quarters are rebuilt there too, so nothing kept between runs plays a part) and
 every file under ``reports/<P>`` and ``data/clean/<P>`` is compared byte for byte with the
 rebuilt one; ``manifest.json`` after leaving out the fields named ``*_at`` and ``duration_*``
-(outputs.md: the only ones that may differ between two runs). Exit 0 when everything is
+(docs/outputs.md: the only ones that may differ between two runs). Exit 0 when everything is
 reproduced, 1 with the list of files that differ, are missing or are extra.
 """
 

@@ -4,7 +4,7 @@ Every function returns a :class:`Chart`: the SVG text (ready to put inside HTML:
 ``role="img"``, an ``aria-label`` and a ``<title>`` with the alt text) and the alt text itself.
 A notebook cell can simply end with the chart; it displays as a ``<figure>``.
 
-House rules (reports.md):
+House rules (docs/reports.md):
 
 - A4: 16,5 cm wide at most (A4 minus 2 × 2 cm margins); the page CSS scales it down on screen.
 - Dutch labels and Dutch numbers on axes and labels (:mod:`pipeline.report.formatting`).

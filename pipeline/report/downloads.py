@@ -1,4 +1,4 @@
-"""The per-contract table as an Excel workbook, for partners who work in Excel (reports.md,
+"""The per-contract table as an Excel workbook, for partners who work in Excel (docs/reports.md,
 "Machine-readable downloads").
 
 Two kinds of file, written by the report step after the pages (:mod:`pipeline.orchestrate.publish`):
@@ -88,7 +88,7 @@ _FORMATS = {"money": MONEY, "percent": PERCENT, "date": DATE, "count": COUNT, "d
 
 def partner_contracts(opdrachten: pd.DataFrame, partner_id: str, rol: str) -> pd.DataFrame:
     """The contracts that are a partner's own: an authority's as client, a contractor's as
-    contractor; none for other roles (reports.md: only that partner's own data).
+    contractor; none for other roles (docs/reports.md: only that partner's own data).
 
     >>> o = pd.DataFrame({"opdrachtgever": ["g1", "g2"], "opdrachtnemer": ["n1", None], "opdracht_id": ["A", "B"]})
     >>> partner_contracts(o, "g2", "opdrachtgever")["opdracht_id"].tolist()
@@ -114,7 +114,7 @@ def contract_rows(contracts: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFra
     rows = rows[[c for c, _, _, _ in COLUMNS]]
     if rows.empty:
         return rows
-    # domain.md: persons 1..4 show as <5, exactly as on the pages (no total row: none is shown)
+    # docs/domain.md: persons 1..4 show as <5, exactly as on the pages (no total row: none is shown)
     return suppress_small_counts(rows, ["kandidaten"], total_row=None)
 
 

@@ -1,6 +1,6 @@
 """Dutch display formats for the report pages, through Babel (locale ``nl_NL``).
 
-reports.md: pages show ``€ 1.234.567``, ``12,5%`` and ``30 september 2021``. Every number goes
+docs/reports.md: pages show ``€ 1.234.567``, ``12,5%`` and ``30 september 2021``. Every number goes
 through Babel's CLDR patterns for ``nl_NL`` (grouping ``.``, decimal ``,``), never through string
 replacement. Decisions, so every page agrees:
 
@@ -11,14 +11,14 @@ replacement. Decisions, so every page agrees:
 - **Rounding** is half away from zero (``2,5`` → ``3``), as people round money by hand; Babel's
   own default would be banker's rounding. A result of zero never shows a minus sign.
 - **Percentages**: the input is already a percentage (``12.5`` means 12,5%), like the
-  ``realisatie_pct`` column of outputs.md; no space before ``%`` (CLDR ``nl``).
+  ``realisatie_pct`` column of docs/outputs.md; no space before ``%`` (CLDR ``nl``).
 - **Missing values** (None, NaN, ``pd.NA``, ``NaT``) and infinite numbers (a percentage of a
   zero obligation) show as an en dash ``–``.
 - **Display strings pass through**: a value that is already a string (``'<5'`` from
   :mod:`pipeline.disclosure.suppress`) is returned unchanged by the number formats, so a suppressed
   table can be formatted with the same formatters.
 
-Status is shown by word *and* colour *and* symbol (reports.md: readable with colour-blindness);
+Status is shown by word *and* colour *and* symbol (docs/reports.md: readable with colour-blindness);
 the colours are the Okabe–Ito palette.
 """
 

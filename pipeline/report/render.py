@@ -1,6 +1,6 @@
 """Executed notebook → one self-contained HTML page, through the offline ``sroi`` template.
 
-reports.md / domain.md: pages open offline (no CDN, no remote fonts, no scripts), show no code,
+docs/reports.md / docs/domain.md: pages open offline (no CDN, no remote fonts, no scripts), show no code,
 no prompts, no tracebacks and no machine paths, are in Dutch (``<html lang="nl">``) and end with
 a footer (period, peildatum, code version, input fingerprint, generated-by line).
 

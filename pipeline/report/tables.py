@@ -4,7 +4,7 @@ Every piece of text that comes from data (partner names, descriptions, column na
 caption) goes through ``html.escape``: an export holding ``<script>`` or ``=HYPERLINK(...)``
 shows exactly that text. Tables have a ``<caption>``, ``<th scope="col">`` headers and the first
 column as ``<th scope="row">``; number columns get class ``getal`` (right-aligned by the page
-CSS). A status is shown as a coloured symbol *and* the Dutch word (reports.md: colour-blind
+CSS). A status is shown as a coloured symbol *and* the Dutch word (docs/reports.md: colour-blind
 readers). Cells hidden by :mod:`pipeline.disclosure.suppress` (a string in a number column) get class
 ``onderdrukt``.
 """

@@ -1,6 +1,6 @@
 """Findings across datasets: rows are kept, the finding goes to ``bevindingen.csv``.
 
-exports.md: "A rule across datasets (unknown contract, double count, unknown contractor) is a
+docs/exports.md: "A rule across datasets (unknown contract, double count, unknown contractor) is a
 finding on the row: it is kept and reported in the data-quality report of the delivering
 partner." Every function here is pure: tables in, finding lines out, with the columns of
 :data:`pipeline.validate.stage.FINDING_COLUMNS` (``partner_id, dataset, bestand, rij, kolom, kolom_bestand,
@@ -31,7 +31,7 @@ COLUMNS = (
     "reason_en",
     "severity",
 )
-# domain.md / leveringen.csv: which dataset each role is expected to deliver
+# docs/domain.md / leveringen.csv: which dataset each role is expected to deliver
 # Which datasets each role is asked for every quarter: datasets.yaml's `expected_from` (default
 # `delivered_by`; docs/domain.md, "Which roles' trajectories count").
 EXPECTED_DATASETS = {role: tuple(d for d in DATASETS if role in dataset_spec(d).expected_roles) for role in ROLES}
@@ -84,7 +84,7 @@ def empty() -> pd.DataFrame:
 
 
 def _contract_key(frame: pd.DataFrame, authority: str) -> pd.Series:
-    # exports.md: the contract key across the region is <opdrachtgever partner_id>/<opdracht_id>
+    # docs/exports.md: the contract key across the region is <opdrachtgever partner_id>/<opdracht_id>
     return frame[authority].astype("string").fillna("") + "/" + frame["opdracht_id"].astype("string").fillna("")
 
 
@@ -109,7 +109,7 @@ def unknown_contracts(inzet: pd.DataFrame, opdrachten: pd.DataFrame) -> pd.DataF
 def outside_contract_term(inzet: pd.DataFrame, opdrachten: pd.DataFrame, factor_blocks: list[str]) -> pd.DataFrame:
     """Inzet lines on a known contract that share no day with the contract term (they count 0).
 
-    A factor line is a single moment (its startdatum, domain.md); other lines run from
+    A factor line is a single moment (its startdatum, docs/domain.md); other lines run from
     startdatum to einddatum (empty = still running).
     """
     contracts = opdrachten.assign(_key=_contract_key(opdrachten, "partner_id"))[["_key", "startdatum", "einddatum"]]
@@ -158,7 +158,7 @@ def unknown_contractors(opdrachten: pd.DataFrame, partners: pd.DataFrame) -> pd.
 
 
 def double_counts(inzet: pd.DataFrame) -> pd.DataFrame:
-    """The same candidate on two different contracts over overlapping days (domain.md).
+    """The same candidate on two different contracts over overlapping days (docs/domain.md).
 
     One line per involved inzet line, naming the other line(s) by file and row; both count.
     """
@@ -207,7 +207,7 @@ def double_counts(inzet: pd.DataFrame) -> pd.DataFrame:
 def obligation_mismatches(opdrachten: pd.DataFrame, tolerance_eur: float) -> pd.DataFrame:
     """Contracts whose stated ``sr_verplichting`` differs from the computed obligation.
 
-    domain.md: verplichting_eur = opdrachtwaarde × sr_percentage / 100; a stated value must agree
+    docs/domain.md: verplichting_eur = opdrachtwaarde × sr_percentage / 100; a stated value must agree
     within the tolerance (EUR 1), otherwise a finding and the computed value is used.
     For 1.000.000 × 5 / 100 = 50.000, a stated 50.000,99 agrees and 50.001,01 does not.
     """

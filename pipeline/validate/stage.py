@@ -1,7 +1,7 @@
 """Stage 2: validate the typed tables against the reviewed suites; reject, record, conserve rows.
 
 The rules of one dataset live once, as Great Expectations suites in
-``pipeline/expectations/<dataset>.json`` (architecture.md, Stage 2). Each expectation carries in
+``pipeline/expectations/<dataset>.json`` (docs/architecture.md, Stage 2). Each expectation carries in
 its ``meta`` a stable rule id (``regel``), the column to name (``kolom``), a Dutch and an English
 reason and a ``severity``: ``reject`` moves the row to ``afgekeurd.csv``; ``warning`` and ``info``
 keep the row and record a finding in ``bevindingen.csv``. Rules across datasets are findings
@@ -105,7 +105,7 @@ def update_file_counts(
 ) -> pd.DataFrame:
     """Final ``rijen_schoon``/``rijen_afgekeurd`` per file; raises when a row went missing.
 
-    exports.md: raw rows = clean rows + rejected rows, for every file. ``rijen_afgekeurd`` counts
+    docs/exports.md: raw rows = clean rows + rejected rows, for every file. ``rijen_afgekeurd`` counts
     distinct rows (a row failing three rules is one rejected row).
     """
     out = bestanden.copy()
@@ -133,7 +133,7 @@ def update_file_counts(
 
 def summary_lines(clean_dir: Path, limit: int = 10) -> list[str]:
     """What the run says on the terminal about the deliveries of a built period: the counts
-    (rows read = clean + rejected, exports.md: "the run says so") and every file that could not
+    (rows read = clean + rejected, docs/exports.md: "the run says so") and every file that could not
     be read or was not recognised, up to ``limit`` of them, each with its Dutch reason."""
     files = csvsafe.read_csv(clean_dir / "bestanden.csv", dtype=str, keep_default_na=False)
     findings = read_lines(clean_dir / "bevindingen.csv", FINDING_COLUMNS)
@@ -172,7 +172,7 @@ def run_validation(
 
     Args:
         period: ``YYYYQn``; its last day is the peildatum of the date rules.
-        ingest_dir: ``data/clean/<P>/_ingest`` (architecture.md, Stage 1).
+        ingest_dir: ``data/clean/<P>/_ingest`` (docs/architecture.md, Stage 1).
         out_dir: ``data/clean/<P>``: tables, afgekeurd, bevindingen, bestanden, validatie.json.
         previous_clean_dir: a folder with the previous period's tables (its ingest folder: the
             rows the partner delivered), for the shrinking-delivery check.

@@ -51,7 +51,7 @@ def canonical_suite_text(spec: dict[str, Any]) -> str:
 
 
 def rate_card_blocks(path: Path | None = None) -> dict[str, list[str]]:
-    """Block-code sets of the rate card over all its versions (domain.md: bouwblokkenmethode).
+    """Block-code sets of the rate card over all its versions (docs/domain.md: bouwblokkenmethode).
 
     ``toeslag_50plus`` is a bonus, not a block a line can name, so it is left out of every set.
 

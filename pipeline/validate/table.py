@@ -43,12 +43,12 @@ def add_derived_columns(dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     key = list(dataset_spec(dataset).key)
-    # exports.md: the id is unique within a delivery; a repeat (a copied row) is rejected, the
+    # docs/exports.md: the id is unique within a delivery; a repeat (a copied row) is rejected, the
     # first occurrence is kept
     repeated = out.duplicated(["partner_id", *key], keep="first") & out[key].notna().all(axis=1)
     out["is_herhaling_" + "_".join(key)] = repeated
     if dataset == "opdrachten":
-        # exports.md: startdatum >= gunningsdatum - 1 year (calendar year, as relativedelta does)
+        # docs/exports.md: startdatum >= gunningsdatum - 1 year (calendar year, as relativedelta does)
         out["gunningsdatum_min_1_jaar"] = out["gunningsdatum"] - pd.DateOffset(years=1)
     return out
 
@@ -116,7 +116,7 @@ def validate_table(dataset: str, frame: pd.DataFrame, params: dict[str, Any]) ->
 
     Args:
         dataset: one of :data:`pipeline.core.schema.DATASETS`.
-        frame: the typed table as ingest wrote it (architecture.md, Stage 1); missing values
+        frame: the typed table as ingest wrote it (docs/architecture.md, Stage 1); missing values
             may be ``pd.NA``, ``NaN``, ``None`` or ``NaT``.
         params: :func:`suite_parameters` of the run.
 
@@ -215,7 +215,7 @@ def _as_lines(dataset: str, prepared: pd.DataFrame, marks: pd.DataFrame, with_se
     )
     if with_severity:
         out["severity"] = marks["severity"].to_numpy()
-    # domain.md: no BSN in any output, also when a partner typed one into a number or id column
+    # docs/domain.md: no BSN in any output, also when a partner typed one into a number or id column
     return mask_line_values(out).reindex(columns=list(FINDING_COLUMNS if with_severity else REJECTION_COLUMNS))
 
 

@@ -40,7 +40,7 @@ from tests.conftest import CORPUS_DIR, run_report
 
 CORPUS = CORPUS_DIR
 PERIOD = "2021Q3"
-#: A key no output may contain (domain.md: the key is never written anywhere).
+#: A key no output may contain (docs/domain.md: the key is never written anywhere).
 KEY = "corpus-sleutel-7f3c9a1e-niet-publiceren"
 BAD = "bouw-kapot", "gemeente-kapot", "opleider-kapot"
 

@@ -12,7 +12,7 @@ from pipeline.core.paths import ROOT
 from pipeline.demo.generate import PLANTED_PROBLEMS
 from tests.conftest import E2E_PERIOD
 
-OUTPUTS = [  # outputs.md
+OUTPUTS = [  # docs/outputs.md
     "clean/{P}/opdrachten.parquet",
     "clean/{P}/inzet.parquet",
     "clean/{P}/trajecten.parquet",
@@ -157,7 +157,7 @@ def test_the_bsn_scanner_finds_the_bsns_of_the_raw_exports():
 
 
 def test_no_bsn_anywhere_in_the_outputs(demo_build):
-    # domain.md: no BSN reaches data/clean, reports or a log.
+    # docs/domain.md: no BSN reaches data/clean, reports or a log.
     assert _bsn_hits(demo_build.rglob("*")) == []
 
 

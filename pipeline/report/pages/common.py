@@ -174,7 +174,7 @@ def plural(n: int, one: str, many: str) -> str:
 def suppressed(
     df: pd.DataFrame, count_columns: list[str], total_row: str | None = "Totaal", groups: str | None = None
 ) -> pd.DataFrame:
-    """Person counts of ``df`` with small counts hidden (domain.md: 1–4 shows as <5)."""
+    """Person counts of ``df`` with small counts hidden (docs/domain.md: 1–4 shows as <5)."""
     present = [c for c in count_columns if c in df]
     if df.empty or not present:
         return df
@@ -191,7 +191,7 @@ def paragraph(text: str) -> Html:
 
 
 def delivery_sentence(leveringen: pd.DataFrame, partner_id: str, period: str) -> str:
-    """Whether the partner delivered for ``period``, answered first, then per dataset (domain.md:
+    """Whether the partner delivered for ``period``, answered first, then per dataset (docs/domain.md:
     "niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt").
 
     >>> lev = pd.DataFrame({"partner_id": ["a", "a"], "dataset": ["opdrachten", "aanbestedingskalender"],

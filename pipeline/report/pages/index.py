@@ -1,4 +1,4 @@
-"""Sections of index.html, the period's front door (reports.md)."""
+"""Sections of index.html, the period's front door (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def links(data: PageData) -> Html:
 
 
 def downloads(data: PageData) -> Html:
-    """The period's files for spreadsheets and other tools (outputs.md); relative links."""
+    """The period's files for spreadsheets and other tools (docs/outputs.md); relative links."""
     items = [
         (
             "data/opdrachten.xlsx",

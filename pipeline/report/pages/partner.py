@@ -1,4 +1,4 @@
-"""Sections of partners/<partner_id>.html: only that partner's own data (reports.md)."""
+"""Sections of partners/<partner_id>.html: only that partner's own data (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def _months_left(einddatum: object, peildatum) -> float:
 
 
 def needed_sentence(row: pd.Series, peildatum) -> str:
-    """What a contractor needs to do on one contract (reports.md: "what is needed to get back
+    """What a contractor needs to do on one contract (docs/reports.md: "what is needed to get back
     on schedule"), by status.
 
     >>> r = pd.Series({"status": "risico", "achterstand_eur": 3000.0, "verwacht_eur": 8000.0,
@@ -250,7 +250,7 @@ def rejected_rows(data: PageData, partner_id: str) -> Html:
 
 
 # Findings whose reason names another partner's file and contract: on a partner's page they say
-# only that there is such a line (reports.md: only that partner's own data); kwaliteit.html,
+# only that there is such a line (docs/reports.md: only that partner's own data); kwaliteit.html,
 # for the coordinator, keeps the full text.
 OTHER_PARTNER_REASONS = {
     "inzet.kandidaat.dubbeltelling": "dezelfde kandidaat staat in een overlappende periode ook op een opdracht "

@@ -1,4 +1,4 @@
-"""Sections of kwaliteit.html, the data-quality page for the coordinator (reports.md)."""
+"""Sections of kwaliteit.html, the data-quality page for the coordinator (docs/reports.md)."""
 
 from __future__ import annotations
 

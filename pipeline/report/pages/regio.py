@@ -1,4 +1,4 @@
-"""Sections of regio.html, the regional overview (reports.md)."""
+"""Sections of regio.html, the regional overview (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def _training_contributions(data: PageData) -> pd.DataFrame:
 
 
 def page_counts(data: PageData, scope: str = "regio") -> dict[str, pd.DataFrame]:
-    """Every count of trainees one page shows, suppressed together (domain.md: a suppressed cell
+    """Every count of trainees one page shows, suppressed together (docs/domain.md: a suppressed cell
     must not be recoverable, not even by differencing two tables of the page).
 
     ``scope`` is ``regio`` (regio.html) or a partner id (its page). Returns display frames:
@@ -218,7 +218,7 @@ def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
     """Obligation, realisation and persons per authority or sector, with a total row.
 
     The persons column gets secondary suppression against that total: without it, the headline's
-    "Personen bereikt" minus the visible rows gave a hidden small count back (domain.md).
+    "Personen bereikt" minus the visible rows gave a hidden small count back (docs/domain.md).
     """
     cols = [
         column,

@@ -46,7 +46,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def _normalise(text: object) -> str:
-    """Heading in comparable form (exports.md: case, spaces, hyphens do not matter)."""
+    """Heading in comparable form (docs/exports.md: case, spaces, hyphens do not matter)."""
     return re.sub(r"[^0-9a-z]+", "_", str(text or "").casefold()).strip("_")
 
 
@@ -269,7 +269,7 @@ def test_snapshots_hold_no_future_facts_and_reach_several_hundred_durable():
                         assert row.get(column) is None or row[column] <= peildatum, (period, dataset, column)
                 if dataset == "trajecten" and row["status"] in ("afgerond", "uitgevallen"):
                     assert row["einddatum"] is not None and row["einddatum"] <= peildatum
-    # domain.md: durable = >= 24 hours a week and >= 183 days by the peildatum
+    # docs/domain.md: durable = >= 24 hours a week and >= 183 days by the peildatum
     peildatum = parse_period("2021Q4").peildatum
     durable = {
         t.kandidaat_bsn

@@ -1,4 +1,4 @@
-"""Small-count suppression (domain.md: privacy and disclosure). Tables worked by hand."""
+"""Small-count suppression (docs/domain.md: privacy and disclosure). Tables worked by hand."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""No suppressed count is recoverable by combining the tables of one page (domain.md, "Privacy and
-disclosure"; reports.md: regio.html and partner pages, "same suppression").
+"""No suppressed count is recoverable by combining the tables of one page (docs/domain.md, "Privacy and
+disclosure"; docs/reports.md: regio.html and partner pages, "same suppression").
 
 The published cells of a page are written as linear constraints over the unknown true counts:
 a shown number fixes its cell, ``<5`` bounds it to 1..4, ``×`` leaves it free (>= 0), a total row

@@ -1,4 +1,4 @@
-"""Who contributes what (reports.md: regio page, "Who contributes what")."""
+"""Who contributes what (docs/reports.md: regio page, "Who contributes what")."""
 
 from __future__ import annotations
 

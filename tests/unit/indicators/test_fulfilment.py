@@ -1,4 +1,4 @@
-"""Obligation, expected value, status per contract and the aggregates (domain.md).
+"""Obligation, expected value, status per contract and the aggregates (docs/domain.md).
 
 Expected values are computed by hand; the arithmetic is in the comments.
 """

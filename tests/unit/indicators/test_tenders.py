@@ -1,4 +1,4 @@
-"""Future tenders (domain.md: "Future tenders (aanbestedingskalender)")."""
+"""Future tenders (docs/domain.md: "Future tenders (aanbestedingskalender)")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Training outcomes (domain.md: "Training outcomes (1000-banenplan)").
+"""Training outcomes (docs/domain.md: "Training outcomes (1000-banenplan)").
 
 Expected counts are worked out by hand; day arithmetic is in the comments (inclusive days).
 """

@@ -1,6 +1,6 @@
-"""Valuation of realisation lines (domain.md: building-blocks method).
+"""Valuation of realisation lines (docs/domain.md: building-blocks method).
 
-Every expected value below is computed by hand from domain.md and the default rate card
+Every expected value below is computed by hand from docs/domain.md and the default rate card
 (spec/bouwblokken.csv), with the arithmetic in a comment. Day counts are inclusive.
 """
 
@@ -343,7 +343,7 @@ def test_lines_never_dropped_and_keep_order():
 
 
 def test_same_candidate_on_two_contracts_counts_both():
-    # domain.md: a double count is a finding, both lines count: 2 × 35000 × 92 / 365
+    # docs/domain.md: a double count is a finding, both lines count: 2 × 35000 × 92 / 365
     inzet = lines(dict(), dict(opdracht_id="C_2021"))
     out = value_lines(inzet, contracts(C1, C_2021_01_01), CARD, PEIL, SETTINGS)
     assert out["totaal_eur"].sum() == pytest.approx(2 * 35000 * 92 / 365)

@@ -256,7 +256,7 @@ def test_unreadable_delivery_is_not_replaced_by_an_earlier_one(tmp_path: Path) -
     result = run_ingest("2021Q3", raw, tmp_path / "out")
     row = result.leveringen.set_index(["partner_id", "dataset"]).loc[("gemeente-a", "opdrachten")]
     assert (row["status"], row["levering_periode"]) == ("onleesbaar", "2021Q3")
-    assert len(result.tables["opdrachten"]) == 0  # exports.md: no silent fallback
+    assert len(result.tables["opdrachten"]) == 0  # docs/exports.md: no silent fallback
 
 
 def test_partner_mapping_renames_columns_and_values(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for pipeline/ingest/parse.py: every number, date and boolean form of exports.md, by hand.
+"""Tests for pipeline/ingest/parse.py: every number, date and boolean form of docs/exports.md, by hand.
 
 Expected values are written from the spec, not produced by the code. Hypothesis checks that
 Dutch numbers and dates round-trip and that no input makes a parser raise.
@@ -85,7 +85,7 @@ def test_parse_dutch_number_rejects_with_a_reason(text: object, problem: str) ->
 @pytest.mark.parametrize(
     "column, expected",
     [
-        # exports.md: "1.234" is decided by other evidence in the same column
+        # docs/exports.md: "1.234" is decided by other evidence in the same column
         pytest.param(["12,5"], 1234.0, id="dutch_decimal_elsewhere_means_dot_is_thousands"),
         pytest.param(["1.234.567"], 1234.0, id="dutch_thousands_elsewhere"),
         pytest.param(["€ 1.250.000,00"], 1234.0, id="dutch_money_elsewhere"),

@@ -1,6 +1,6 @@
 """Privacy leaks from the security review: a BSN in another column (A) and key handling (C).
 
-domain.md, "Privacy and disclosure": no BSN is written to data/clean/, reports/ or any log; the key
+docs/domain.md, "Privacy and disclosure": no BSN is written to data/clean/, reports/ or any log; the key
 comes from the environment or a key file, and only the pristine demo data may use the demo key.
 
 The BSNs below are made up and checked by hand with the eleven-test

@@ -1,7 +1,7 @@
-"""Tests for pipeline/ingest/readers.py: every file quirk of exports.md, one small fixture per quirk.
+"""Tests for pipeline/ingest/readers.py: every file quirk of docs/exports.md, one small fixture per quirk.
 
 Values here are raw (untyped): typing is tested in test_parse.py and test_ingest.py. Row numbers
-are Excel's (docs/exports.md, "Row numbers": one row per record, a blank line is a row), counted
+are Excel's (docs/exports.md, "Row numbering": one row per record, a blank line is a row), counted
 by hand in the fixture files (header = row 1 unless said otherwise).
 """
 

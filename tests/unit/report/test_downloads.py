@@ -1,5 +1,5 @@
 """The Excel downloads: Dutch headers and formats, only a partner's own contracts, text never a
-formula, persons suppressed, byte-identical on every run (reports.md, "Machine-readable downloads")."""
+formula, persons suppressed, byte-identical on every run (docs/reports.md, "Machine-readable downloads")."""
 
 from __future__ import annotations
 
@@ -159,7 +159,7 @@ def test_control_characters_xml_cannot_hold_are_dropped():
 def test_person_counts_are_suppressed_as_on_the_pages(written):
     root, _ = written
     persons = {c.value for c in _column(_sheet(root / "data" / "opdrachten.xlsx"), "Personen")}
-    # kandidaten 3 → '<5' (domain.md: 1..4 hidden); 12 and 0 shown
+    # kandidaten 3 → '<5' (docs/domain.md: 1..4 hidden); 12 and 0 shown
     assert persons == {"<5", 12, 0}
     toelichting = openpyxl.load_workbook(root / "data" / "opdrachten.xlsx")["Toelichting"]
     assert any("<5: 1 tot 5 personen" in str(c.value) for row in toelichting.iter_rows() for c in row)

@@ -1,4 +1,4 @@
-"""Dutch display formats (reports.md: ``€ 1.234.567``, ``12,5%``, ``30 september 2021``).
+"""Dutch display formats (docs/reports.md: ``€ 1.234.567``, ``12,5%``, ``30 september 2021``).
 
 Expected strings are written by hand. ``NB`` is the no-break space U+00A0 that Babel/CLDR puts
 after the euro sign (formatting.py's docstring explains the choice).

@@ -371,7 +371,7 @@ def test_delivery_status_per_partner_names_the_period_carried_forward(data):
 
 def test_programme_pace_this_quarter_against_needed(data):
     text = regio.programme_pace(data)
-    # 3 durable placements this quarter are 3 persons: shown as <5 (domain.md), escaped in HTML
+    # 3 durable placements this quarter are 3 persons: shown as <5 (docs/domain.md), escaped in HTML
     assert "Dit kwartaal kwamen er &lt;5 bij; het lineaire tempo vraagt 83 per kwartaal." in text
     assert "(nog 1 kwartaal)" in text
 
@@ -431,7 +431,7 @@ def test_page_notebooks_narrate_without_defs_and_are_stored_without_outputs(path
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-            assert not re.search(r"^\s*(async\s+)?def\s", cell.source, re.M)  # STYLE.md: no def in notebooks
+            assert not re.search(r"^\s*(async\s+)?def\s", cell.source, re.M)  # docs/architecture.md, "Conventions"
 
 
 def test_partner_is_told_about_notes_on_its_own_files_only():

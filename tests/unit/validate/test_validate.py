@@ -101,7 +101,7 @@ DTYPES = {"text": "string", "date": "datetime64[ns]", "money": "float64", "numbe
 
 
 def typed_frame(dataset: str, rows: list[dict], first_row: int = 2) -> pd.DataFrame:
-    """Rows (overrides of nothing: full dicts) typed as ingest types them (architecture.md, Stage 1)."""
+    """Rows (overrides of nothing: full dicts) typed as ingest types them (docs/architecture.md, Stage 1)."""
     columns: dict[str, str] = {}
     for name, spec in dataset_spec(dataset).columns.items():
         if spec.type == "bsn":
@@ -381,7 +381,7 @@ CASES = [
         "60.5",
         "_boven_60",
     ),
-    # domain.md: a jaar line under 12 hours counts 0 and gets a finding; 12 itself is fine
+    # docs/domain.md: a jaar line under 12 hours counts 0 and gets a finding; 12 itself is fine
     C(
         "inzet",
         "inzet.uren_per_week.onder_minimum",
@@ -858,7 +858,7 @@ def test_duplicate_provenance_is_refused(gx_ready, params):
     )
 )
 def test_rows_are_conserved(gx_ready, params, overrides):
-    # Hypothesis invariant (STYLE.md): raw rows = clean rows + distinct rejected rows
+    # Hypothesis invariant (docs/architecture.md, "Conventions"): raw rows = clean rows + distinct rejected rows
     frame = typed_frame("inzet", [{**BASE["inzet"], **o} for o in overrides])
     checked = validate.validate_table("inzet", frame, params)
     rejected = set(checked.rejections["rij"])
@@ -873,7 +873,7 @@ def test_rows_are_conserved(gx_ready, params, overrides):
 def write_ingest(
     folder: Path, tables: dict[str, pd.DataFrame], bestanden: list[dict], afgekeurd: list[dict] | None = None
 ) -> Path:
-    """A minimal ``_ingest`` folder as Stage 1 writes it (architecture.md)."""
+    """A minimal ``_ingest`` folder as Stage 1 writes it (docs/architecture.md)."""
     folder.mkdir(parents=True, exist_ok=True)
     for dataset in DATASETS:
         tables.get(dataset, typed_frame(dataset, [])).to_parquet(folder / f"{dataset}.parquet", index=False)
