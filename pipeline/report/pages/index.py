@@ -44,8 +44,12 @@ def shareable(data: PageData) -> Html:
     out = [
         '<section class="groep groep-deelbaar" aria-label="Om te delen">',
         '<p class="groep-uitleg">Deze pagina\'s mogen naar buiten: het regionaal overzicht naar de stuurgroep en '
-        "alle partners, de pagina en het Excel-bestand van een partner alleen naar die partner.</p>",
-        "<ul>" + _link("regio.html", "Regionaal overzicht", "voor de stuurgroep en alle partners") + "</ul>",
+        "alle partners, de werkwijze naar iedereen, de pagina en het Excel-bestand van een partner alleen naar die "
+        "partner.</p>",
+        "<ul>"
+        + _link("regio.html", "Regionaal overzicht", "voor de stuurgroep en alle partners")
+        + _link("werkwijze.html", "Werkwijze", "de uniforme regionale werkwijze: voor iedereen, ook in aanbestedingen")
+        + "</ul>",
     ]
     known = {r for _, roles in PARTNER_GROUPS for r in roles}
     groups = [*PARTNER_GROUPS, ("Overige partners", tuple(sorted(set(data.partners["rol"]) - known)))]
