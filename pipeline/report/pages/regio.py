@@ -74,7 +74,7 @@ def target_outlook_sentence(data: PageData) -> str:
 
 
 def verdict(data: PageData) -> Html:
-    """regio.html's first block (docs/reports.md, "verdict first"): four tiles, each a figure and one
+    """regio.html's first block (docs/reports.md, "Verdict first"): four tiles, each a figure and one
     plain sentence: the obligation filled without netting, what is still to realise, what is
     behind schedule, and the programme target's outlook."""
     r, doel = data.regio, data.kpi.get("doel", {})
