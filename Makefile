@@ -29,10 +29,10 @@ export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export JUPYTER_PLATFORM_DIRS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export lock env-file verify bench screenshots
+.PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export templates lock env-file verify bench share screenshots
 
 # A period is a calendar quarter YYYYQn (docs/domain.md); anything else is refused in one line.
-PERIOD_GOALS := report verify datadocs screenshots
+PERIOD_GOALS := report verify datadocs share screenshots
 ifneq ($(filter $(PERIOD_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(shell printf '%s' $(call q,$(PERIOD)) | grep -Ex '[0-9]{4}Q[1-4]'),)
     $(error FOUT: ongeldige periode '$(PERIOD)': gebruik PERIOD=JJJJKn, bv. PERIOD=2021Q3 | ERROR: invalid period '$(PERIOD)': use PERIOD=YYYYQn, e.g. PERIOD=2021Q3)
@@ -45,14 +45,16 @@ help: ## list the targets
 
 # The environment is a file target built from the lock: set up once, never reinstalled while
 # requirements.lock and pyproject.toml are unchanged.
-$(VENV_OK): requirements.lock pyproject.toml
+# The venv holds no absolute path to the checkout (tools/venv_paths.py): a copied or moved
+# folder runs its own code; tools run as `$(PY) -m …`, never through a console script's #! line.
+$(VENV_OK): requirements.lock pyproject.toml tools/venv_paths.py
 	@echo ">> setting up $(VENV) from requirements.lock"
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "FOUT: $(PYTHON) niet gevonden | ERROR: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --no-deps -r requirements.lock
-	$(PY) -c "import pathlib, site, sys; pathlib.Path(site.getsitepackages()[0], 'sroi_pipeline.pth').write_text(sys.argv[1] + '\n')" $(call q,$(CURDIR))
 	$(PY) -m pip check
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(PY) -m tools.venv_paths
 	@touch $@
 
 setup: $(VENV_OK) ## create the virtual environment from the lock (done automatically)
@@ -107,13 +109,17 @@ report: $(VENV_OK) $(REPORT_OUT) ## build one quarter's reports, when its inputs
 verify: $(VENV_OK) ## rebuild one quarter in a temporary folder and compare it with the published one: make verify PERIOD=2021Q3
 	@$(PY) -m pipeline.orchestrate.verify --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
 
+share: $(VENV_OK) ## per partner a package of what it may receive, plus verzendlijst.csv: make share PERIOD=2021Q3 (build/delen/<P>/)
+	@$(PY) -m pipeline.orchestrate.share --period $(call q,$(PERIOD)) --raw-dir $(call q,$(RAW_DIR))
+
 bench: $(VENV_OK) ## measure cold runs at SCALE=1 and 10 (BENCH_SCALE=100 adds 100) and print a table
 	@$(PY) -m tools.bench --scales $(call q,1$(comma)10$(if $(BENCH_SCALE),$(comma)$(BENCH_SCALE)))
 
 lab: $(VENV_OK) ## open the notebooks in JupyterLab on the project's environment
-	SROI_RAW_DIR=$(call q,$(RAW_DIR)) $(VENV)/bin/jupyter lab notebooks/
+	SROI_RAW_DIR=$(call q,$(RAW_DIR)) $(PY) -m jupyterlab notebooks/
 
 test: $(VENV_OK) ## run the whole test suite: unit and integration (builds periods, kernels, a browser)
+	@$(PY) -m tools.test_deps
 	$(PY) -m pytest -q
 
 test-fast: $(VENV_OK) ## the unit tests only (-m "not slow"), on every core: under a minute
@@ -122,7 +128,7 @@ test-fast: $(VENV_OK) ## the unit tests only (-m "not slow"), on every core: und
 lint: $(VENV_OK) ## ruff lint (with import order) and format check; notebooks committed without outputs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/nbstripout --verify --keep-id notebooks/*.ipynb
+	$(PY) -m nbstripout --verify --keep-id notebooks/*.ipynb
 
 demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [SCALE=1] [RAW_DIR=data/raw]
 	$(PY) -m pipeline.demo --raw-dir $(call q,$(RAW_DIR)) --scale $(call q,$(SCALE))
@@ -133,6 +139,11 @@ check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FI
 screenshots: $(VENV_OK) ## PNGs of a built period's pages at 1280 px and their first two A4 pages, in build/screenshots/<P>: make screenshots PERIOD=2021Q3
 	@echo ">> schermafdrukken van $(PERIOD) (headless Chromium) | screenshots"
 	@$(PY) -m tools.screenshots --period $(call q,$(PERIOD))
+
+# The delivery templates are generated from the export standard, the suites and the rate card
+# (pipeline/ingest/templates.py): one XLSX per dataset, byte-identical on every run.
+templates: $(VENV_OK) ## write the delivery templates, one XLSX per dataset, to build/templates/
+	@$(PY) -m pipeline.ingest.templates --out build/templates
 
 datadocs: $(VENV_OK) ## build Great Expectations Data Docs for the analyst (PERIOD=...)
 	@echo ">> Great Expectations Data Docs voor $(PERIOD) (alleen voor de analist, niet voor partners)"

@@ -3,7 +3,7 @@
 Paths resolve from the repository root, never from the working directory, so papermill,
 JupyterLab and pytest all agree. ``SROI_RAW_DIR`` points the raw folder elsewhere
 (``make report RAW_DIR=...`` sets it); ``SROI_CLEAN_DIR`` and ``SROI_REPORTS_DIR`` do the same for
-outputs (used by ``make verify`` and the tests).
+outputs (used by ``make verify`` and the tests), ``SROI_LAB_DIR`` the analyst's scratch folder.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def reports_root() -> Path:
 #: ``gepubliceerd``: the published folders, for the page notebooks (they only read).
 FOLDER_CHOICES = ("run", "lab", "gepubliceerd")
 _HANDED_OVER: dict[str, tuple[Path, Path]] = {}
+_SEEDED: dict[str, bool] = {}
 
 
 def build_folders(period: str) -> tuple[Path, Path]:
@@ -56,17 +57,47 @@ def build_folders(period: str) -> tuple[Path, Path]:
     return clean_root() / f".build-{period}" / "clean", reports_root() / f".build-{period}" / "reports"
 
 
+def lab_root() -> Path:
+    """``build/lab``: where notebooks run by hand write (never published)."""
+    return _env_path("SROI_LAB_DIR", ROOT / "build" / "lab")
+
+
 def lab_folders(period: str) -> tuple[Path, Path]:
     """The analyst's scratch ``(clean, reports)`` of ``period`` (``build/`` is never published)."""
-    return ROOT / "build" / "lab" / period / "clean", ROOT / "build" / "lab" / period / "reports"
+    return lab_root() / period / "clean", lab_root() / period / "reports"
 
 
-def hand_over(period: str, mappen: str, writes: bool = False) -> tuple[Path, Path]:
+def seed_lab(period: str) -> bool:
+    """Give the scratch folder of ``period`` a copy of the published clean data, when it has none
+    yet, so a later stage opened by hand (02, 03) starts from what was published without running
+    the stages before it. A copy, never a link: the scratch folder may be changed at will.
+
+    Returns whether the published data was copied.
+    """
+    import shutil
+
+    clean, _ = lab_folders(period)
+    published = clean_root() / period
+    if (clean.is_dir() and any(clean.iterdir())) or not published.is_dir():
+        return False
+    clean.parent.mkdir(parents=True, exist_ok=True)
+    tmp = clean.with_name(clean.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(published, tmp, symlinks=False)
+    if clean.exists():
+        clean.rmdir()
+    tmp.rename(clean)
+    return True
+
+
+def hand_over(period: str, mappen: str, writes: bool = False, reads_clean: bool = False) -> tuple[Path, Path]:
     """Take a notebook's ``mappen`` parameter: from now on this process reads and writes
     ``period``'s clean data and reports in those folders; returns ``(clean, reports)``.
 
     A notebook that ``writes`` (a stage) may not be pointed at the publication: only a run
-    publishes, by a rename, once every stage and page succeeded.
+    publishes, by a rename, once every stage and page succeeded. A stage that ``reads_clean``
+    (02, 03) and runs in ``lab`` starts from a copy of the published clean data when its scratch
+    folder is still empty (:func:`seed_lab`).
 
     >>> hand_over("2021Q3", "lab")[0].relative_to(ROOT).as_posix()
     'build/lab/2021Q3/clean'
@@ -83,7 +114,28 @@ def hand_over(period: str, mappen: str, writes: bool = False) -> tuple[Path, Pat
         period
     )
     _HANDED_OVER[period] = folders
+    _SEEDED[period] = mappen == "lab" and reads_clean and seed_lab(period)
     return folders
+
+
+def where(period: str, mappen: str) -> str:
+    """The first thing a notebook says: where it reads and writes (Dutch, for the analyst).
+
+    >>> where("2021Q3", "run")
+    'schrijft naar de bouwmap van deze run; alleen make report publiceert'
+    """
+    if mappen == "lab":
+        try:
+            shown = lab_root().relative_to(ROOT).as_posix()
+        except ValueError:
+            shown = str(lab_root())
+        text = f"schrijft naar {shown}/{period}/, nooit naar de publicatie; alleen make report publiceert"
+        if _SEEDED.get(period):
+            text += f" (beginpunt: een kopie van de gepubliceerde schone data van {period})"
+        return text
+    if mappen == "run":
+        return "schrijft naar de bouwmap van deze run; alleen make report publiceert"
+    return "leest de publicatie en schrijft niets"
 
 
 def clean_dir(period: str) -> Path:

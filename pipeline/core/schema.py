@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipeline.core.paths import CONFIG_DIR
 
@@ -28,8 +28,24 @@ class ColumnSpec(BaseModel):
 class DatasetSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     delivered_by: tuple[str, ...]
+    # the roles asked for this dataset every quarter (a missing delivery is a finding); default:
+    # every role of delivered_by. The others' deliveries count when they come.
+    expected_from: tuple[str, ...] | None = None
     key: tuple[str, ...]
     columns: dict[str, ColumnSpec]
+
+    @model_validator(mode="after")
+    def _roles_known(self) -> "DatasetSpec":
+        unknown = [r for r in (*self.delivered_by, *(self.expected_from or ())) if r not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown role(s) {unknown}; known: {', '.join(ROLES)}")
+        if self.expected_from is not None and not set(self.expected_from) <= set(self.delivered_by):
+            raise ValueError("expected_from must be a subset of delivered_by")
+        return self
+
+    @property
+    def expected_roles(self) -> tuple[str, ...]:
+        return self.delivered_by if self.expected_from is None else self.expected_from
 
 
 class Standard(BaseModel):

@@ -37,6 +37,9 @@ class ProgrammeSettings(_Frozen):
     doel_datum: dt.date
     start_datum: dt.date
     jaren_person_year_block: str
+    # a tender without verwachte_start is expected to start this many months after its
+    # publication (supply and demand: when candidates are needed)
+    start_na_publicatie_maanden: int = Field(default=6, ge=0, le=60)
 
 
 class DisclosureSettings(_Frozen):
@@ -45,6 +48,14 @@ class DisclosureSettings(_Frozen):
 
 class WarningSettings(_Frozen):
     sr_percentage_unusual_above: float
+
+
+class RenderSettings(_Frozen):
+    workers: int = Field(default=0, ge=0, le=64)
+
+
+class DeliverySettings(_Frozen):
+    termijn_dagen: int = Field(ge=0, le=92)
 
 
 class IngestSettings(_Frozen):
@@ -61,6 +72,8 @@ class Settings(_Frozen):
     disclosure: DisclosureSettings
     warnings: WarningSettings
     ingest: IngestSettings
+    delivery: DeliverySettings
+    render: RenderSettings = RenderSettings()
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -20,6 +20,7 @@ the rate card, the settings and :data:`FIGURES_VERSION`, so unchanged periods ar
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -37,7 +38,8 @@ from pipeline.core.periods import is_period, parse_period, periods_between
 from pipeline.core.schema import DATASETS
 from pipeline.core.settings import Settings
 from pipeline.core.settings import settings as region_settings
-from pipeline.indicators.ratecard import load_rate_card, rate_card_path
+from pipeline.indicators import supply_demand
+from pipeline.indicators.ratecard import load_rate_card, rate_card_path, rate_on
 
 FIGURES_VERSION = "1"  # bump when headline_figures changes meaning: invalidates every cache
 CACHE_FILE = "kerncijfers.json"
@@ -102,6 +104,27 @@ def deliveries(tables: Mapping[str, pd.DataFrame], period: str) -> pd.DataFrame:
     return used.assign(status=status).astype("string")
 
 
+def supply_and_demand(
+    contracts: pd.DataFrame,
+    kalender: pd.DataFrame,
+    stages: pd.DataFrame,
+    card: pd.DataFrame,
+    peil: dt.date,
+    settings: Settings,
+) -> dict[str, pd.DataFrame]:
+    """The "vraag en aanbod" tables (pipeline/indicators/supply_demand.py), in person-years of
+    the configured block at the peildatum's rate."""
+    block = settings.programme.jaren_person_year_block
+    lead = settings.programme.start_na_publicatie_maanden
+    rate = rate_on(card, block, peil)
+    return {
+        "vraag_aanbod.csv": supply_demand.per_sector(contracts, kalender, stages, card, peil, block, lead),
+        "vraag_opdrachten.csv": supply_demand.contract_demand(contracts, rate),
+        "vraag_aanbestedingen.csv": supply_demand.tender_demand(kalender, rate, peil, lead),
+        "aanbod_opleiders.csv": supply_demand.supply(stages),
+    }
+
+
 def compute_outputs(
     tables: Mapping[str, pd.DataFrame], period: str, card: pd.DataFrame, settings: Settings
 ) -> dict[str, Any]:
@@ -157,6 +180,7 @@ def compute_outputs(
         "aanbestedingen.csv": ind.future_tenders(
             tables["aanbestedingskalender"], card, peil, settings.programme.jaren_person_year_block
         ),
+        **supply_and_demand(contracts, tables["aanbestedingskalender"], stages, card, peil, settings),
         "bijdragen.csv": ind.contributions(tables["partners"], contracts, stages, deliveries(tables, period)),
         "_kerncijfers": ind.headline_from(contracts, lines, stages),
     }

@@ -1,6 +1,6 @@
 """Pre-flight check of one export before it is delivered: ``make check-export FILE=... PARTNER=...``.
 
-Runs the real ingest of that one file (:func:`pipeline.ingest.stage.ingest_file`) and the real
+Runs the real ingest of that one file (:func:`pipeline.ingest.stage.ingest_table`) and the real
 validation (:func:`pipeline.validate.stage.validate_table`, the same suites), then writes a small,
 self-contained Dutch HTML page listing every problem by Excel row, column and reason, and prints
 one verdict line. Exit code: 0 no rejected rows, 1 rejected rows, 2 unreadable (or unusable
@@ -55,7 +55,8 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     from pipeline.ingest.deliveries import FoundFile, dataset_of
     from pipeline.ingest.mappings import load_mappings
     from pipeline.ingest.readers import UnreadableFileError
-    from pipeline.ingest.stage import ingest_file
+    from pipeline.ingest.stage import ingest_table
+    from pipeline.ingest.typecast import header_lines, read_export
 
     roles = _register(path)  # read once: an unknown partner is refused, a role mismatch noted
     check_partner(partner_id, roles)
@@ -72,15 +73,17 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     mapping = mappings[partner_id].for_dataset(dataset) if partner_id in mappings else None
     outcome = CheckOutcome(name, partner_id, dataset, p.code, 2, "", "")
     try:
-        clean, rejects, counts, notes = ingest_file(path.read_bytes(), found, mapping, os.urandom(32))
+        table = read_export(path.read_bytes(), found, mapping)
     except UnreadableFileError as exc:
         outcome.verdict_nl, outcome.verdict_en = f"ONLEESBAAR: {exc.nl}", f"UNREADABLE: {exc.en}"
         return outcome
+    clean, rejects, counts, notes = ingest_table(table, found, os.urandom(32))
     outcome.notes = _register_notes(partner_id, dataset, roles) + [(nl, en) for _, nl, en in notes]
-    problems, counts = _validate(dataset, clean, rejects, counts, p)
+    problems, counts = _validate(dataset, clean, rejects, counts, p, header_lines(dataset, [(found, table)]))
     outcome.counts, outcome.problems = counts, problems
     rejected = counts["rijen_afgekeurd"]
-    warned, informed = (int((problems["severity"] == name).sum()) for name in ("warning", "info"))
+    counted = problems[~problems["op_afgekeurde_rij"]]  # exactly what the run records for this file
+    warned, informed = (int((counted["severity"] == name).sum()) for name in ("warning", "info"))
     if counts["rijen_gelezen"] == 0:  # header only: delivering it would look like "nothing to report"
         outcome.exit_code = 1
         outcome.verdict_nl = "LEEG: het bestand heeft kolomkoppen maar geen enkele rij"
@@ -98,8 +101,11 @@ def check_file(path: Path, partner_id: str, dataset: str | None = None, period: 
     return outcome
 
 
-def _validate(dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: dict, p: Period):
+def _validate(
+    dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: dict, p: Period, kolommen: pd.DataFrame
+):
     from pipeline.core.settings import settings
+    from pipeline.ingest.typecast import with_delivered_headers
     from pipeline.validate import findings
     from pipeline.validate.stage import FINDING_COLUMNS, sort_lines, suite_parameters, validate_table
 
@@ -114,12 +120,15 @@ def _validate(dataset: str, clean: pd.DataFrame, rejects: pd.DataFrame, counts: 
             rejects.assign(severity="reject"),
             checked.rejections.assign(severity="reject"),
             checked.findings,
-            checked.findings_on_rejected,
+            # the run records no finding on a rejected row; the check shows them too, marked, so a
+            # partner can fix a row at once (they are not counted in the verdict)
+            checked.findings_on_rejected.assign(op_afgekeurde_rij=True),
             *within,
         ],
         ignore_index=True,
     )
-    problems = sort_lines(lines, FINDING_COLUMNS)
+    problems = sort_lines(with_delivered_headers(lines, kolommen), [*FINDING_COLUMNS, "op_afgekeurde_rij"])
+    problems["op_afgekeurde_rij"] = (problems["op_afgekeurde_rij"] == "True").astype(bool)
     rejected = problems.loc[problems["severity"] == "reject", "rij"].dropna().nunique()
     counts = {**counts, "rijen_schoon": len(checked.clean), "rijen_afgekeurd": int(rejected)}
     if counts["rijen_gelezen"] != counts["rijen_schoon"] + counts["rijen_afgekeurd"]:
@@ -239,10 +248,18 @@ def render_html(outcome: CheckOutcome) -> str:
         ordered = problems.sort_values(["rij", "kolom", "regel"], kind="mergesort", na_position="first")
         for row in ordered.itertuples(index=False):
             rij = "" if pd.isna(row.rij) else str(int(row.rij))
+            # the column as the partner's file names it; the standard's name (used in the reasons) on hover
+            kolom = (
+                f'<td title="{e(row.kolom)}">{e(row.kolom_bestand)}</td>'
+                if row.kolom_bestand
+                else f"<td>{e(row.kolom)}</td>"
+            )
             parts.append(
-                f'<tr class="{e(row.severity)}"><td>{e(rij)}</td><td>{e(row.kolom)}</td>'
+                f'<tr class="{e(row.severity)}"><td>{e(rij)}</td>{kolom}'
                 f"<td>{e(row.waarde)}</td><td>{e(row.reden_nl)}</td>"
-                f"<td>{e(SEVERITY_NL.get(row.severity, row.severity))}</td><td>{e(row.regel)}</td></tr>"
+                f"<td>{e(SEVERITY_NL.get(row.severity, row.severity))}"
+                f"{' (rij al afgekeurd; telt niet apart)' if row.op_afgekeurde_rij else ''}</td>"
+                f"<td>{e(row.regel)}</td></tr>"
             )
         parts.append("</tbody></table>")
     elif outcome.exit_code != 2:

@@ -89,19 +89,22 @@ class RawTable:
     """One file's records: standard columns (raw values, ``None`` when empty) plus ``bron_rij``.
 
     ``problems`` lists rows rejected while reading (``bron_rij, kolom, waarde, regel``);
-    ``notes`` are ``(soort, nl, en)`` remarks for meldingen.csv.
+    ``notes`` are ``(soort, nl, en)`` remarks for meldingen.csv; ``headers`` maps each standard
+    column read to its header as the partner wrote it (surrounding whitespace stripped), so a
+    finding can name the column the way the partner's own file does.
     """
 
     data: pd.DataFrame
     problems: pd.DataFrame
     rijen_leeg: int
     notes: tuple[tuple[str, str, str], ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class _Grid:
     rows: list[Sequence[object]]
-    lines: list[int]
+    lines: list[int]  # the Excel row of each record (docs/exports.md, "Row numbering")
     strict_width: bool  # CSV: fields beyond the header shift values, so the row is rejected
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) without value
     widths: list[int] = field(default_factory=list)  # CSV: fields per record as written
@@ -153,21 +156,28 @@ def _read_csv(text: str, spec: TableSpec) -> _Grid:
     if best_score < MIN_KNOWN_HEADINGS:
         _refuse_other_delimiter(text, spec)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=best)
-    rows, lines, previous = [], [], 0
+    rows: list[list[str]] = []
+    previous, start = 0, 1  # physical lines: where the last record ended, where it started
     try:
-        for record in reader:  # one step per record: the physical line where it starts is kept
+        for record in reader:
             rows.append(record)
-            lines.append(previous + 1)
+            start = previous + 1
             previous = reader.line_num
     except csv.Error as exc:  # never past this handler: one bad file must not stop the run
         raise _csv_unreadable(exc, previous + 1) from None
-    if rows and _quote_left_open(text, rows[-1], lines[-1], best):
+    # docs/exports.md ("Row numbers"): rows are numbered as Excel shows the file. Excel shows one
+    # row per record, so a line break inside a quoted cell does not start a new row, and a blank
+    # line is a row of its own (csv yields it as an empty record). The record's position is its
+    # Excel row; the physical line is kept only for the messages about the text itself below.
+    lines = list(range(1, len(rows) + 1))
+    if rows and _quote_left_open(text, rows[-1], start, best):
         # the lenient reader puts everything after an opening quote that is never closed into one
-        # field: the rows below it would vanish into a text value, so the file is not read
+        # field: the rows below it would vanish into a text value, so the file is not read (the
+        # message names the line in a text editor: in Excel the file looks broken from there on)
         raise UnreadableFileError(
-            f"aanhalingsteken in regel {lines[-1]} wordt nooit gesloten: de rest van het bestand zou in "
+            f"aanhalingsteken in regel {start} wordt nooit gesloten: de rest van het bestand zou in "
             "één waarde belanden; sluit het aanhalingsteken of haal het weg",
-            f"a quote on line {lines[-1]} is never closed: the rest of the file would end up in one "
+            f"a quote on line {start} is never closed: the rest of the file would end up in one "
             "value; close the quote or remove it",
         )
     has_total = re.search("tota", text, re.IGNORECASE) is not None
@@ -272,7 +282,7 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
         frame = frame.mask(frame == "")
     empty = frame.isna().all(axis=1) if frame.shape[1] else pd.Series(True, index=frame.index)
     frame = frame[~empty]
-    notes, columns, ignored = list(grid.notes), {}, []
+    notes, columns, ignored, headers = list(grid.notes), {}, [], {}
     for i, heading in enumerate(grid.rows[h][: len(header)] if header else []):
         name = spec.headings.get(header[i])
         has_data = i < frame.shape[1] and bool(frame[i].notna().any())
@@ -287,6 +297,7 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
                 f"column {name} appears twice (columns {first} and {i + 1})",
             )
         columns[i] = name
+        headers[name] = str(heading).strip()  # a known heading: never a cell value, so never a BSN
     if ignored:
         notes.append(_ignored_note(ignored))
     missing = [c for c in spec.required if c not in columns.values()]
@@ -305,7 +316,7 @@ def _table_from_grid(grid: _Grid, spec: TableSpec) -> RawTable:
         )
     data = frame.reindex(columns=list(columns)).rename(columns=columns)
     problems = _row_problems(grid, frame, data, columns, spec, extra)
-    return RawTable(data.reset_index(), problems, int(empty.sum()), tuple(notes))
+    return RawTable(data.reset_index(), problems, int(empty.sum()), tuple(notes), headers)
 
 
 def _ignored_note(labels: list[str]) -> tuple[str, str, str]:

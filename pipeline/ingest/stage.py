@@ -6,7 +6,9 @@ partner's latest earlier delivery when it sent nothing for P (:mod:`pipeline.ing
 reads each export (:mod:`pipeline.ingest.readers`) with the partner's mapping (:mod:`pipeline.ingest.mappings`),
 types each dataset in one pass (:mod:`pipeline.ingest.typecast`, :mod:`pipeline.ingest.parse`), replaces
 the BSN by a keyed pseudonym (:mod:`pipeline.ingest.pseudonym`) and writes the canonical tables plus
-``afgekeurd.csv``, ``bestanden.csv``, ``leveringen.csv`` and ``meldingen.csv``.
+``afgekeurd.csv``, ``bestanden.csv``, ``leveringen.csv``, ``meldingen.csv`` and ``kolommen.csv`` (per
+file read, each standard column and its header as the partner wrote it, so later stages can name
+a column the way the partner's own file does).
 
 Row conservation (docs/exports.md: "raw rows = clean rows + rejected rows, for every file") is
 checked for every readable file; a break is a bug and stops the run.
@@ -30,7 +32,15 @@ from pipeline.ingest.mappings import DatasetMapping, PartnerMapping, load_mappin
 from pipeline.ingest.pseudonym import key_check, load_key
 from pipeline.ingest.rawfs import NotRegularFileError, read_regular, sha256_regular
 from pipeline.ingest.readers import RawTable, UnreadableFileError
-from pipeline.ingest.typecast import AFGEKEURD_COLUMNS, BEVINDINGEN_COLUMNS, read_export, type_columns, type_exports
+from pipeline.ingest.typecast import (
+    AFGEKEURD_COLUMNS,
+    BEVINDINGEN_COLUMNS,
+    KOLOMMEN_COLUMNS,
+    header_lines,
+    read_export,
+    type_columns,
+    type_exports,
+)
 from pipeline.orchestrate.provenance import write_key_check
 
 BESTANDEN_COLUMNS = [
@@ -69,6 +79,8 @@ class IngestResult:
     #: :func:`pipeline.ingest.pseudonym.key_check` of the key used: written as sleutel.json, so a later
     #: run can tell whether this quarter's pseudonyms were made with its key
     sleutelcontrole: str = ""
+    #: kolommen.csv: ``bestand, dataset, kolom, kolom_bestand`` for every file read
+    kolommen: pd.DataFrame | None = None
 
 
 def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path | None = None) -> IngestResult:
@@ -95,7 +107,7 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
     found, notes = discover(raw_dir, p, partners)  # nothing to read says more than a missing key
     key = load_key(raw_dir)
     mappings = load_mappings(mappings_dir) if mappings_dir else load_mappings()
-    tables, afgekeurd, bestanden, file_notes, bevindingen = _read_all(found, mappings, key)
+    tables, afgekeurd, bestanden, file_notes, bevindingen, kolommen = _read_all(found, mappings, key)
     result = IngestResult(
         period=p.code,
         out_dir=out_dir,
@@ -111,6 +123,7 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
         ),
         bevindingen=bevindingen,
         sleutelcontrole=key_check(key),
+        kolommen=kolommen,
     )
     _write(result)
     return result
@@ -141,9 +154,9 @@ def preflight(period: str, raw_dir: Path) -> None:
 
 def _read_all(
     found: list[FoundFile], mappings: dict[str, PartnerMapping], key: bytes
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame, list[tuple[str, ...]], pd.DataFrame]:
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame, list[tuple[str, ...]], pd.DataFrame, pd.DataFrame]:
     """Read every found file, then type each dataset at once:
-    ``(tables, afgekeurd, bestanden, notes, bevindingen)``."""
+    ``(tables, afgekeurd, bestanden, notes, bevindingen, kolommen)``."""
     exports: dict[str, list[tuple[int, FoundFile, RawTable]]] = {d: [] for d in DATASETS}
     files, notes = [], []
     for f in found:
@@ -177,12 +190,14 @@ def _read_all(
             continue
         exports[f.dataset].append((len(files) - 1, f, table))
         notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in table.notes]
-    tables, rejected, masked = (
+    tables, rejected, masked, headers = (
         {},
         [pd.DataFrame(columns=AFGEKEURD_COLUMNS)],
         [pd.DataFrame(columns=BEVINDINGEN_COLUMNS)],
+        [pd.DataFrame(columns=KOLOMMEN_COLUMNS)],
     )
     for dataset, batch in exports.items():
+        headers.append(header_lines(dataset, [(f, t) for _, f, t in batch]))
         clean, rejects, counts, typing_notes, found_bsn = type_exports(dataset, [(f, t) for _, f, t in batch], key)
         masked.append(found_bsn)
         for (row, f, _), count, mine in zip(batch, counts, typing_notes):
@@ -196,7 +211,8 @@ def _read_all(
     bevindingen = _frame(
         pd.concat(masked, ignore_index=True), BEVINDINGEN_COLUMNS, ["bestand", "rij", "kolom", "regel"]
     )
-    return tables, afgekeurd, bestanden, notes, bevindingen
+    kolommen = _frame(pd.concat(headers, ignore_index=True), KOLOMMEN_COLUMNS, ["bestand", "kolom"])
+    return tables, afgekeurd, bestanden, notes, bevindingen, kolommen
 
 
 def ingest_file(
@@ -207,7 +223,13 @@ def ingest_file(
     Raises:
         UnreadableFileError: the file cannot be read at all.
     """
-    table = read_export(raw, f, mapping)
+    return ingest_table(read_export(raw, f, mapping), f, key)
+
+
+def ingest_table(
+    table: RawTable, f: FoundFile, key: bytes
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], tuple[tuple[str, str, str], ...]]:
+    """Type one export already read (:func:`pipeline.ingest.typecast.read_export`): as :func:`ingest_file`."""
     clean, rejects, counts, notes, _ = type_exports(f.dataset, [(f, table)], key)  # values masked in `clean`
     return clean, rejects, counts[0], table.notes + tuple(notes[0])
 
@@ -278,6 +300,8 @@ def _write(result: IngestResult) -> None:
     result.partners.to_parquet(out / "partners.parquet", engine="pyarrow", index=False)
     for name in ("afgekeurd", "bestanden", "leveringen", "meldingen"):
         csvsafe.write_csv(getattr(result, name), out / f"{name}.csv")  # text from exports: no formulas
+    if result.kolommen is not None:
+        csvsafe.write_csv(result.kolommen, out / "kolommen.csv")  # headers as delivered
     if result.bevindingen is not None:
         csvsafe.write_csv(result.bevindingen, out / "bevindingen.csv")
     if result.sleutelcontrole:

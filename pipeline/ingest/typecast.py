@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,8 +26,24 @@ from pipeline.ingest.parse import OPEN_END, PROBLEMS, parse_boolean, parse_date,
 from pipeline.ingest.pseudonym import mask_bsn_in_column, mask_line_values, pseudonymise_with_check
 from pipeline.ingest.readers import READ_PROBLEMS, RawTable, TableSpec, read_table
 
-AFGEKEURD_COLUMNS = ["partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en"]
+# ``kolom`` is the standard's name (machine-readable); ``kolom_bestand`` the header of that column
+# as the partner's file has it (docs/exports.md, "What is rejected and what is warned"), empty when the line
+# concerns no single delivered column (a whole row, a missing column, a whole delivery).
+AFGEKEURD_COLUMNS = [
+    "partner_id",
+    "dataset",
+    "bestand",
+    "rij",
+    "kolom",
+    "kolom_bestand",
+    "waarde",
+    "regel",
+    "reden_nl",
+    "reason_en",
+]
 BEVINDINGEN_COLUMNS = [*AFGEKEURD_COLUMNS, "severity"]
+#: kolommen.csv: per file read, each standard column and its header as delivered
+KOLOMMEN_COLUMNS = ["bestand", "dataset", "kolom", "kolom_bestand"]
 #: Rule code of a BSN found (and masked) in a text column: a finding on the row, not a rejection.
 BSN_MASKED = "bsn_gemaskeerd"
 _KEYS = ["_bron", "bron_rij"]  # a row of the stack: which file, which Excel row
@@ -129,13 +145,41 @@ def type_exports(
         if count["rijen_gelezen"] != count["rijen_schoon"] + count["rijen_afgekeurd"]:
             raise RuntimeError(f"row conservation broken for {f.rel}: {count}")
         counts.append(count)
+    headers = [t.headers for _, t in exports]
     return (
         clean.drop(columns="_bron"),
-        _rejections(dataset, problems, source),
+        _rejections(dataset, problems, source, headers),
         counts,
         notes,
-        _masked_findings(dataset, masked, source),
+        _masked_findings(dataset, masked, source, headers),
     )
+
+
+def header_lines(dataset: str, exports: list[tuple[FoundFile, RawTable]]) -> pd.DataFrame:
+    """The lines of kolommen.csv for these exports: ``bestand, dataset, kolom, kolom_bestand``.
+
+    >>> f = FoundFile(None, "2021Q3/p/inzet.csv", "p", "inzet", "2021Q3")
+    >>> t = RawTable(pd.DataFrame(), pd.DataFrame(), 0, headers={"uren_per_week": "Uren per week"})
+    >>> header_lines("inzet", [(f, t)]).values.tolist()
+    [['2021Q3/p/inzet.csv', 'inzet', 'uren_per_week', 'Uren per week']]
+    """
+    rows = [(f.rel, dataset, kolom, text) for f, t in exports for kolom, text in t.headers.items()]
+    return pd.DataFrame(rows, columns=KOLOMMEN_COLUMNS, dtype="string")
+
+
+def with_delivered_headers(lines: pd.DataFrame, kolommen: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` (afgekeurd or bevindingen) with ``kolom_bestand`` filled from kolommen.csv: the
+    header the file ``bestand`` delivered for the standard column ``kolom``, else empty.
+
+    >>> k = pd.DataFrame([["a.csv", "inzet", "kandidaat_bsn", "BSN kandidaat"]], columns=KOLOMMEN_COLUMNS)
+    >>> lines = pd.DataFrame({"bestand": ["a.csv", "a.csv", ""], "kolom": ["kandidaat_bsn", "", ""]})
+    >>> with_delivered_headers(lines, k)["kolom_bestand"].tolist()
+    ['BSN kandidaat', '', '']
+    """
+    known = dict(zip(zip(kolommen["bestand"].astype(str), kolommen["kolom"].astype(str)), kolommen["kolom_bestand"]))
+    keys = zip(lines["bestand"].astype("string").fillna(""), lines["kolom"].astype("string").fillna(""))
+    filled = pd.Series([known.get(k, "") for k in keys], index=lines.index, dtype="string")
+    return lines.assign(kolom_bestand=filled)
 
 
 def _open_end_notes(lines: pd.DataFrame, n_exports: int) -> list[list[Note]]:
@@ -179,7 +223,14 @@ def _stack(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).astype({"bron_rij": "int64", "_bron": "int64"})
 
 
-def _masked_findings(dataset: str, masked: pd.DataFrame, source: dict[str, np.ndarray]) -> pd.DataFrame:
+def _delivered(headers: list[Mapping[str, str]], files: np.ndarray, kolom: pd.Series) -> list[str]:
+    """Per line, the header its file delivered for ``kolom`` (empty for a whole-row problem)."""
+    return [headers[int(b)].get(k, "") if isinstance(k, str) else "" for b, k in zip(files, kolom)]
+
+
+def _masked_findings(
+    dataset: str, masked: pd.DataFrame, source: dict[str, np.ndarray], headers: list[Mapping[str, str]]
+) -> pd.DataFrame:
     """One warning per row x text column in which a BSN was found and masked (docs/domain.md: a BSN
     belongs only in kandidaat_bsn; the partner must learn it typed one elsewhere)."""
     file = masked["_bron"].to_numpy(dtype="int64")
@@ -191,6 +242,7 @@ def _masked_findings(dataset: str, masked: pd.DataFrame, source: dict[str, np.nd
             "bestand": source["bron_bestand"][file],
             "rij": masked["bron_rij"].astype("int64").to_numpy(),
             "kolom": kolom.to_numpy(),
+            "kolom_bestand": _delivered(headers, file, kolom),
             "waarde": masked["waarde"].to_numpy(),
             "regel": [f"{dataset}.{k}.{BSN_MASKED}" for k in kolom],
             "reden_nl": [
@@ -203,7 +255,9 @@ def _masked_findings(dataset: str, masked: pd.DataFrame, source: dict[str, np.nd
     )
 
 
-def _rejections(dataset: str, problems: pd.DataFrame, source: dict[str, np.ndarray]) -> pd.DataFrame:
+def _rejections(
+    dataset: str, problems: pd.DataFrame, source: dict[str, np.ndarray], headers: list[Mapping[str, str]]
+) -> pd.DataFrame:
     problems = mask_rejected_values(problems, dataset)
     reasons = problems["regel"].map(REASONS)
     file = problems["_bron"].to_numpy()
@@ -214,6 +268,9 @@ def _rejections(dataset: str, problems: pd.DataFrame, source: dict[str, np.ndarr
             "bestand": source["bron_bestand"][file],
             "rij": problems["bron_rij"].astype("int64"),
             "kolom": problems["kolom"],
+            "kolom_bestand": pd.Series(
+                _delivered(headers, file, problems["kolom"]), index=problems.index, dtype=object
+            ),
             "waarde": problems["waarde"],
             "regel": rule_ids(dataset, problems["kolom"], problems["regel"]),
             "reden_nl": reasons.str[0],

@@ -36,12 +36,15 @@ _TAG_OVERLAP = 32  # bytes kept between blocks so a tag split by a block boundar
 _BLOCK = 1 << 20
 RATIO_FROM_BYTES = 1 << 20  # the ratio is judged on parts over 1 MiB; tiny parts compress oddly
 _MB = 1_000_000
+#: The sheets the delivery templates hold after their data sheet (pipeline/ingest/templates.py):
+#: explanation and rate card. A filled-in template is read without a note about other sheets.
+TEMPLATE_SHEETS = frozenset({"Toelichting", "Bouwblokken"})
 
 
 @dataclass(frozen=True)
 class Sheet:
     """The rows of the worksheet read, its title, formula cells without value, and whether the
-    workbook has several worksheets."""
+    workbook has other worksheets worth a note (:func:`_several`)."""
 
     rows: list[tuple]
     title: str
@@ -97,8 +100,8 @@ def read_sheet(raw: bytes, wanted: str) -> Sheet:
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
             book = _open_book(raw, data_only=True)
             try:
-                several = len(book.worksheets) > 1
                 sheet = _choose_sheet(book, wanted)
+                several = _several(book, sheet)
                 part = _check_sheet(infos, sheet, shared, bounds)
                 rows = _rows(sheet, bounds.xlsx_max_cells)
             finally:
@@ -189,6 +192,15 @@ def _choose_sheet(book: Workbook, wanted: str) -> Worksheet:
                 return matches[0]
     visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
     return (visible or sheets)[0]
+
+
+def _several(book: Workbook, sheet: Worksheet) -> bool:
+    """Whether to say which sheet was read: the workbook has other sheets, unless it is laid out
+    as a delivery template (the sheet read first, then only :data:`TEMPLATE_SHEETS`)."""
+    titles = [s.title for s in book.worksheets]
+    if len(titles) < 2:
+        return False
+    return not (titles[0] == sheet.title and set(titles[1:]) <= TEMPLATE_SHEETS)
 
 
 def _cell_value(cell: Cell) -> object:

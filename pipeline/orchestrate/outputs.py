@@ -32,6 +32,9 @@ class Output:
 
 OUTPUTS: tuple[Output, ...] = (
     Output("reports", "regio.html", "deelbaar", "regionaal overzicht: stuurgroep en alle partners"),
+    Output(
+        "reports", "werkwijze.html", "deelbaar", "de regionale werkwijze: voor iedereen, ook in aanbestedingsstukken"
+    ),
     Output("reports", "partners/*.html", "deelbaar", "pagina van één partner, alleen voor die partner"),
     Output("reports", "partners/*.xlsx", "deelbaar", "Excel-download van één partner, alleen voor die partner"),
     Output("reports", "index.html", "intern", "voordeur van de coördinator: links naar alles"),

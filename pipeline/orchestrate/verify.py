@@ -177,6 +177,9 @@ def verify(period: str, raw_dir: str, keep: bool = False) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     if result.ok:
+        from pipeline.orchestrate.share import write_stamp
+
+        write_stamp(period)  # make share trusts this publication until its manifest changes
         say(
             f"{period} is reproduceerbaar: alle {result.compared} bestanden in reports/{period} en "
             f"data/clean/{period} zijn exact opnieuw gemaakt | all {result.compared} files reproduced exactly"

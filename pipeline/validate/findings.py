@@ -3,8 +3,9 @@
 docs/exports.md: "A rule across datasets (unknown contract, double count, unknown contractor) is a
 finding on the row: it is kept and reported in the data-quality report of the delivering
 partner." Every function here is pure: tables in, finding lines out, with the columns of
-:data:`pipeline.validate.stage.FINDING_COLUMNS` (``partner_id, dataset, bestand, rij, kolom, waarde,
-regel, reden_nl, reason_en, severity``). A pseudonym (``kandidaat_id``) never appears in a line.
+:data:`pipeline.validate.stage.FINDING_COLUMNS` (``partner_id, dataset, bestand, rij, kolom, kolom_bestand,
+waarde, regel, reden_nl, reason_en, severity``; ``kolom_bestand`` is left empty here and filled by
+the stage, which knows each file's headers). A pseudonym (``kandidaat_id``) never appears in a line.
 
 Single-dataset findings (unusual sr_percentage, dates after the peildatum, hours under the
 minimum) are ``warning``/``info`` expectations in the suites, not here: each rule lives once.
@@ -14,16 +15,25 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.schema import DATASETS, ROLES, dataset_spec
 from pipeline.core.settings import Settings
 
-COLUMNS = ("partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en", "severity")
-# docs/domain.md / leveringen.csv: which dataset each role is expected to deliver
-EXPECTED_DATASETS = {
-    "opdrachtgever": ("opdrachten",),
-    "opdrachtnemer": ("inzet",),
-    "opleider": ("trajecten",),
-    "werkplein": ("trajecten",),
-}
+COLUMNS = (
+    "partner_id",
+    "dataset",
+    "bestand",
+    "rij",
+    "kolom",
+    "kolom_bestand",  # filled by the stage from kolommen.csv (pipeline.ingest.typecast.with_delivered_headers)
+    "waarde",
+    "regel",
+    "reden_nl",
+    "reason_en",
+    "severity",
+)
+# Which datasets each role is asked for every quarter: datasets.yaml's `expected_from` (default
+# `delivered_by`; docs/domain.md, "Which roles' trajectories count").
+EXPECTED_DATASETS = {role: tuple(d for d in DATASETS if role in dataset_spec(d).expected_roles) for role in ROLES}
 _FOREVER = pd.Timestamp("2262-04-11")
 
 
@@ -55,6 +65,7 @@ def _lines(
             "bestand": rows["bron_bestand"].astype("string"),
             "rij": rows["bron_rij"].astype("Int64"),
             "kolom": kolom,
+            "kolom_bestand": "",
             "waarde": waarde,
             "regel": regel,
             "reden_nl": reden_nl,
@@ -251,6 +262,7 @@ def shrunk_deliveries(current: dict[str, pd.DataFrame], previous: dict[str, pd.D
             "bestand": "",
             "rij": pd.NA,
             "kolom": "",
+            "kolom_bestand": "",
             "waarde": frame["vorige"].astype(str) + " → " + frame["nu"].astype(str),
             "regel": "levering.gekrompen",
             "reden_nl": "de levering "
@@ -290,6 +302,7 @@ def missing_deliveries(leveringen: pd.DataFrame) -> pd.DataFrame:
             "bestand": "",
             "rij": pd.NA,
             "kolom": "",
+            "kolom_bestand": "",
             "waarde": "",
             "regel": "levering.ontbreekt",
             "reden_nl": "nog geen levering " + rows["dataset"] + " ontvangen (verwacht van rol " + rows["rol"] + ")",
@@ -316,6 +329,7 @@ def files_without_rows(bestanden: pd.DataFrame) -> pd.DataFrame:
             "bestand": rows["bestand"],
             "rij": pd.NA,
             "kolom": "",
+            "kolom_bestand": "",
             "waarde": "",
             "regel": "levering.bestand_zonder_rijen",
             "reden_nl": "het bestand heeft een kopregel maar geen enkele rij met gegevens; is de export leeg gebleven?",

@@ -40,6 +40,7 @@ from pipeline.core.paths import EXPECTATIONS_DIR  # noqa: F401 - where the suite
 from pipeline.core.periods import parse_period
 from pipeline.core.schema import DATASETS
 from pipeline.core.settings import settings as region_settings
+from pipeline.ingest.typecast import KOLOMMEN_COLUMNS, with_delivered_headers
 from pipeline.validate.suites import (  # noqa: F401 - the stage's public names, one import for callers
     SEVERITIES,
     build_suite,
@@ -65,8 +66,9 @@ from pipeline.validate.table import (  # noqa: F401
     validate_table,
 )
 
-# sleutel.json: the key check value travels with the published clean data (provenance.py)
-_COPIED_FILES = ("leveringen.csv", "meldingen.csv", "partners.parquet", "sleutel.json")
+# sleutel.json: the key check value travels with the published clean data (provenance.py);
+# kolommen.csv: each file's headers as delivered, so a page can name a column as the partner wrote it
+_COPIED_FILES = ("leveringen.csv", "meldingen.csv", "partners.parquet", "sleutel.json", "kolommen.csv")
 
 
 @dataclass
@@ -187,9 +189,15 @@ def run_validation(
     previous = read_tables(previous_clean_dir) if previous_clean_dir and previous_clean_dir.is_dir() else None
     across = cross.all_findings(tables, partners, leveringen, previous, config)
 
+    # docs/exports.md: a line names the column as the partner's file has it (kolom_bestand) next to
+    # the standard's name (kolom); the headers come from ingest, per file
+    kolommen = read_lines(ingest_dir / "kolommen.csv", tuple(KOLOMMEN_COLUMNS))
     afgekeurd = sort_lines(
-        pd.concat(
-            [read_lines(ingest_dir / "afgekeurd.csv", REJECTION_COLUMNS)] + [r.rejections for r in results.values()]
+        with_delivered_headers(
+            pd.concat(
+                [read_lines(ingest_dir / "afgekeurd.csv", REJECTION_COLUMNS)] + [r.rejections for r in results.values()]
+            ),
+            kolommen,
         ),
         REJECTION_COLUMNS,
     )
@@ -197,11 +205,14 @@ def run_validation(
         csvsafe.read_csv(ingest_dir / "bestanden.csv", dtype=str, keep_default_na=False), tables, afgekeurd
     )
     bevindingen = sort_lines(
-        pd.concat(
-            [read_lines(ingest_dir / "bevindingen.csv", FINDING_COLUMNS)]
-            + [r.findings for r in results.values()]
-            + [across]
-            + [cross.files_without_rows(bestanden)]
+        with_delivered_headers(
+            pd.concat(
+                [read_lines(ingest_dir / "bevindingen.csv", FINDING_COLUMNS)]
+                + [r.findings for r in results.values()]
+                + [across]
+                + [cross.files_without_rows(bestanden)]
+            ),
+            kolommen,
         )
     )
     summary = {

@@ -17,9 +17,11 @@ import pandas as pd
 from pipeline.core.errors import PipelineError
 from pipeline.core.schema import dataset_spec
 from pipeline.ingest.pseudonym import mask_line_values
+from pipeline.ingest.typecast import AFGEKEURD_COLUMNS
 from pipeline.validate.suites import _batch_definition, build_suite, format_value
 
-REJECTION_COLUMNS = ("partner_id", "dataset", "bestand", "rij", "kolom", "waarde", "regel", "reden_nl", "reason_en")
+# the columns of afgekeurd.csv (and, with severity, bevindingen.csv): pipeline.ingest.typecast's
+REJECTION_COLUMNS = tuple(AFGEKEURD_COLUMNS)
 FINDING_COLUMNS = REJECTION_COLUMNS + ("severity",)
 INDEX_COLUMNS = ["bron_bestand", "bron_rij"]
 # Columns that hold a pseudonym or the eleven-test of a BSN: their value is never written out.
@@ -208,6 +210,7 @@ def _as_lines(dataset: str, prepared: pd.DataFrame, marks: pd.DataFrame, with_se
             "bestand": prepared["bron_bestand"].iloc[rows].astype("string").to_numpy(),
             "rij": pd.array(prepared["bron_rij"].iloc[rows].to_numpy(), dtype="Int64"),
             **{c: marks[c].to_numpy() for c in ("kolom", "waarde", "regel", "reden_nl", "reason_en")},
+            "kolom_bestand": "",  # the file's own header: filled in by the stage (kolommen.csv)
         }
     )
     if with_severity:

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 
+from pipeline.core.paths import ROOT
 from pipeline.demo.generate import PLANTED_PROBLEMS
 from tests.conftest import E2E_PERIOD
 
@@ -208,3 +209,45 @@ def test_no_shareable_page_links_to_an_internal_output(demo_build):
             assert tier_of("reports", target) == "deelbaar", f"{page.name} links to internal {target}"
             if page.parent.name == "partners":  # a partner page links only to its own files
                 assert target.startswith(f"partners/{page.stem}."), (page.name, target)
+
+
+def test_the_console_tells_what_it_builds_and_ends_on_the_summary(demo_build):
+    """A first run says which earlier quarters it builds and why, counts the pages as they are
+    rendered, and ends on the summary with the path to index.html."""
+    lines = [ln for ln in (demo_build / "terminal.txt").read_text(encoding="utf-8").splitlines() if ln.startswith(">>")]
+    text = "\n".join(lines)
+    assert "voor trend en vergelijking" in text
+    counts = [tuple(map(int, m)) for m in re.findall(r"pagina's (\d+)/(\d+) klaar", text)]
+    assert len(counts) >= 2, text
+    total = counts[-1][1]
+    assert counts[-1] == (total, total) and [c for c, _ in counts] == sorted({c for c, _ in counts})
+    assert re.match(r">> klaar in [\d.]+ s: .*index\.html", lines[-1]), lines[-1]
+
+
+def test_check_export_reports_what_the_run_records_for_the_file(demo_build):
+    """make check-export on a delivered file checks its own quarter and gives the same lines the
+    full run records for it in afgekeurd.csv and bevindingen.csv (the lines it adds on rows that
+    are already rejected are marked and not counted)."""
+    from pipeline.ingest.check_export import check_file
+
+    bestand = "2021Q3/gemeente-eemsdelta/opdrachten_2021Q3.csv"
+    outcome = check_file(ROOT / "data" / "raw" / bestand, "gemeente-eemsdelta")
+    assert outcome.period == "2021Q3"
+    clean = demo_build / "clean" / "2021Q3"
+    run = pd.concat([pd.read_csv(clean / f, dtype=str) for f in ("afgekeurd.csv", "bevindingen.csv")])
+    run = run[run["bestand"] == bestand]
+    expected = sorted(zip(run["rij"].astype(int), run["kolom"], run["regel"]))
+    checked = outcome.problems[~outcome.problems["op_afgekeurde_rij"]]
+    assert expected and sorted(zip(checked["rij"].astype(int), checked["kolom"], checked["regel"])) == expected
+
+
+def test_het_hogeland_findings_point_at_the_rows_excel_shows(demo_build):
+    """Its contracts file has a line break inside a quoted cell of its first record. Counted by
+    hand, one Excel row per record (header row 1): HH2020-02 with 12 % is row 11, HH2021-04
+    starting 10-11-2021 (after the peildatum) is row 16; the file has 16 rows."""
+    findings = pd.read_csv(demo_build / "clean" / E2E_PERIOD / "bevindingen.csv", dtype=str)
+    mine = findings[findings["bestand"] == "2021Q3/gemeente-het-hogeland/opdrachten_2021Q3.csv"]
+    assert sorted(zip(mine["rij"].astype(int), mine["kolom"], mine["kolom_bestand"])) == [
+        (11, "sr_percentage", "SR-PERCENTAGE"),
+        (16, "startdatum", "STARTDATUM"),
+    ]

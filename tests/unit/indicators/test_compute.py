@@ -17,6 +17,7 @@ from pipeline.indicators import stage as compute
 P1, P2 = "a" * 63 + "1", "b" * 63 + "2"
 FILES = [
     "aanbestedingen.csv",
+    "aanbod_opleiders.csv",
     "bijdragen.csv",
     "inzet_nul.csv",
     "opdrachten.csv",
@@ -29,6 +30,9 @@ FILES = [
     "trajecten_kpi.json",
     "trajecten_stadia.csv",
     "trend.csv",
+    "vraag_aanbestedingen.csv",
+    "vraag_aanbod.csv",
+    "vraag_opdrachten.csv",
 ]
 
 

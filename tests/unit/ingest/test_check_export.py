@@ -44,10 +44,16 @@ def test_rejections_give_exit_1_and_a_page_by_excel_row(tmp_path, capsys):
     code, said, page = run(tmp_path, capsys, "Inzet_2021Q3.csv", content.encode("cp1252"))
     assert code == 1
     assert len(said.strip().splitlines()) == 1 and said.startswith("AFGEKEURD: 3 van 5 rijen afgekeurd")
-    assert "<td>3</td><td>bouwblok</td><td>toeslag_50plus</td>" in page
-    assert "<td>4</td><td>kandidaat_bsn</td><td></td><td>kandidaat_bsn is verplicht bij een persoonsblok" in page
-    assert "<td>5</td><td>startdatum</td><td>31-02-2021</td>" in page
-    assert "<td>6</td><td>startdatum</td><td>2021-10-01</td><td>startdatum ligt na de peildatum (30-09-2021)" in page
+    assert '<td>3</td><td title="bouwblok">Bouwblok</td><td>toeslag_50plus</td>' in page
+    assert (
+        '<td>4</td><td title="kandidaat_bsn">BSN</td><td></td><td>kandidaat_bsn is verplicht bij een persoonsblok'
+        in page
+    )
+    assert '<td>5</td><td title="startdatum">Startdatum</td><td>31-02-2021</td>' in page
+    assert (
+        '<td>6</td><td title="startdatum">Startdatum</td><td>2021-10-01</td><td>startdatum ligt na de peildatum (30-09-2021)'
+        in page
+    )
     assert "<script>" not in page  # every text escaped
     assert str(tmp_path) not in page  # no path of this machine
     assert "123456782" not in page  # never a BSN
@@ -159,5 +165,13 @@ def test_information_is_not_counted_as_a_warning(tmp_path):
     src = DEMO_RAW_DIR / "2021Q3" / "gemeente-eemsdelta" / "opdrachten_2021Q3.csv"
     _, path = _raw_with(tmp_path, "2021Q3/gemeente-eemsdelta/opdrachten.csv", src)
     outcome = check_export.check_file(path, "gemeente-eemsdelta")
-    # the demo file: row 19 rejected (negative value), rows 18 and 19 start after the peildatum (info)
-    assert "0 waarschuwing(en), 2 ter informatie" in outcome.verdict_nl
+    # the demo file: row 19 rejected (negative value), rows 18 and 19 start after the peildatum (info);
+    # like the run, the verdict counts only the kept row's note (18); row 19's is shown, marked
+    assert "1 van 19 rijen afgekeurd, 0 waarschuwing(en), 1 ter informatie" in outcome.verdict_nl
+    got = outcome.problems
+    assert list(zip(got["rij"], got["kolom"], got["severity"], got["op_afgekeurde_rij"])) == [
+        (18, "startdatum", "info", False),
+        (19, "opdrachtwaarde", "reject", False),
+        (19, "startdatum", "info", True),
+    ]
+    assert "rij al afgekeurd" in check_export.render_html(outcome)

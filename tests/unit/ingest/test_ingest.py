@@ -391,6 +391,32 @@ def test_same_content_in_every_format_gives_the_same_table(name: str, expected: 
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
+# ---- Excel's row numbers in afgekeurd.csv --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "row"),
+    [
+        # tests/fixtures/make_row_number_fixtures.py works these out by hand; the physical line of
+        # the rejected record is given for contrast
+        ("inzet_rows_multiline.csv", 6),  # line 10: four line breaks inside cells above it
+        ("inzet_rows_multiline.xlsx", 6),
+        ("inzet_rows_title_rows.csv", 6),  # line 7: header on row 4 below two titles and a blank
+        ("inzet_rows_title_rows.xlsx", 6),
+        ("inzet_rows_blank_lines.csv", 7),  # line 8: blank lines are empty rows and count
+        ("inzet_rows_blank_lines.xlsx", 7),
+        ("inzet_rows_crlf.csv", 4),  # line 6
+        ("inzet_rows_cp1252.csv", 3),  # line 4
+    ],
+)
+def test_rejected_rows_carry_the_excel_row(name: str, row: int) -> None:
+    found = FoundFile(FIXTURES / name, name, "p", "inzet", "2021Q3")
+    clean, rejects, counts, _ = ingest_file((FIXTURES / name).read_bytes(), found, None, KEY.encode())
+    assert rejects[["rij", "kolom", "waarde"]].values.tolist() == [[row, "uren_per_week", "veel"]]
+    assert row not in set(clean["bron_rij"])
+    assert counts["rijen_gelezen"] == counts["rijen_schoon"] + 1
+
+
 # ---- row conservation on random rejections ---------------------------------------------
 
 GOOD = {"startdatum": "01-03-2021", "uren_per_week": "32", "vijftig_plus": "ja", "kandidaat_bsn": "111222333"}

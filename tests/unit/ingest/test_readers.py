@@ -1,7 +1,8 @@
 """Tests for pipeline/ingest/readers.py: every file quirk of docs/exports.md, one small fixture per quirk.
 
 Values here are raw (untyped): typing is tested in test_parse.py and test_ingest.py. Row numbers
-are counted by hand in the fixture files (header = line 1 unless said otherwise).
+are Excel's (docs/exports.md, "Row numbering": one row per record, a blank line is a row), counted
+by hand in the fixture files (header = row 1 unless said otherwise).
 """
 
 from __future__ import annotations
@@ -58,12 +59,52 @@ def test_euro_sign_survives_windows_1252() -> None:
     assert read("inzet_cp1252_semicolon.csv").data["bedrag"].tolist()[2] == "€ 1.234,50"
 
 
-def test_quoted_newlines_keep_the_line_where_the_record_starts() -> None:
+def test_quoted_newlines_do_not_start_a_new_excel_row() -> None:
     table = read("opdrachten_utf8_semicolon_quoted_newlines.csv")
-    # OG-001 starts on line 2 and runs to line 3; OG-002 is line 4, OG-003 line 5
-    assert table.data["bron_rij"].tolist() == [2, 4, 5]
+    # docs/exports.md ("Row numbers"): OG-001 runs over lines 2-3 but is one row in Excel, row 2;
+    # OG-002 (line 4) is row 3, OG-003 (line 5) row 4
+    assert table.data["bron_rij"].tolist() == [2, 3, 4]
     assert table.data["omschrijving"].iloc[0] == "Renovatie brug Eelde; fase 2\nincl. fietspad"
     assert table.data["omschrijving"].iloc[1] == 'Onderhoud groen "Zuid"'
+
+
+# Excel rows worked out by hand in tests/fixtures/make_row_number_fixtures.py, per file:
+# (bron_rij of the records read, rijen_leeg, the row of the rejected uren_per_week "veel")
+ROW_NUMBER_FIXTURES = {
+    # header row 1; R-1 lines 2-3, R-2 lines 4-6 (two breaks), R-3 line 7, R-4 lines 8-9, R-5 line 10
+    "inzet_rows_multiline": ([2, 3, 4, 5, 6], 0, 6),
+    # two title rows, a blank row, header row 4; R-1 lines 5-6, R-2 line 7
+    "inzet_rows_title_rows": ([5, 6], 0, 6),
+    # header row 1; R-1 row 2, blank row 3, R-2 lines 4-5 = row 4, blank rows 5 and 6, R-3 row 7
+    "inzet_rows_blank_lines": ([2, 4, 7], 3, 7),
+    # CRLF; R-1 lines 2-3 (a CRLF in the cell), R-2 lines 4-5 (an LF in the cell), R-3 line 6
+    "inzet_rows_crlf": ([2, 3, 4], 0, 4),
+    # Windows-1252, CRLF; R-1 lines 2-3, R-2 line 4
+    "inzet_rows_cp1252": ([2, 3], 0, 3),
+}
+
+
+@pytest.mark.parametrize("name", list(ROW_NUMBER_FIXTURES))
+def test_csv_rows_are_numbered_as_excel_shows_them(name: str) -> None:
+    rows, empty, _ = ROW_NUMBER_FIXTURES[name]
+    table = read(f"{name}.csv")
+    assert table.data["bron_rij"].tolist() == rows
+    assert table.rijen_leeg == empty
+    assert "\n" in "".join(table.data["omschrijving"])  # the line break stays inside its cell
+
+
+def test_line_breaks_survive_in_crlf_and_windows_1252_files() -> None:
+    assert read("inzet_rows_crlf.csv").data["omschrijving"].tolist()[:2] == ["Timmerman\n(leerling)", "Metselaar\nBBL"]
+    cp1252 = read("inzet_rows_cp1252.csv").data
+    assert cp1252["omschrijving"].tolist()[0] == "Café-bezorger\nËlst"
+    assert cp1252["bedrag"].tolist()[0] == "€ 1.234,50"
+
+
+@pytest.mark.parametrize("name", ["inzet_rows_multiline", "inzet_rows_title_rows", "inzet_rows_blank_lines"])
+def test_csv_and_xlsx_of_the_same_sheet_agree_on_row_numbers(name: str) -> None:
+    csv_table, xlsx_table = read(f"{name}.csv"), read(f"{name}.xlsx")
+    assert csv_table.data["bron_rij"].tolist() == xlsx_table.data["bron_rij"].tolist() == ROW_NUMBER_FIXTURES[name][0]
+    assert csv_table.data["regel_id"].tolist() == xlsx_table.data["regel_id"].tolist()
 
 
 def test_header_variants_aliases_unknown_and_empty_rows_and_columns() -> None:
@@ -83,7 +124,9 @@ def test_header_variants_aliases_unknown_and_empty_rows_and_columns() -> None:
         "sr_percentage",
         "sr_verplichting",
     ]
-    assert table.data["bron_rij"].tolist() == [3, 5, 7]  # empty lines 2, 6 and 8 are skipped
+    # Excel rows: empty row 2 (line 2), OG-001 row 3 (lines 3-4, a line break in its cell), OG-002
+    # row 4 (line 5), empty row 5 (line 6), OG-003 row 6 (line 7), empty row 7 (line 8)
+    assert table.data["bron_rij"].tolist() == [3, 4, 6]  # the empty rows are counted, not read
     assert table.rijen_leeg == 3
     notes = [n for n in table.notes if n[0] == "kolom_genegeerd"]
     assert len(notes) == 1 and "Contactpersoon" in notes[0][1]  # the two empty columns: no note
@@ -104,6 +147,39 @@ def test_xlsx_sheet_named_like_the_dataset_wins_over_the_first_sheet() -> None:
     table = read("inzet_named_sheet.xlsx")
     assert table.data["regel_id"].tolist() == ["R-1", "R-2", "R-3"]
     assert any(n[0] == "werkblad" and "Inzet 2021Q3" in n[1] for n in table.notes)
+
+
+@pytest.mark.parametrize(
+    ("sheets", "noted"),
+    [
+        pytest.param(["inzet", "Toelichting", "Bouwblokken"], False, id="template_layout"),
+        pytest.param(["inzet", "Toelichting", "Blad2"], True, id="another_sheet"),
+        pytest.param(["Toelichting", "inzet"], True, id="data_not_first"),
+    ],
+)
+def test_xlsx_template_sheets_after_the_data_get_no_sheet_note(sheets: list[str], noted: bool) -> None:
+    """A filled-in delivery template (make templates) is its data sheet followed by Toelichting and
+    Bouwblokken: no note about the sheet read. Any other layout still names the sheet read."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title in sheets:
+        ws = book.create_sheet(title)
+        if title == "inzet":
+            ws.append(
+                ["regel_id", "opdrachtgever", "opdracht_id", "bouwblok", "kandidaat_bsn", "startdatum", "uren_per_week"]
+            )
+            ws.append(["R-1", "gemeente-a", "A-1", "bbl", "123456782", dt.datetime(2021, 3, 1), 32])
+        else:
+            ws.append(["tekst", "bbl", "nog meer tekst"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), spec_for("inzet"), ".xlsx")
+    assert table.data["regel_id"].tolist() == ["R-1"]
+    assert any(n[0] == "werkblad" for n in table.notes) is noted
 
 
 def test_xlsx_formula_without_value_and_totals_row() -> None:

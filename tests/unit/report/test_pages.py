@@ -439,7 +439,7 @@ def test_quality_sections_show_own_file_rows_and_no_other_partner(data):
 def test_contributions_one_table_per_kind_of_partner(data):
     html = regio.contributions(data)
     assert html.count("<table") == 3
-    assert "nee (levering 2021Q2 gebruikt)" in _cells(html)  # Bouw Y: carried forward
+    assert "nee (levering K2 2021 gebruikt)" in _cells(html)  # Bouw Y: carried forward
     training = _cells(html.split("<table")[3])
     assert "Opleider Z" in training and "Bouw X B.V." not in training
     # Werkplein W: 3 trajectories and 2 placements are hidden, Opleider Z's 40/12/8 shown
@@ -449,7 +449,7 @@ def test_contributions_one_table_per_kind_of_partner(data):
 
 def test_delivery_status_per_partner_names_the_period_carried_forward(data):
     cells = _cells(regio.delivery_status(data))
-    assert "overgenomen uit 2021Q2" in cells and "ontbreekt" in cells
+    assert "overgenomen uit K2 2021" in cells and "ontbreekt" in cells
 
 
 def test_programme_pace_this_quarter_against_needed(data):

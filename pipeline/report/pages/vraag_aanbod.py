@@ -1,0 +1,186 @@
+"""The "Vraag en aanbod" section: per sector, what social return still needs people for beside the
+candidates in the pipeline (docs/domain.md, "Supply and demand"; docs/reports.md).
+
+Shown on regio.html (supply of the whole region) and on the pages of training partners (their own
+candidates beside the region's demand). Person counts are suppressed like every other count.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from pipeline.core.paths import report_data_dir
+from pipeline.disclosure.suppress import suppress_small_counts
+from pipeline.report import chart_style as cs
+from pipeline.report import formatting as fmt
+from pipeline.report import labels
+from pipeline.report.pages.common import note
+from pipeline.report.tables import Html, html_table
+
+COUNTS = ["in_opleiding", "afgerond_niet_geplaatst", "kandidaten"]
+
+
+@dataclass(frozen=True)
+class Tables:
+    per_sector: pd.DataFrame
+    aanbod_opleiders: pd.DataFrame
+    vraag_aanbestedingen: pd.DataFrame
+
+
+def load(period: str) -> Tables:
+    d = report_data_dir(period)
+    return Tables(
+        per_sector=pd.read_csv(d / "vraag_aanbod.csv"),
+        aanbod_opleiders=pd.read_csv(d / "aanbod_opleiders.csv"),
+        vraag_aanbestedingen=pd.read_csv(d / "vraag_aanbestedingen.csv", dtype={"kwartaal": str}),
+    )
+
+
+def sector_table(tables: Tables, partner_id: str | None = None) -> pd.DataFrame:
+    """Demand (region) and supply (region, or one training partner's) per sector, counts of
+    persons suppressed with a total row."""
+    demand = tables.per_sector[
+        ["sector", "vraag_opdrachten_persoonsjaren", "vraag_aanbestedingen_persoonsjaren", "vraag_persoonsjaren"]
+    ]
+    if partner_id is None:
+        have = tables.per_sector[["sector", *COUNTS]]
+    else:
+        mine = tables.aanbod_opleiders[tables.aanbod_opleiders["opleider"] == partner_id]
+        have = mine.groupby("sector", as_index=False)[COUNTS].sum()
+    out = demand.merge(have, on="sector", how="outer").sort_values("sector", kind="mergesort")
+    out[COUNTS] = out[COUNTS].fillna(0).astype("int64")
+    money = ["vraag_opdrachten_persoonsjaren", "vraag_aanbestedingen_persoonsjaren", "vraag_persoonsjaren"]
+    out[money] = out[money].fillna(0.0)
+    out = out[(out["vraag_persoonsjaren"] > 0) | (out["kandidaten"] > 0)].reset_index(drop=True)
+    if out.empty:
+        return out
+    total = pd.DataFrame([{"sector": "Totaal", **{c: out[c].sum() for c in money + COUNTS}}], index=["Totaal"])
+    out = pd.concat([out, total])
+    # kandidaten = in opleiding + afgerond zonder plaatsing (each candidate in one of the two)
+    shown = suppress_small_counts(out, COUNTS, total_row="Totaal", total_column="kandidaten")
+    return shown.reset_index(drop=True)
+
+
+def _count_words(value: object, one: str, many: str) -> str:
+    if isinstance(value, str):  # suppressed: "<5" or "×"
+        return f"{value} {many}" if value.startswith("<") else f"een verborgen aantal {many}"
+    return f"{fmt.format_int(value)} {one if value == 1 else many}"
+
+
+def sentences(table: pd.DataFrame, partner_id: str | None = None) -> list[str]:
+    """One plain-Dutch sentence per sector.
+
+    >>> t = pd.DataFrame({"sector": ["bouw"], "vraag_opdrachten_persoonsjaren": [30.4],
+    ...     "vraag_aanbestedingen_persoonsjaren": [11.6], "vraag_persoonsjaren": [42.0],
+    ...     "in_opleiding": [35], "afgerond_niet_geplaatst": ["<5"], "kandidaten": [38]})
+    >>> sentences(t)
+    ['Bouw: vraag ≈ 42 persoonsjaren (30 in lopende opdrachten, 12 in komende aanbestedingen); 35 kandidaten in opleiding en <5 afgerond zonder plaatsing.']
+    """
+    out = []
+    whose = "kandidaten" if partner_id is None else "van uw kandidaten"
+    for row in table[table["sector"] != "Totaal"].itertuples(index=False):
+        name = labels.label("sector", row.sector)
+        demand = (
+            f"vraag ≈ {fmt.format_number(row.vraag_persoonsjaren)} persoonsjaren "
+            f"({fmt.format_number(row.vraag_opdrachten_persoonsjaren)} in lopende opdrachten, "
+            f"{fmt.format_number(row.vraag_aanbestedingen_persoonsjaren)} in komende aanbestedingen)"
+        )
+        training = _count_words(row.in_opleiding, "kandidaat", "kandidaten")
+        if partner_id is not None:
+            training = training.replace("kandidaten", whose).replace("kandidaat", "van uw kandidaten")
+        done = _count_words(row.afgerond_niet_geplaatst, "", "").strip()
+        out.append(
+            f"{name[:1].upper()}{name[1:]}: {demand}; {training} in opleiding en {done} afgerond zonder plaatsing."
+        )
+    return out
+
+
+@cs._styled
+def chart(table: pd.DataFrame) -> cs.Chart:
+    """Per sector a small panel pairing demand (person-years: open contracts + tenders ahead)
+    with supply (candidates: in training + completed without placement)."""
+    rows = table[table["sector"] != "Totaal"].reset_index(drop=True)
+    n = len(rows)
+    fig = cs._figure(1.4 + 2.1 * n)
+    axes = fig.subplots(n, 1, squeeze=False, sharex=True)[:, 0]
+
+    def num(v: object) -> float:
+        return 0.0 if isinstance(v, str) else float(v)
+
+    xmax = max(
+        [num(r.vraag_persoonsjaren) for r in rows.itertuples()]
+        + [num(r.in_opleiding) + num(r.afgerond_niet_geplaatst) for r in rows.itertuples()]
+        + [1.0]
+    )
+    alt_parts = []
+    for ax, row in zip(axes, rows.itertuples(index=False)):
+        name = labels.label("sector", row.sector)
+        demand = [num(row.vraag_opdrachten_persoonsjaren), num(row.vraag_aanbestedingen_persoonsjaren)]
+        have = [num(row.in_opleiding), num(row.afgerond_niet_geplaatst)]
+        ax.barh([1], [demand[0]], height=0.6, label="Vraag: lopende opdrachten", **cs._style(0))
+        ax.barh([1], [demand[1]], left=[demand[0]], height=0.6, label="Vraag: komende aanbestedingen", **cs._style(1))
+        ax.barh([0], [have[0]], height=0.6, label="Aanbod: in opleiding", **cs._style(2))
+        ax.barh([0], [have[1]], left=[have[0]], height=0.6, label="Aanbod: afgerond, niet geplaatst", **cs._style(3))
+        demand_text = f"≈ {fmt.format_number(row.vraag_persoonsjaren)} persoonsjaren"
+        supply_text = (
+            f"{row.kandidaten} kandidaten"
+            if isinstance(row.kandidaten, str)
+            else f"{fmt.format_int(row.kandidaten)} kandidaten"
+        )
+        for y, width, text in ((1, sum(demand), demand_text), (0, sum(have), supply_text)):
+            ax.text(width + xmax * 0.01, y, cs._text(text), va="center", ha="left", fontsize=8)
+        ax.set_yticks([1, 0], ["Vraag", "Aanbod"])
+        ax.set_title(cs._text(name[:1].upper() + name[1:]), loc="left", fontsize=9)
+        ax.set_ylim(-0.6, 1.6)
+        alt_parts.append(f"{name}: vraag {demand_text}, aanbod {supply_text}")
+    axes[-1].set_xlim(0, xmax * 1.35)
+    axes[-1].set_xlabel("persoonsjaren (vraag) en kandidaten (aanbod)")
+    axes[-1].xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside upper center", ncols=2, fontsize=8)
+    alt = "Vraag en aanbod per sector: " + "; ".join(alt_parts) + "."
+    return cs._finish(fig, alt)
+
+
+def section(period: str, partner_id: str | None = None) -> Html:
+    """The whole section: an explanation, one sentence per sector, the chart, the table."""
+    tables = load(period)
+    table = sector_table(tables, partner_id)
+    if table.empty:
+        return Html('<p class="leeg">Vraag en aanbod: geen open vraag en geen kandidaten in de pijplijn.</p>')
+    who = "de kandidaten van de regio" if partner_id is None else "uw kandidaten"
+    intro = (
+        "Vraag: wat lopende en nog te starten opdrachten nog moeten realiseren, en wat komende aanbestedingen "
+        "vragen in het kwartaal dat hun werk begint, uitgedrukt in persoonsjaren. Aanbod: "
+        f"{who} die in opleiding zijn of hun opleiding hebben afgerond maar nog niet geplaatst zijn."
+    )
+    shown = table.copy()
+    shown["sector"] = shown["sector"].map(lambda s: s if s == "Totaal" else labels.label("sector", s))
+    rendered = html_table(
+        shown,
+        formats={
+            "vraag_opdrachten_persoonsjaren": lambda v: fmt.format_number(v, 1),
+            "vraag_aanbestedingen_persoonsjaren": lambda v: fmt.format_number(v, 1),
+            "vraag_persoonsjaren": lambda v: fmt.format_number(v, 1),
+        },
+        caption="Vraag (persoonsjaren) en aanbod (kandidaten) per sector",
+        headers={
+            "sector": "Sector",
+            "vraag_opdrachten_persoonsjaren": "Vraag: lopende opdrachten",
+            "vraag_aanbestedingen_persoonsjaren": "Vraag: komende aanbestedingen",
+            "vraag_persoonsjaren": "Vraag totaal",
+            "in_opleiding": "In opleiding",
+            "afgerond_niet_geplaatst": "Afgerond, niet geplaatst",
+            "kandidaten": "Kandidaten",
+        },
+        columns=list(shown.columns),
+        note=note() if shown[COUNTS].map(lambda v: isinstance(v, str)).to_numpy().any() else None,
+    )
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences(table, partner_id))
+    return Html(
+        f"<p>{html.escape(intro)}</p><ul>{items}</ul>" + chart(table).html() + f'<div class="breed">{rendered}</div>'
+    )
