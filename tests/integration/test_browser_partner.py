@@ -24,7 +24,7 @@ from tools.screenshots import partner_pages, print_pdf
 MIN_LINES = 5  # a printed page with fewer lines of text is a waste of paper
 CONTRACT_ROLES = ("opdrachtgever", "opdrachtnemer")
 
-# Machine codes a reader must not see (docs/reports.md, "words, not codes"). File names as the partner
+# Machine codes a reader must not see (docs/reports.md, "Language and formats"). File names as the partner
 # delivered them (inzet_2021Q3.xlsx) are its own words and stay.
 FILE_NAME = re.compile(r"\S+\.(?:csv|xlsx|xls|json|parquet)\b", re.I)
 MACHINE = {
