@@ -29,10 +29,10 @@ export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export JUPYTER_PLATFORM_DIRS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export lock env-file verify bench share
+.PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export templates lock env-file verify bench share screenshots
 
 # A period is a calendar quarter YYYYQn (docs/domain.md); anything else is refused in one line.
-PERIOD_GOALS := report verify datadocs share
+PERIOD_GOALS := report verify datadocs share screenshots
 ifneq ($(filter $(PERIOD_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(shell printf '%s' $(call q,$(PERIOD)) | grep -Ex '[0-9]{4}Q[1-4]'),)
     $(error FOUT: ongeldige periode '$(PERIOD)': gebruik PERIOD=JJJJKn, bv. PERIOD=2021Q3 | ERROR: invalid period '$(PERIOD)': use PERIOD=YYYYQn, e.g. PERIOD=2021Q3)
@@ -135,6 +135,15 @@ demo-data: $(VENV_OK) ## regenerate the synthetic demo exports: make demo-data [
 
 check-export: $(VENV_OK) ## pre-flight check of one export: make check-export FILE=x.xlsx PARTNER=id [PERIOD=2021Q3] [DATASET=inzet]
 	@$(PY) -m pipeline.ingest.check_export --file $(call q,$(FILE)) --partner $(call q,$(PARTNER)) $(if $(DATASET),--dataset $(call q,$(DATASET))) $(if $(PERIOD),--period $(call q,$(PERIOD)))
+
+screenshots: $(VENV_OK) ## PNGs of a built period's pages at 1280 px and their first two A4 pages, in build/screenshots/<P>: make screenshots PERIOD=2021Q3
+	@echo ">> schermafdrukken van $(PERIOD) (headless Chromium) | screenshots"
+	@$(PY) -m tools.screenshots --period $(call q,$(PERIOD))
+
+# The delivery templates are generated from the export standard, the suites and the rate card
+# (pipeline/ingest/templates.py): one XLSX per dataset, byte-identical on every run.
+templates: $(VENV_OK) ## write the delivery templates, one XLSX per dataset, to build/templates/
+	@$(PY) -m pipeline.ingest.templates --out build/templates
 
 datadocs: $(VENV_OK) ## build Great Expectations Data Docs for the analyst (PERIOD=...)
 	@echo ">> Great Expectations Data Docs voor $(PERIOD) (alleen voor de analist, niet voor partners)"

@@ -82,22 +82,29 @@ SMALL_PERIOD = "2019Q2"  # the second demo quarter: small, and it has one earlie
 def small_builds(tmp_path_factory) -> tuple[Path, Path]:
     """:data:`SMALL_PERIOD` built twice; returns the two output roots.
 
-    A: from scratch, ``TZ=UTC``, ``LC_ALL=C.UTF-8``, hash seed 0, the repository's raw folder.
+    A: from scratch, ``TZ=UTC``, ``LC_ALL=C.UTF-8``, hash seed 0, the repository's raw folder,
+    the pages rendered by one process.
     B: as a rerun finds it (the earlier quarter's clean data already there, copied from A), in
     another time zone and locale, with a random hash seed, a wide terminal, another working
-    directory and a copy of the raw folder at another path.
+    directory, a copy of the raw folder at another path, and the pages dealt over three
+    processes.
     """
     code = sources_fingerprint()
     a, b = tmp_path_factory.mktemp("build_a"), tmp_path_factory.mktemp("build_b")
     raw_copy = tmp_path_factory.mktemp("raw_elsewhere") / "aanleveringen"
     shutil.copytree(ROOT / "data" / "raw", raw_copy)
-    proc = run_report(SMALL_PERIOD, ROOT / "data" / "raw", a, {"TZ": "UTC", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0"})
+    proc = run_report(
+        SMALL_PERIOD,
+        ROOT / "data" / "raw",
+        a,
+        {"TZ": "UTC", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "SROI_PAGE_WORKERS": "1"},
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (b / "clean").mkdir()
     for history in (a / "clean").iterdir():
         if history.name < SMALL_PERIOD and not history.name.startswith("."):
             shutil.copytree(history, b / "clean" / history.name)
-    env = {"TZ": "America/New_York", "LC_ALL": "", "LANG": "en_US.UTF-8", "COLUMNS": "200"}
+    env = {"TZ": "America/New_York", "LC_ALL": "", "LANG": "en_US.UTF-8", "COLUMNS": "200", "SROI_PAGE_WORKERS": "3"}
     proc = subprocess.run(
         report_command(SMALL_PERIOD, raw_copy),
         cwd=tmp_path_factory.getbasetemp(),

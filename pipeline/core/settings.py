@@ -50,6 +50,10 @@ class WarningSettings(_Frozen):
     sr_percentage_unusual_above: float
 
 
+class RenderSettings(_Frozen):
+    workers: int = Field(default=0, ge=0, le=64)
+
+
 class DeliverySettings(_Frozen):
     termijn_dagen: int = Field(ge=0, le=92)
 
@@ -69,6 +73,7 @@ class Settings(_Frozen):
     warnings: WarningSettings
     ingest: IngestSettings
     delivery: DeliverySettings
+    render: RenderSettings = RenderSettings()
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -85,8 +85,8 @@ LATE_PARTNERS = ("eemsbouw", "alfa-college")
 LATE_PERIOD = "2021Q3"
 PLANT_PERIOD = "2021Q3"
 
-# Generated at --scale 1 and checked by tests/test_demo.py. `row` is the Excel row (CSV: the
-# physical line, header = line 1); `column` the standard column, `header` as written in the file,
+# Generated at --scale 1 and checked by tests/test_demo.py. `row` is the Excel row (CSV: one row
+# per record, header = row 1); `column` the standard column, `header` as written in the file,
 # `value` as written (empty = left empty); severity: reject (row rejected), finding (row kept,
 # reported), warning (row kept, unusual).
 PLANTED_PROBLEMS: list[dict] = [
@@ -255,7 +255,7 @@ PLANTED_PROBLEMS: list[dict] = [
         "partner_id": "gemeente-het-hogeland",
         "dataset": "opdrachten",
         "file": "2021Q3/gemeente-het-hogeland/opdrachten_2021Q3.csv",
-        "row": 12,
+        "row": 11,
         "column": "sr_percentage",
         "header": "SR-PERCENTAGE",
         "value": "12",

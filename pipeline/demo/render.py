@@ -235,7 +235,7 @@ class Rendered:
     data: bytes
     ext: str
     headers: dict[str, str]  # standard column -> heading as written
-    rows: list[int]  # Excel row number per record (CSV: physical line of the record's start)
+    rows: list[int]  # Excel row number per record (CSV too: one row per record)
     cells: list[dict[str, object]]  # per record, standard column -> value as written
 
 

@@ -45,14 +45,15 @@ SECONDARY = "secundair"
 
 
 def suppression_note_nl(threshold: int | None = None) -> str:
-    """The legend pages print under a suppressed table.
+    """The legend pages print under a suppressed table (once per page: the page renderer keeps
+    the first and drops the rest, and drops it where nothing is suppressed).
 
     >>> suppression_note_nl(5)
-    '<5: 1 tot 5 personen, niet precies getoond. ×: niet getoond, omdat anders een klein aantal elders in de tabel terug te rekenen is.'
+    '<5: 1 tot en met 4 personen, niet precies getoond. ×: niet getoond, omdat anders een klein aantal elders in de tabel terug te rekenen is.'
     """
     drempel = _threshold(threshold)
     return (
-        f"<{drempel}: 1 tot {drempel} personen, niet precies getoond. "
+        f"<{drempel}: 1 tot en met {drempel - 1} personen, niet precies getoond. "
         f"{SECONDARY_MARKER}: niet getoond, omdat anders een klein aantal elders in de tabel "
         "terug te rekenen is."
     )

@@ -47,7 +47,12 @@ CONTRACT_COLUMNS = [
     "verstreken",
     "opdrachtnemer_kvk",
     "inzet_regels",
+    # fulfilment without netting (docs/reports.md, regio.html: verdict first)
+    "ingevuld_eur",
+    "meer_dan_verplicht_eur",
 ]
+# The statuses a steering group must act on (docs/reports.md: "Contracts needing attention").
+ATTENTION_STATUSES = ("risico", "achterstand", "niet_voldaan")
 AGGREGATE_COLUMNS = [
     "verplichting_eur",
     "gerealiseerd_eur",
@@ -200,7 +205,25 @@ def fulfilment(
     # "what is needed to get back on schedule" (docs/reports.md, contractor page)
     c["achterstand_eur"] = (c["verwacht_eur"] - c["gerealiseerd_eur"]).clip(lower=0)
     c["tariefversie"] = card_version_on(card, c["gunningsdatum"])
+    c["ingevuld_eur"], c["meer_dan_verplicht_eur"] = fulfilled_without_netting(
+        c["gerealiseerd_eur"], c["verplichting_eur"]
+    )
     return c[CONTRACT_COLUMNS].sort_values(CONTRACT_KEY, kind="stable").reset_index(drop=True)
+
+
+def fulfilled_without_netting(gerealiseerd: pd.Series, verplichting: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Per contract: the part of the obligation that is filled, and what was realised beyond it.
+
+    ``ingevuld = min(gerealiseerd, verplichting)`` and ``meer_dan_verplicht = max(gerealiseerd -
+    verplichting, 0)`` (docs/reports.md, regio.html: fulfilment without netting; over-realisation
+    never pays another contract's debt). ``ingevuld + meer_dan_verplicht == gerealiseerd``.
+
+    >>> a, b = fulfilled_without_netting(pd.Series([50.0, 300.0]), pd.Series([100.0, 100.0]))
+    >>> a.tolist(), b.tolist()
+    ([50.0, 100.0], [0.0, 200.0])
+    """
+    ger, verpl = gerealiseerd.astype(float), verplichting.astype(float)
+    return ger.where(ger < verpl, verpl), (ger - verpl).clip(lower=0)
 
 
 def _pct(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -280,6 +303,34 @@ def aggregate_blocks(valued_lines: pd.DataFrame, card: pd.DataFrame, peildatum: 
     return out.reset_index()[["bouwblok"] + AGGREGATE_COLUMNS + ["aandeel_pct", "soort", "eenheid"]]
 
 
+def fulfilment_verdict(contracts: pd.DataFrame) -> dict:
+    """The region's fulfilment without netting (docs/reports.md, regio.html "verdict first").
+
+    ``ingevuld_eur`` = Σ min(gerealiseerd, verplichting) per contract; as a share of the total
+    obligation (``ingevuld_pct``) and of the total expected (``ingevuld_vs_verwacht_pct``).
+    Over-realisation is kept apart: ``meer_dan_verplicht_eur`` = Σ max(gerealiseerd -
+    verplichting, 0) on ``opdrachten_meer_dan_verplicht`` contracts. ``opdrachten_aandacht``:
+    contracts with a status of :data:`ATTENTION_STATUSES`. ``niet_voldaan_eur``: the part of
+    ``nog_te_realiseren_eur`` on ended contracts that fell short (status ``niet_voldaan``).
+    """
+    if "ingevuld_eur" in contracts:
+        filled, over = contracts["ingevuld_eur"], contracts["meer_dan_verplicht_eur"]
+    else:
+        filled, over = fulfilled_without_netting(contracts["gerealiseerd_eur"], contracts["verplichting_eur"])
+    verplichting = float(contracts["verplichting_eur"].sum())
+    verwacht = float(contracts["verwacht_eur"].sum())
+    ingevuld = float(filled.sum())
+    return {
+        "ingevuld_eur": ingevuld,
+        "ingevuld_pct": ingevuld / verplichting * 100 if verplichting else None,
+        "ingevuld_vs_verwacht_pct": ingevuld / verwacht * 100 if verwacht else None,
+        "meer_dan_verplicht_eur": float(over.sum()),
+        "opdrachten_meer_dan_verplicht": int((over > 0).sum()),
+        "opdrachten_aandacht": int(contracts["status"].isin(ATTENTION_STATUSES).sum()),
+        "niet_voldaan_eur": float(contracts.loc[contracts["status"] == "niet_voldaan", "nog_te_realiseren_eur"].sum()),
+    }
+
+
 def region_totals(contracts: pd.DataFrame, valued_lines: pd.DataFrame) -> dict:
     """Headline figures of the region: money, contracts per status, persons, FTE."""
     verplichting = float(contracts["verplichting_eur"].sum())
@@ -296,6 +347,7 @@ def region_totals(contracts: pd.DataFrame, valued_lines: pd.DataFrame) -> dict:
         "achterstand_eur": float(contracts["achterstand_eur"].sum()),
         "opdrachten": int(len(contracts)),
         "opdrachten_per_status": {s: int(per_status.get(s, 0)) for s in STATUSES},
+        **fulfilment_verdict(contracts),
         "kandidaten": int(person_lines(valued_lines)["kandidaat_id"].nunique()),
         "fte": float(contracts["fte"].sum()),
     }

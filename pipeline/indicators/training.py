@@ -233,6 +233,43 @@ def programme_target(durable: int, period: str, settings: Settings) -> dict:
     }
 
 
+OUTLOOK_QUARTERS = 4  # "at this pace": the mean of the last four quarters (one year, no season)
+
+
+def target_outlook(
+    per_quarter: Iterable[float], durable: int, period: str, settings: Settings, window: int = OUTLOOK_QUARTERS
+) -> dict:
+    """The programme target's outlook at the current pace (docs/reports.md, regio.html: "the
+    programme target's outlook in words").
+
+    ``per_quarter``: durable placements added per quarter, in order, up to and including
+    ``period`` (``programma_voortgang.csv``'s ``duurzaam_in_periode``). The pace is the mean of
+    the last ``window`` quarters (``tempo_per_kwartaal`` over ``tempo_kwartalen``). At that pace
+    the target is reached in quarter ``kwartaal_doel_bij_tempo`` = ``period`` + ceil(still
+    needed / pace) quarters (``period`` itself when nothing is needed; None when the pace is 0),
+    and ``doel_gehaald_bij_tempo`` says whether that is no later than the target's quarter.
+    """
+    prog = settings.programme
+    recent = [float(v) for v in list(per_quarter)[-window:] if not pd.isna(v)]
+    pace = sum(recent) / len(recent) if recent else 0.0
+    still_needed = max(prog.doel_duurzaam - int(durable), 0)
+    current = parse_period(period)
+    if still_needed == 0:
+        reached = current
+    elif pace > 0:
+        reached = current
+        for _ in range(int(np.ceil(still_needed / pace - 1e-9))):
+            reached = reached.next()
+    else:
+        reached = None
+    return {
+        "tempo_kwartalen": len(recent),
+        "tempo_per_kwartaal": pace,
+        "kwartaal_doel_bij_tempo": reached.code if reached is not None else None,
+        "doel_gehaald_bij_tempo": reached is not None and reached <= period_of(prog.doel_datum),
+    }
+
+
 def trainees_in_social_return(sr_candidates: Iterable[str], stages: pd.DataFrame) -> dict:
     """Link to social return: distinct social-return candidates (counting person-block lines)
     who are also programme trainees (same pseudonymised candidate in trajecten)."""
@@ -252,6 +289,9 @@ def training_kpi(stages: pd.DataFrame, period: str, settings: Settings, sr_candi
     totals = count_candidates(stages).iloc[0]
     kandidaten = {s: int(totals[s]) for s in STAGES}
     doel = programme_target(kandidaten["duurzaam"], period, settings)
+    progress = programme_progress(stages, period, settings)
+    done = progress[progress["periode"].map(lambda q: parse_period(q) <= p)]
+    doel.update(target_outlook(done["duurzaam_in_periode"], kandidaten["duurzaam"], period, settings))
     return {
         "periode": p.code,
         "peildatum": p.peildatum.isoformat(),

@@ -104,7 +104,7 @@ class RawTable:
 @dataclass
 class _Grid:
     rows: list[Sequence[object]]
-    lines: list[int]  # the Excel row of each record (docs/exports.md, "Row numbers")
+    lines: list[int]  # the Excel row of each record (docs/exports.md, "Row numbering")
     strict_width: bool  # CSV: fields beyond the header shift values, so the row is rejected
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column) without value
     widths: list[int] = field(default_factory=list)  # CSV: fields per record as written

@@ -27,7 +27,7 @@ from pipeline.ingest.pseudonym import mask_bsn_in_column, mask_line_values, pseu
 from pipeline.ingest.readers import READ_PROBLEMS, RawTable, TableSpec, read_table
 
 # ``kolom`` is the standard's name (machine-readable); ``kolom_bestand`` the header of that column
-# as the partner's file has it (docs/exports.md, "What happens to a bad row"), empty when the line
+# as the partner's file has it (docs/exports.md, "What is rejected and what is warned"), empty when the line
 # concerns no single delivered column (a whole row, a missing column, a whole delivery).
 AFGEKEURD_COLUMNS = [
     "partner_id",

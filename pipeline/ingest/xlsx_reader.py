@@ -90,12 +90,15 @@ _TAG_OVERLAP = 32  # bytes kept between blocks so a tag split by a block boundar
 _BLOCK = 1 << 20
 RATIO_FROM_BYTES = 1 << 20  # the ratio is judged on parts over 1 MiB; tiny parts compress oddly
 _MB = 1_000_000
+#: The sheets the delivery templates hold after their data sheet (pipeline/ingest/templates.py):
+#: explanation and rate card. A filled-in template is read without a note about other sheets.
+TEMPLATE_SHEETS = frozenset({"Toelichting", "Bouwblokken"})
 
 
 @dataclass(frozen=True)
 class Sheet:
     """The rows of the worksheet read, its title, formula cells without value, and whether the
-    workbook has several worksheets."""
+    workbook has other worksheets worth a note (:func:`_several`)."""
 
     rows: list[tuple]
     title: str
@@ -173,8 +176,8 @@ def read_sheet_openpyxl(raw: bytes, wanted: str) -> Sheet:
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
             book = _open_book(raw, data_only=True)
             try:
-                several = len(book.worksheets) > 1
                 sheet = _choose_sheet(book.worksheets, wanted)
+                several = _several(book.worksheets, sheet.title)
                 part = _check_sheet(infos, sheet.title, getattr(sheet, "_worksheet_path", ""), shared, bounds)
                 rows = _rows(sheet, bounds.xlsx_max_cells)
             finally:
@@ -287,7 +290,7 @@ def _plan(
         if ref is None:
             return None
         errors[(int(ref.group(2)), _column(ref.group(1)) - 1)] = value.group(1).decode() if value else ""
-    return _Plan(chosen.title, len(listed) > 1, widths, formulas, errors)
+    return _Plan(chosen.title, _several(listed, chosen.title), widths, formulas, errors)
 
 
 def _well_formed(xml: bytes) -> bool:
@@ -540,6 +543,16 @@ def _choose_sheet(worksheets: list, wanted: str):  # openpyxl's worksheets, or _
                 return matches[0]
     visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
     return (visible or sheets)[0]
+
+
+def _several(worksheets: list, title: str) -> bool:
+    """Whether to say which sheet was read: the workbook has other sheets, unless it is laid out
+    as a delivery template (the sheet read first, then only :data:`TEMPLATE_SHEETS`).
+    ``worksheets``: openpyxl's worksheets or the listed ones of the calamine route."""
+    titles = [s.title for s in worksheets]
+    if len(titles) < 2:
+        return False
+    return not (titles[0] == title and set(titles[1:]) <= TEMPLATE_SHEETS)
 
 
 def _cell_value(cell: Cell) -> object:

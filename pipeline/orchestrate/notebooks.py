@@ -34,6 +34,9 @@ class NotebookFailed(Exception):
         where = f"cel {cell_index}" if cell_index is not None else "onbekende cel"
         super().__init__(f"{notebook} ({where}): {ename}: {evalue}")
 
+    def __reduce__(self):  # crosses from a page worker process to the run intact
+        return (NotebookFailed, (self.notebook, self.cell_index, self.ename, self.evalue))
+
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove what differs between two executions of the same notebook on the same inputs."""
@@ -42,7 +45,16 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables", "version"):
         pm.pop(key, None)
     nb.metadata.pop("widgets", None)
+    count = 0
     for index, cell in enumerate(nb.cells):
+        # a warm kernel's counter runs on over every page it rendered: number each notebook's
+        # executed cells from 1, so a page does not depend on which pages shared its kernel
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell["execution_count"] = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
         cell.metadata.pop("execution", None)
         cpm = cell.metadata.get("papermill")
         if cpm is not None:
@@ -168,3 +180,88 @@ def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, 
             if index is not None:
                 raise NotebookFailed(f"{name} {params}", index, ename, evalue)
             yield name, params, normalise(nb)
+
+
+# ---------------------------------------------------------------- pages on every core
+
+
+def page_workers(jobs: int) -> int:
+    """How many processes render the pages: ``render.workers`` in settings.yaml, or the
+    environment's ``SROI_PAGE_WORKERS``; 0 (the default) = the cores this process may use (its
+    affinity mask), never more than there are pages."""
+    from pipeline.core.settings import settings
+
+    forced = os.environ.get("SROI_PAGE_WORKERS", "").strip()
+    wanted = int(forced) if forced.isdigit() else settings().render.workers
+    if wanted <= 0:
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(wanted, jobs))
+
+
+def _page_worker(
+    slice_: list[tuple[int, str, dict, str, str]], nb_dir: str, reports_build: str, footer: dict, done, lock
+) -> list[tuple[int, str, dict, str]]:
+    """One worker: its pages in one warm kernel, each executed, saved and rendered; returns
+    ``(job index, notebook, params, output)`` in its own order."""
+    from pipeline.report.render import render_notebook
+
+    out = []
+    titles = {i: (page, title) for i, _, _, page, title in slice_}
+    jobs = [(name, params) for _, name, params, _, _ in slice_]
+    for (i, name, params, page, title), (_, _, nb) in zip(slice_, run_many(jobs)):
+        stem = page.removesuffix(".html").replace("/", "_")
+        nbformat.write(nb, Path(nb_dir) / "pages" / f"{stem}.ipynb")
+        render_notebook(nb, Path(reports_build) / page, title=titles[i][1], footer=footer)
+        with lock:
+            done.value += 1
+        out.append((i, name, params, page))
+    return out
+
+
+def render_pages(
+    jobs: list[tuple[str, dict, str, str]],
+    nb_dir: Path,
+    reports_build: Path,
+    footer: dict,
+    progress=None,
+) -> list[tuple[str, dict, str]]:
+    """Execute and render every page ``(notebook, params, output, title)``, on
+    :func:`page_workers` processes each with one warm kernel. Pages are dealt round-robin, so
+    the first, heavier pages (regio, kwaliteit) land on different workers; the result is in the
+    order of ``jobs`` and every page's bytes are the same whatever the number of workers.
+
+    ``progress(done, total)`` is called now and then from this process.
+    """
+    import multiprocessing
+    import time
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+    (nb_dir / "pages").mkdir(parents=True, exist_ok=True)
+    indexed = [(i, name, params, page, title) for i, (name, params, page, title) in enumerate(jobs)]
+    n = page_workers(len(jobs))
+    slices = [indexed[k::n] for k in range(n)]
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process that ran kernels
+    manager = ctx.Manager()
+    done, lock = manager.Value("i", 0), manager.Lock()
+    results: list[tuple[int, str, dict, str]] = []
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+            futures = [
+                pool.submit(_page_worker, sl, str(nb_dir), str(reports_build), dict(footer), done, lock)
+                for sl in slices
+                if sl
+            ]
+            reported = 0
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=1.0, return_when=FIRST_EXCEPTION)
+                for f in finished:
+                    results.extend(f.result())  # re-raises a worker's NotebookFailed here
+                if progress is not None and done.value != reported:
+                    reported = done.value
+                    progress(reported, len(jobs))
+                if not finished:
+                    time.sleep(0)
+    finally:
+        manager.shutdown()
+    return [(name, params, page) for _, name, params, page in sorted(results, key=lambda r: r[0])]

@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import nbformat
 import pandas as pd
 
 from pipeline.core.periods import Period
 from pipeline.orchestrate import manifest
 from pipeline.orchestrate.history import ensure_history
-from pipeline.orchestrate.notebooks import run_many, run_stage
+from pipeline.orchestrate.notebooks import page_workers, render_pages, run_stage
 from pipeline.report.downloads import write_downloads
 
 STAGES = ("01_clean", "02_validate", "03_compute")
@@ -69,7 +68,6 @@ def build_all(
     """Run stages, render pages, write the Excel downloads and the manifest; return seconds per step.
     ``period`` is parsed once, by the caller; the notebooks get its code as their parameter.
     ``version``: :func:`manifest.code_version` taken once at the start of the run."""
-    from pipeline.report.render import render_notebook
 
     version = version or manifest.code_version()
     timings: dict[str, float] = {}
@@ -96,20 +94,18 @@ def build_all(
     page_footer = footer(period, inputs, version)
     partners = pd.read_parquet(clean_build / "partners.parquet")
     jobs = page_jobs(code, partners)
-    say(f"pagina's renderen: {len(jobs)} ({code})")
+    say(f"pagina's renderen: {len(jobs)} ({code}), {page_workers(len(jobs))} tegelijk | rendering pages")
     started = time.monotonic()
-    titles = {(nb, tuple(sorted(p.items()))): (out, title) for nb, p, out, title in jobs}
-    page_params = []
-    (nb_dir / "pages").mkdir(parents=True, exist_ok=True)
     step = max(1, min(10, len(jobs) // 4))  # a line every few pages: about four, at most ten apart
-    for done, (name, job_params, nb) in enumerate(run_many([(nb, p) for nb, p, _, _ in jobs]), start=1):
-        out, title = titles[(name, tuple(sorted(job_params.items())))]
-        stem = out.removesuffix(".html").replace("/", "_")
-        nbformat.write(nb, nb_dir / "pages" / f"{stem}.ipynb")
-        render_notebook(nb, reports_build / out, title=title, footer=page_footer)
-        page_params.append({"notebook": f"{name}.ipynb", "parameters": job_params, "pagina": out})
-        if done % step == 0 or done == len(jobs):
-            say(f"pagina's {done}/{len(jobs)} klaar, laatste: {out} | pages done, last")
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done - shown[0] >= step:
+            shown[0] = done
+            say(f"pagina's {done}/{total} klaar | pages done")
+
+    rendered = render_pages(jobs, nb_dir, reports_build, page_footer, progress)
+    page_params = [{"notebook": f"{name}.ipynb", "parameters": p, "pagina": out} for name, p, out in rendered]
     timings["render"] = time.monotonic() - started
     say(f"Excel-downloads schrijven ({code})")
     started = time.monotonic()

@@ -28,6 +28,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from pipeline.report import formatting as fmt
+from pipeline.report import labels as words
 from pipeline.report.chart_style import (  # noqa: F401 - Chart is part of this module's interface
     EUR_SERIES,
     INK,
@@ -44,7 +45,28 @@ from pipeline.report.chart_style import (  # noqa: F401 - Chart is part of this 
     _styled,
     _text,
     _value,
+    money_format,
 )
+
+# Columns whose values are codes with a Dutch word (config/labels.yaml, the rate card)
+_WORD_KINDS = {"sector": "sector", "doelgroep": "doelgroep", "soort": "soort", "rol": "rol", "bouwblok": "bouwblok"}
+
+
+def _words(column: str, values) -> list[str]:
+    """Codes of ``column`` as the reader's words (``pwet_kort`` → its rate-card description)."""
+    kind = _WORD_KINDS.get(column)
+    if kind is None:
+        return [str(v) for v in values]
+    return list(words.map_column(pd.Series(list(values), dtype=object), kind))
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    """A long category label on at most two lines (the rate card's descriptions are long)."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width)
+    return "\n".join(lines[:1] + [" ".join(lines[1:])]) if len(lines) > 1 else text
+
 
 # ---------------------------------------------------------------- charts
 
@@ -140,12 +162,13 @@ def grouped_bar_chart(
     table: pd.DataFrame,
     label_column: str,
     series: Mapping[str, str] = EUR_SERIES,
-    value_format: Callable[[object], str] = fmt.format_eur_compact,
+    value_format: Callable[[object], str] | None = None,
     subject: str = "Verplichting en realisatie",
 ) -> Chart:
     """Obligation vs realised (and expected) per group (authority, sector): horizontal grouped
     bars, each series its own colour *and* hatch, the value written at each bar."""
     cols = list(series)
+    value_format = value_format or money_format([v for c in cols for v in table[c]])
     n, k = len(table), len(cols)
     fig = _figure(1.8 + n * (0.42 * k + 0.35))
     ax = fig.add_subplot()
@@ -157,16 +180,17 @@ def grouped_bar_chart(
         widths = [_value(v)[0] for v in table[col]]
         ax.barh(ys, widths, height=height * 0.9, label=series[col], **_style(j))
         _hbar_labels(ax, ys, widths, [_label(v, value_format) for v in table[col]], xmax)
-    ax.set_yticks(base, [_text(v) for v in table[label_column]])
+    names = _words(label_column, table[label_column])
+    ax.set_yticks(base, [_text(_wrap(v)) for v in names])
     ax.set_xlim(0, xmax * 1.3)
     _axis_format(ax.xaxis, value_format)
     ax.xaxis.set_major_locator(MaxNLocator(4))
-    ax.legend(loc="lower right", ncols=k, bbox_to_anchor=(1, 1), fontsize=8)
+    ax.legend(loc="lower right", ncols=k, bbox_to_anchor=(1, 1))
     parts = [
-        f"{row[label_column]}: " + ", ".join(f"{series[c].lower()} {_label(row[c], value_format)}" for c in cols)
-        for _, row in table.iterrows()
+        f"{name}: " + ", ".join(f"{series[c].lower()} {_label(row[c], value_format)}" for c in cols)
+        for name, (_, row) in zip(names, table.iterrows())
     ]
-    alt = f"Staafdiagram {subject.lower()} per {label_column}: " + "; ".join(parts) + "."
+    alt = f"Staafdiagram {subject.lower()} per {label_column.replace('_', ' ')}: " + "; ".join(parts) + "."
     return _finish(fig, alt)
 
 
@@ -175,28 +199,30 @@ def share_bar_chart(
     table: pd.DataFrame,
     label_column: str,
     value_column: str,
-    value_format: Callable[[object], str] = fmt.format_eur_compact,
+    value_format: Callable[[object], str] | None = None,
     labels: Mapping[str, str] | None = None,
     subject: str = "Mix van bouwblokken",
 ) -> Chart:
     """Building-block mix: one horizontal bar per category, largest first, value and share."""
+    value_format = value_format or money_format(table[value_column])
     data = table[[label_column, value_column]].copy()
     data["_n"] = [_value(v)[0] for v in data[value_column]]
     data = data.sort_values("_n", ascending=False, kind="stable")
     total = data["_n"].sum()
-    names = [(labels or {}).get(v, v) for v in data[label_column]]
+    defaults = dict(zip(data[label_column], _words(label_column, data[label_column])))
+    names = [(labels or {}).get(v, defaults.get(v, v)) for v in data[label_column]]
     texts = [
         _label(v, value_format)
         + (f" ({fmt.format_pct(100 * n / total)})" if total > 0 and not isinstance(v, str) else "")
         for v, n in zip(data[value_column], data["_n"])
     ]
-    fig = _figure(1.4 + 0.6 * len(data))
+    fig = _figure(1.4 + 0.95 * len(data))
     ax = fig.add_subplot()
     y = np.arange(len(data))[::-1]
     ax.barh(y, data["_n"], height=0.6, **_style(0))
     xmax = max(data["_n"].max() if len(data) else 0, 1)
     _hbar_labels(ax, y, data["_n"], texts, xmax)
-    ax.set_yticks(y, [_text(v) for v in names])
+    ax.set_yticks(y, [_text(_wrap(v)) for v in names])
     ax.set_xlim(0, xmax * 1.4)
     _axis_format(ax.xaxis, value_format)
     ax.xaxis.set_major_locator(MaxNLocator(4))
@@ -209,12 +235,13 @@ def trend_chart(
     trend: pd.DataFrame,
     series: Mapping[str, str] = EUR_SERIES,
     x_column: str = "periode",
-    value_format: Callable[[object], str] = fmt.format_eur_compact,
+    value_format: Callable[[object], str] | None = None,
     subject: str = "Verplichting en realisatie per kwartaal",
 ) -> Chart:
     """Trend over periods: one line per series with its own marker and line style, the name
     and last value written at the end of each line (no legend needed)."""
     x = np.arange(len(trend))
+    value_format = value_format or money_format([v for c in series for v in trend[c]])
     fig = _figure(8)
     ax = fig.add_subplot()
     ends = []
@@ -252,7 +279,7 @@ def stacked_bar_chart(
     x_column: str = "kwartaal",
     stack_column: str = "sector",
     value_column: str = "sr_waarde_eur",
-    value_format: Callable[[object], str] = fmt.format_eur_compact,
+    value_format: Callable[[object], str] | None = None,
     subject: str = "Verwachte social-return-waarde van komende aanbestedingen",
 ) -> Chart:
     """Future tenders per quarter (x) and sector (stacked, colour + hatch, legend), the total
@@ -262,13 +289,15 @@ def stacked_bar_chart(
         .sort_index()
         .sort_index(axis=1)
     )
+    value_format = value_format or money_format(pivot.sum(axis=1))
+    sectors = dict(zip(pivot.columns, _words(stack_column, pivot.columns)))
     x = np.arange(len(pivot))
     fig = _figure(8.5)
     ax = fig.add_subplot()
     bottom = np.zeros(len(pivot))
     for j, sector in enumerate(pivot.columns):
         heights = pivot[sector].to_numpy(dtype=float)
-        ax.bar(x, heights, bottom=bottom, width=0.6, label=_text(sector), **_style(j))
+        ax.bar(x, heights, bottom=bottom, width=0.6, label=_text(sectors[sector]), **_style(j))
         bottom += heights
     top = max(bottom.max() if len(bottom) else 0, 1)
     for xi, total in zip(x, bottom):
@@ -278,12 +307,12 @@ def stacked_bar_chart(
     ax.set_ylim(0, top * 1.15)
     _axis_format(ax.yaxis, value_format)
     ax.yaxis.set_major_locator(MaxNLocator(5))
-    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
     alt = (
         f"Gestapeld staafdiagram {subject.lower()} per kwartaal en sector: "
         + "; ".join(
             f"{q} {value_format(t)} ("
-            + ", ".join(f"{s} {value_format(pivot.loc[idx, s])}" for s in pivot.columns if pivot.loc[idx, s])
+            + ", ".join(f"{sectors[s]} {value_format(pivot.loc[idx, s])}" for s in pivot.columns if pivot.loc[idx, s])
             + ")"
             for q, t, idx in zip(quarters, bottom, pivot.index)
         )
@@ -309,19 +338,18 @@ def contract_chart(
         [expected], [0], marker="D", markersize=7, color=fmt.OKABE_ITO["oranje"], markeredgecolor=INK, linestyle="none"
     )
     ax.axvline(obligation, color=INK, linewidth=1.5)
-    ax.text(real, -0.42, f"Gerealiseerd {fmt.format_eur_compact(real)}", ha="left", va="top", fontsize=7.5)
-    ax.text(expected, 0.32, f"Verwacht {fmt.format_eur_compact(expected)}", ha="center", va="bottom", fontsize=7.5)
-    ax.text(
-        obligation, 0.55, f"Verplichting {fmt.format_eur_compact(obligation)}", ha="right", va="bottom", fontsize=7.5
-    )
+    money = money_format([real, expected, obligation])
+    ax.text(real, -0.42, f"Gerealiseerd {money(real)}", ha="left", va="top")
+    ax.text(expected, 0.32, f"Verwacht {money(expected)}", ha="center", va="bottom")
+    ax.text(obligation, 0.55, f"Verplichting {money(obligation)}", ha="right", va="bottom")
     ax.set_ylim(-1.1, 1.1)
     ax.set_xlim(0, xmax * 1.05)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
-    _axis_format(ax.xaxis, fmt.format_eur_compact)
+    _axis_format(ax.xaxis, money)
     ax.xaxis.set_major_locator(MaxNLocator(4))
     if title:
-        ax.set_title(_text(title), loc="left", fontsize=8.5)
+        ax.set_title(_text(title), loc="left")
     share = f" ({fmt.format_pct(100 * real / obligation)} van de verplichting)" if obligation > 0 else ""
     alt = (
         f"{title + ': ' if title else ''}gerealiseerd {fmt.format_eur(gerealiseerd_eur)}{share}, "
@@ -336,10 +364,20 @@ def chart_digest(chart: Chart) -> str:
     return hashlib.sha256(chart.svg.encode("utf-8")).hexdigest()[:12]
 
 
+CLIP_PCT = 150.0  # the per-contract chart's axis ends here; longer bars get an arrow
+
+
 @_styled
-def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id") -> Chart:
-    """All contracts of one partner in ONE figure: per row the realised share of the obligation
-    (bar), the expected share by the peildatum (diamond) and the whole obligation (line at 100%).
+def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id", clip_pct: float = CLIP_PCT) -> Chart:
+    """All contracts of one partner in ONE figure, in the order given (the page's urgency order):
+    per row the realised share of the obligation (bar), the expected share by the peildatum
+    (diamond) and the whole obligation (dashed line at 100%).
+
+    Readable whatever the spread (issue "charts that read"): the axis stops at ``clip_pct``
+    (150%), so a contract realised 1.000% does not squeeze the ones behind into a sliver; a bar
+    that runs past it ends in an arrow with its real percentage written inside the bar. Amounts
+    and percentages stand in a column right of the plot, where no marker or line can cross them.
+    One money format for all amounts (:func:`money_format`).
 
     One figure instead of one per contract keeps a contractor's page fast (a figure costs about
     0.1 s) and makes contracts of different sizes comparable (everything in % of obligation).
@@ -350,37 +388,67 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id") -> C
     real = np.nan_to_num(100 * table["gerealiseerd_eur"].astype(float).to_numpy() / safe)
     expected = np.nan_to_num(100 * table["verwacht_eur"].astype(float).to_numpy() / safe)
     n = len(table)
-    fig = _figure(1.6 + 0.55 * n)
+    top = max(float(np.max(real, initial=0)), float(np.max(expected, initial=0)), 100.0)
+    xmax = clip_pct if top > clip_pct else max(top * 1.05, 110.0)
+    over = real > xmax
+    drawn = np.minimum(real, xmax)
+    fig = _figure(2.2 + 0.62 * n)
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
-    xmax = max(float(np.max(real, initial=0)), float(np.max(expected, initial=0)), 100.0) * 1.25
-    ax.barh(y, real, height=0.5, color=fmt.OKABE_ITO["blauw"], edgecolor=INK, linewidth=0.5, label="Gerealiseerd")
+    ax.barh(y, drawn, height=0.55, color=fmt.OKABE_ITO["blauw"], edgecolor=INK, linewidth=0.5, label="Gerealiseerd")
+    ax.axvline(100, color=INK, linewidth=1.2, linestyle="--", label="Verplichting (100%)", zorder=1.5)
     ax.plot(
         expected,
         y,
         marker="D",
-        markersize=6,
+        markersize=6.5,
         color=fmt.OKABE_ITO["oranje"],
         markeredgecolor=INK,
         linestyle="none",
         label="Verwacht op de peildatum",
+        zorder=3,
     )
-    ax.axvline(100, color=INK, linewidth=1.2, linestyle="--", label="Verplichting (100%)")
-    texts = [f"{fmt.format_eur_compact(g)} ({fmt.format_pct(r, 0)})" for g, r in zip(table["gerealiseerd_eur"], real)]
-    # the label stands right of its bar; when the diamond would fall inside it (about 1,15% of
-    # the axis per character at this size), it moves right of the diamond instead
-    after_bar = real + xmax * 0.01
-    label_end = after_bar + np.array([len(t) for t in texts]) * xmax * 0.0115
-    covered = (expected + xmax * 0.015 > after_bar) & (expected - xmax * 0.015 < label_end)
-    _hbar_labels(ax, y, np.where(covered, expected + xmax * 0.015, real), texts, xmax)
+    if over.any():
+        # the arrow: a triangle just past the axis end, and the real percentage inside the bar
+        ax.plot(
+            np.full(int(over.sum()), xmax),
+            y[over],
+            marker=">",
+            markersize=9,
+            color=INK,
+            linestyle="none",
+            clip_on=False,
+            zorder=4,
+        )
+        for yi, r in zip(y[over], real[over]):
+            ax.text(
+                xmax * 0.985,
+                yi,
+                fmt.format_pct(r, 0),
+                ha="right",
+                va="center",
+                color="#FFFFFF",
+                fontweight="bold",
+                zorder=5,
+            )
+    money = money_format(table["gerealiseerd_eur"])
+    texts = [f"{money(g)} ({fmt.format_pct(r, 0)})" for g, r in zip(table["gerealiseerd_eur"], real)]
+    for yi, text in zip(y, texts):
+        ax.text(1.035, yi, _text(text), transform=ax.get_yaxis_transform(), ha="left", va="center")
     ax.set_yticks(y, [_text(v) for v in table[label_column]])
+    ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(0, xmax)
     _axis_format(ax.xaxis, lambda v: fmt.format_pct(v, 0))
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel("Percentage van de verplichting")
-    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=3, fontsize=7.5)
+    ax.set_xticks([t for t in (0, 25, 50, 75, 100, 125, 150, 175, 200) if t <= xmax])
+    ax.set_xlabel(
+        "Percentage van de verplichting"
+        + (f" (de as stopt bij {fmt.format_pct(xmax, 0)}; ▶ loopt verder)" if over.any() else "")
+    )
+    fig.legend(loc="outside upper left", ncols=3)
     alt = (
-        "Staafdiagram realisatie per opdracht als percentage van de verplichting: "
+        "Staafdiagram realisatie per opdracht als percentage van de verplichting"
+        + (f" (as tot {fmt.format_pct(xmax, 0)}, langere balken met een pijl)" if over.any() else "")
+        + ": "
         + "; ".join(
             f"{lab}: gerealiseerd {fmt.format_pct(r, 0)}, verwacht {fmt.format_pct(e, 0)}"
             for lab, r, e in zip(table[label_column], real, expected)

@@ -19,7 +19,18 @@ Decisions:
   (``30-09-2021``, "dd-mm-jjjj" in a Dutch Excel). Amounts keep their cents, so sums in Excel
   agree with ``opdrachten.csv``.
 - **Suppression**: ``kandidaten`` goes through :func:`pipeline.disclosure.suppress.suppress_small_counts`
-  exactly as on the pages (``<5`` as text in that column).
+  exactly as on the pages. The number column "Personen" stays numbers only (Excel can sum and
+  sort it): a hidden count is blank there, and its mark (``<5`` or ``×``) stands in its own text
+  column "Personen (afgeschermd)"; the sheet "Toelichting" explains both.
+- **Totals row** under the contracts (bold, outside the filter range): the sums of the amounts
+  and fte; "Realisatie" in that row is the part of the obligation filled in (per contract at most
+  its obligation, as on the pages); persons are not added up (one person can work on more
+  contracts).
+- **Print set-up**: A4 landscape, fitted to one page wide, the header row repeated on every
+  printed page.
+- **Words, not codes**: the status and the sector as Dutch words (``config/labels.yaml``).
+- **Ended contracts** (niet voldaan) have no amount under "Nodig om op schema te komen" (nothing
+  can bring them back on schedule); what they left unrealised is under "Nog te realiseren".
 - **Text from partner exports never runs as a formula.** openpyxl would store a string starting
   with ``=`` as a formula; every text cell is forced to a string cell (``data_type = "s"``), and
   one that starts with ``= + - @``, a tab or a carriage return also gets Excel's own
@@ -51,6 +62,7 @@ from pipeline.core import csvsafe
 from pipeline.core.periods import parse_period
 from pipeline.disclosure.suppress import suppress_small_counts, suppression_note_nl
 from pipeline.report import formatting as fmt
+from pipeline.report import labels
 
 CREATOR = "social-return-monitor"
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: "no date"
@@ -81,8 +93,11 @@ COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("nog_te_realiseren_eur", "Nog te realiseren", "money", 16),
     ("achterstand_eur", "Nodig om op schema te komen", "money", 16),
     ("kandidaten", "Personen", "count", 10),
+    ("kandidaten_afgeschermd", "Personen (afgeschermd)", "text", 13),
     ("fte", "Fte", "decimal", 8),
 )
+TOTAL = "Totaal"
+SUMMED = ("verplichting_eur", "verwacht_eur", "gerealiseerd_eur", "nog_te_realiseren_eur", "achterstand_eur", "fte")
 _FORMATS = {"money": MONEY, "percent": PERCENT, "date": DATE, "count": COUNT, "decimal": DECIMAL}
 
 
@@ -114,8 +129,39 @@ def contract_rows(contracts: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFra
     rows = rows[[c for c, _, _, _ in COLUMNS]]
     if rows.empty:
         return rows
-    # docs/domain.md: persons 1..4 show as <5, exactly as on the pages (no total row: none is shown)
-    return suppress_small_counts(rows, ["kandidaten"], total_row=None)
+    rows = rows.assign(
+        sector=[labels.label("sector", v) if not fmt.is_missing(v) else v for v in rows["sector"]],
+        # an ended contract has nothing "needed to get back on schedule": its shortfall is under
+        # "Nog te realiseren" (as on the pages); opdrachten.csv keeps its own values
+        achterstand_eur=rows["achterstand_eur"].where(rows["status"].astype("string") != "niet_voldaan"),
+    )
+    # docs/domain.md: persons 1..4 hidden, exactly as on the pages (no total of persons is shown); the
+    # mark goes to its own text column, the number column keeps numbers only
+    shown = suppress_small_counts(rows, ["kandidaten"], total_row=None)
+    hidden = shown["kandidaten"].map(lambda v: isinstance(v, str))
+    return shown.assign(
+        kandidaten=shown["kandidaten"].where(~hidden, pd.NA),
+        kandidaten_afgeschermd=shown["kandidaten"].where(hidden, pd.NA),
+    )
+
+
+def totals_row(contracts: pd.DataFrame) -> dict[str, object]:
+    """The sheet's totals: sums of the amounts and fte; realisation as the share of the
+    obligation filled in (per contract at most its obligation, no netting); no persons.
+
+    >>> t = totals_row(pd.DataFrame({"verplichting_eur": [10.0, 20.0], "gerealiseerd_eur": [30.0, 5.0]}))
+    >>> t["opdrachtgever_naam"], t["gerealiseerd_eur"], round(t["realisatie_pct"], 1)
+    ('Totaal', 35.0, 50.0)
+    """
+    out: dict[str, object] = {"opdrachtgever_naam": TOTAL}
+    for column in SUMMED:
+        if column in contracts:
+            out[column] = float(pd.to_numeric(contracts[column], errors="coerce").fillna(0).sum())
+    ver = pd.to_numeric(contracts["verplichting_eur"], errors="coerce").fillna(0)
+    real = pd.to_numeric(contracts["gerealiseerd_eur"], errors="coerce").fillna(0)
+    filled = float(pd.concat([ver, real], axis=1).min(axis=1).sum())
+    out["realisatie_pct"] = 100 * filled / float(ver.sum()) if float(ver.sum()) else None
+    return out
 
 
 def write_text(cell, value: object) -> None:
@@ -135,9 +181,9 @@ def _write_value(cell, value: object, kind: str) -> None:
     elif kind == "date":
         cell.value = pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
         cell.number_format = DATE
-    elif kind == "text" or isinstance(value, str):  # includes '<5' in the persons column
+    elif kind == "text" or isinstance(value, str):
         write_text(cell, value)
-        if kind != "text":
+        if kind != "text" or str(value).startswith(("<", "×")):
             cell.alignment = Alignment(horizontal="right")
     else:
         number = float(value)
@@ -158,7 +204,24 @@ def _fill_table(ws: Worksheet, rows: pd.DataFrame) -> None:
         for j, (column, _, kind, _) in enumerate(COLUMNS, start=1):
             _write_value(ws.cell(row=i + 2, column=j), values[column][i], kind)
     ws.freeze_panes = "C2"  # header row and the contract's authority + id stay in view
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    last = get_column_letter(len(COLUMNS))
+    ws.auto_filter.ref = f"A1:{last}{len(rows) + 1}"  # the totals row stays out of sorting
+    if len(rows):
+        total = totals_row(rows)
+        r = len(rows) + 2
+        for j, (column, _, kind, _) in enumerate(COLUMNS, start=1):
+            cell = ws.cell(row=r, column=j)
+            if column in total:
+                _write_value(cell, total[column], kind)
+            cell.font = bold
+    # A4 landscape, one page wide, the header row on every printed page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
 
 
 def _fill_notes(ws: Worksheet, period: str, about: str) -> None:
@@ -181,7 +244,21 @@ def _fill_notes(ws: Worksheet, period: str, about: str) -> None:
             "Voldaan, Op schema, Achterstand (minstens 75% van het verwachte), Risico, "
             "Niet voldaan (afgelopen zonder de verplichting te halen), Nog niet gestart.",
         ),
-        ("Personen", "Verschillende kandidaten met inzet op de opdracht. " + suppression_note_nl()),
+        (
+            "Personen",
+            "Verschillende kandidaten met inzet op de opdracht. Niet opgeteld in de totaalregel: "
+            "iemand kan op meer opdrachten werken.",
+        ),
+        (
+            "Personen (afgeschermd)",
+            "Een klein aantal personen wordt niet getoond: dan is 'Personen' leeg en staat hier het teken. "
+            + suppression_note_nl(),
+        ),
+        (
+            "Totaal",
+            "De laatste regel telt de bedragen en fte op; Realisatie is daar het deel van de verplichting "
+            "dat is ingevuld (per opdracht ten hoogste de verplichting).",
+        ),
     )
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 100

@@ -216,6 +216,20 @@ def format_eur_compact(value: object) -> str:
     return format_compact_currency(_rounded(value, 0), "EUR", locale=LOCALE, fraction_digits=1)
 
 
+def format_eur_mln(value: object, decimals: int = 1) -> str:
+    """An amount in millions of euros, for charts whose amounts reach a million: ``€ 2,5 mln``
+    (no abbreviation dot, so a sentence never ends in "mln..").
+
+    >>> format_eur_mln(2_500_000).replace(NBSP, " "), format_eur_mln(664_249, 2).replace(NBSP, " ")
+    ('€ 2,5 mln', '€ 0,66 mln')
+    """
+    if _no_number(value):
+        return NA_TEXT
+    if isinstance(value, str):
+        return value
+    return format_eur(float(value) / 1_000_000, decimals) + NBSP + "mln"
+
+
 def format_pct(value: object, decimals: int = 1) -> str:
     """A percentage; the input is already in percent (``12.5`` → ``12,5%``).
 
@@ -262,6 +276,19 @@ def format_date(value: object) -> str:
     if is_missing(value):
         return NA_TEXT
     return _babel_format_date(_as_date(value), "d MMMM y", locale=LOCALE)
+
+
+def format_date_short(value: object) -> str:
+    """A date in a table column: ``dd-mm-jjjj`` (``11-11-2020``), as a Dutch reader writes it.
+
+    >>> format_date_short("2020-11-11"), format_date_short(pd.NaT), format_date_short("")
+    ('11-11-2020', '–', '')
+    """
+    if is_missing(value):
+        return NA_TEXT
+    if isinstance(value, str) and not value.strip():
+        return ""
+    return _babel_format_date(_as_date(value), "dd-MM-y", locale=LOCALE)
 
 
 def format_quarter(code: object) -> str:

@@ -13,7 +13,7 @@ import yaml
 
 from pipeline.core.paths import CONFIG_DIR
 
-KINDS = ("sector", "soort", "doelgroep", "traject_status", "rol", "rol_meervoud", "dataset")
+KINDS = ("sector", "soort", "doelgroep", "traject_status", "rol", "rol_meervoud", "dataset", "kolom", "melding")
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import html
 import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
@@ -124,15 +125,99 @@ def footer_metadata(footer: Mapping[str, object]) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
+_NOTE_P = re.compile(r'<p class="noot">(.*?)</p>', re.S)
+_HIDDEN_CELL = re.compile(r'<td[^>]*class="[^"]*\bonderdrukt\b')
+
+
+def one_suppression_note(page: str, legend: str | None = None) -> str:
+    """One suppression legend per page (issue "pages that answer first", point 6): tables add
+    it as their note (:func:`pipeline.report.pages.common.note`); here every copy is taken out
+    and one is put back under the first table that has a suppressed cell (``td.onderdrukt``).
+    A page without a suppressed cell keeps none. Other text of a note stays.
+
+    >>> lg = "<5: weinig."
+    >>> t = '<table><tr><td class="getal onderdrukt">&lt;5</td></tr></table>'
+    >>> page = t + '<p class="noot">&lt;5: weinig. Rest.</p>' + t + '<p class="noot">&lt;5: weinig.</p>'
+    >>> one_suppression_note(page, lg).count("weinig")
+    1
+    >>> one_suppression_note('<table></table><p class="noot">&lt;5: weinig.</p>', lg)
+    '<table></table>'
+    """
+    if legend is None:
+        from pipeline.disclosure.suppress import suppression_note_nl
+
+        legend = suppression_note_nl()
+    escaped = html.escape(legend)
+    if escaped not in page:
+        return page
+
+    def strip(m: re.Match) -> str:
+        rest = m.group(1).replace(escaped, "").strip()
+        return f'<p class="noot">{rest}</p>' if rest else ""
+
+    page = _NOTE_P.sub(strip, page)
+    hidden = _HIDDEN_CELL.search(page)
+    if not hidden:
+        return page
+    end = page.find("</table>", hidden.end())
+    if end < 0:
+        return page
+    end += len("</table>")
+    return page[:end] + f'\n<p class="noot onderdrukking">{escaped}</p>' + page[end:]
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal that cannot end the ``<style>`` element.
+
+    >>> print(_css_string('A "B" </style>'))
+    "A \\22 B\\22  \\3C /style>"
+    """
+    out = []
+    for ch in text:
+        if ch in '"\\<' or ord(ch) < 32:
+            out.append(f"\\{ord(ch):X} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def print_css(title: str, footer: Mapping[str, str]) -> str:
+    """The printed page's margin boxes (Chromium draws ``@page`` margin boxes since version 131):
+    the page title (period and partner) as running header, the peildatum top right, and the
+    footer's facts (code version, input fingerprint, generated-by line) with the page number at
+    the bottom of every page. The footer element itself is not printed (sroi.css), so no
+    printed page can hold only a footer.
+
+    >>> css = print_css("Social return 2021Q3 — X", {"periode": "2021Q3", "peildatum": "30 september 2021"})
+    >>> '@top-left { content: "Social return 2021Q3 — X"' in css, 'counter(page)' in css
+    (True, True)
+    """
+    box = 'font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 7.5pt; color: #5a5a5a;'  # as sroi.css
+    peil = footer.get("peildatum")
+    facts = [
+        f"Codeversie {footer['code_versie']}" if footer.get("code_versie") else "",
+        f"invoer {footer['invoer_vingerafdruk']}" if footer.get("invoer_vingerafdruk") else "",
+        re.sub(r"\s*\(.*?\)", "", footer.get("gegenereerd_door", "")),  # short enough for one line
+    ]
+    return (
+        "@page { @top-left { content: " + _css_string(title) + "; " + box + " } "
+        "@top-right { content: " + _css_string(f"Peildatum {peil}" if peil else "") + "; " + box + " } "
+        "@bottom-left { content: " + _css_string(" · ".join(f for f in facts if f)) + "; " + box + " } "
+        '@bottom-right { content: "Pagina " counter(page) " van " counter(pages); white-space: nowrap; ' + box + " } }"
+    )
+
+
 def render_html(nb: nbformat.NotebookNode, title: str, footer: Mapping[str, object]) -> str:
     """The page for an (executed) notebook, as a string. ``nb`` is not changed."""
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
-    nb.metadata["sroi"] = {**nb.metadata.get("sroi", {}), "footer": footer_metadata(footer)}
+    shown = footer_metadata(footer)
+    nb.metadata["sroi"] = {**nb.metadata.get("sroi", {}), "footer": shown, "print_css": print_css(title, shown)}
     nb.metadata.pop("widgets", None)
     # name/path are what nbconvert would otherwise take from the file: keep machine paths out
     resources = {"metadata": {"name": title, "path": ""}}
     page, _ = html_exporter().from_notebook_node(nb, resources=resources)
+    page = one_suppression_note(page)
     return page if page.endswith("\n") else page + "\n"
 
 

@@ -24,6 +24,7 @@ from pipeline.report import formatting as fmt
 
 _SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|//)", re.I)
 _HIDDEN = re.compile(r"^(<\d+|×)$")
+_SHORT_DATE = re.compile(r"^\d{2}-\d{2}-\d{4}$")  # formatting.format_date_short: kept on one line
 
 
 class Html(str):
@@ -50,6 +51,8 @@ def status_html(code: object) -> str:
     if fmt.is_missing(code):
         return fmt.NA_TEXT
     key = str(code)
+    if not key:  # e.g. a totals row
+        return ""
     if key not in fmt.STATUS_LABELS:
         return f'<span class="status status-onbekend">{html.escape(key)}</span>'
     colour = fmt.STATUS_COLOURS[key]
@@ -106,6 +109,7 @@ def html_table(
     row_header: bool = True,
     total_label: str = "Totaal",
     note: str | None = None,
+    subtitles: Mapping[str, str] | None = None,
 ) -> Html:
     """Render ``df`` as an escaped, accessible HTML table.
 
@@ -122,6 +126,8 @@ def html_table(
         row_header: the first shown column is the row header (``<th scope="row">``).
         total_label: a row whose first cell is this text gets class ``totaal``.
         note: a footnote under the table (e.g. the suppression legend).
+        subtitles: column → column whose text is shown as a second, smaller line in that
+            column's cell (a contract's description under its id: one column instead of two).
 
     >>> t = pd.DataFrame({"naam": ["<b>A</b>"], "n": ["<5"]})
     >>> print(html_table(t, caption="Test"))  # doctest: +NORMALIZE_WHITESPACE
@@ -134,6 +140,7 @@ def html_table(
     formats = dict(formats or {})
     headers = dict(headers or {})
     links = dict(links or {})
+    subtitles = dict(subtitles or {})
     shown = list(columns) if columns is not None else list(df.columns)
     numeric = (
         set(numeric_columns)
@@ -150,7 +157,7 @@ def html_table(
         out.append(f'<th scope="col"{cls}>{html.escape(str(headers.get(col, col)))}</th>')
     out.append("</tr></thead>\n<tbody>\n")
     # Column lists, not iterrows(): a row Series would turn ints into floats.
-    needed = list(dict.fromkeys([*shown, *links.values()]))
+    needed = list(dict.fromkeys([*shown, *links.values(), *subtitles.values()]))
     cells = {c: df[c].tolist() for c in needed}
     for r in range(len(df)):
         row = {c: cells[c][r] for c in needed}
@@ -166,6 +173,11 @@ def html_table(
                 text = html.escape(formats.get(col, _default_format)(value))
                 if col in links and (href := _safe_href(row[links[col]])):
                     text = f'<a href="{html.escape(href, quote=True)}">{text}</a>'
+                sub = row[subtitles[col]] if col in subtitles else None
+                if sub is not None and not fmt.is_missing(sub) and str(sub).strip():
+                    text += f'<span class="sub">{html.escape(str(sub))}</span>'
+            if _SHORT_DATE.match(text):
+                classes.append("datum")
             if col in numeric:
                 classes.append("getal")
                 if isinstance(value, str) and _HIDDEN.match(value):

@@ -31,7 +31,6 @@ COLUMNS = (
     "reason_en",
     "severity",
 )
-# docs/domain.md / leveringen.csv: which dataset each role is expected to deliver
 # Which datasets each role is asked for every quarter: datasets.yaml's `expected_from` (default
 # `delivered_by`; docs/domain.md, "Which roles' trajectories count").
 EXPECTED_DATASETS = {role: tuple(d for d in DATASETS if role in dataset_spec(d).expected_roles) for role in ROLES}

@@ -2,29 +2,266 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
+from babel.dates import format_date
 
 from pipeline.core.schema import dataset_spec
 from pipeline.core.settings import settings
 from pipeline.disclosure.suppress import CountTable, suppress_linked, suppress_small_counts
+from pipeline.indicators.fulfilment import ATTENTION_STATUSES
 from pipeline.report import charts, labels
 from pipeline.report import formatting as fmt
-from pipeline.report.pages.common import ROLE_LABELS, STAGES, note, paragraph, plural, suppressed, table
+from pipeline.report.pages.common import (
+    FORMATS,
+    HEADERS,
+    ROLE_LABELS,
+    STAGES,
+    note,
+    paragraph,
+    plural,
+    suppressed,
+    table,
+)
 from pipeline.report.pages.data import PageData
-from pipeline.report.tables import Html
+from pipeline.report.tables import Html, html_table
+
+
+def _tile(title: str, figure: str, sentence: str, kind: str, extra: str = "") -> str:
+    more = f'<p class="tegel-extra">{html.escape(extra)}</p>' if extra else ""
+    return (
+        f'<div class="tegel tegel-{kind}"><p class="tegel-kop">{html.escape(title)}</p>'
+        f'<p class="tegel-getal">{html.escape(figure)}</p><p class="tegel-zin">{html.escape(sentence)}</p>{more}</div>'
+    )
+
+
+def _pace_words(pace: float) -> str:
+    """The mean of a few quarters' person counts: a count below 5 is not shown (docs/domain.md)."""
+    return "minder dan 5" if pace < 5 else fmt.format_int(round(pace))
+
+
+def target_outlook_sentence(data: PageData) -> str:
+    """The 1.000 target's outlook in words: at this pace reached or not, and when."""
+    doel = data.kpi.get("doel", {})
+    target, date = fmt.format_int(doel.get("duurzaam")), fmt.format_date(doel.get("datum"))
+    quarters = doel.get("tempo_kwartalen") or 0
+    pace = doel.get("tempo_per_kwartaal")
+    when = doel.get("kwartaal_doel_bij_tempo")
+    if not doel.get("nog_nodig"):
+        return f"Het doel van {target} duurzame plaatsingen is gehaald."
+    if pace is None:
+        return f"Nog {fmt.format_int(doel.get('nog_nodig'))} duurzame plaatsingen nodig vóór {date}."
+    words = {2: "twee", 3: "drie", 4: "vier"}
+    over = "het laatste kwartaal" if quarters == 1 else f"de laatste {words.get(quarters, quarters)} kwartalen"
+    text = f"In {over} kwamen er gemiddeld {_pace_words(pace)} per kwartaal bij. "
+    if doel.get("doel_gehaald_bij_tempo"):
+        text += f"In dit tempo wordt het doel gehaald vóór {date} (in {fmt.format_quarter(when)})."
+    elif when:
+        text += f"In dit tempo wordt het doel niet gehaald vóór {date}, maar pas in {fmt.format_quarter(when)}."
+    else:
+        text += f"In dit tempo wordt het doel niet gehaald vóór {date}."
+    rest = doel.get("resterende_kwartalen") or 0
+    if rest == 1:
+        text += f" Daarvoor zijn nog {fmt.format_int(doel.get('nog_nodig'))} plaatsingen nodig in het laatste kwartaal."
+    elif rest:
+        text += (
+            f" Daarvoor zijn nog {fmt.format_int(doel.get('nog_nodig'))} plaatsingen nodig in "
+            f"{plural(int(rest), 'kwartaal', 'kwartalen')}"
+            f" ({fmt.format_int(round(doel['nodig_per_resterend_kwartaal']))} per kwartaal)."
+        )
+    return text
+
+
+def verdict(data: PageData) -> Html:
+    """regio.html's first block (docs/reports.md, "Verdict first"): four tiles, each a figure and one
+    plain sentence: the obligation filled without netting, what is still to realise, what is
+    behind schedule, and the programme target's outlook."""
+    r, doel = data.regio, data.kpi.get("doel", {})
+    counts = r.get("opdrachten_per_status", {})
+    n_attention = sum(int(counts.get(s, 0)) for s in ATTENTION_STATUSES)
+    over = r.get("meer_dan_verplicht_eur") or 0
+    n_over = int(r.get("opdrachten_meer_dan_verplicht") or 0)
+    filled = (
+        f"{fmt.format_eur(r.get('ingevuld_eur'))} van de verplichting van {fmt.format_eur(r['verplichting_eur'])} is "
+        f"ingevuld, per opdracht tot ten hoogste haar eigen verplichting. Dat is "
+        f"{fmt.format_pct(r.get('ingevuld_vs_verwacht_pct'))} van wat tot de peildatum verwacht mocht worden."
+    )
+    extra = (
+        f"{fmt.format_eur(over)} meer dan verplicht op {plural(n_over, 'opdracht', 'opdrachten')}; "
+        "telt niet mee voor andere opdrachten."
+        if n_over
+        else ""
+    )
+    still = "Zoveel ontbreekt nog tot de volle verplichting van alle opdrachten" + (
+        f", waarvan {fmt.format_eur(r.get('niet_voldaan_eur'))} op "
+        f"{plural(int(counts.get('niet_voldaan', 0)), 'afgelopen opdracht', 'afgelopen opdrachten')} "
+        "die niet voldaan zijn; dat wordt niet meer ingehaald."
+        if counts.get("niet_voldaan")
+        else "."
+    )
+    behind = (
+        "Zoveel lopen de opdrachten samen achter op wat tot de peildatum verwacht mocht worden (voor een "
+        "afgelopen opdracht: de hele verplichting). "
+        f"{plural(n_attention, 'opdracht vraagt', 'opdrachten vragen')} aandacht "
+        f"({_status_phrase(counts)}); zie de lijst hieronder."
+    )
+    done = funnel_counts(data)["duurzaam"]
+    tiles = [
+        _tile("Verplichting ingevuld", fmt.format_pct(r.get("ingevuld_pct")), filled, "ingevuld", extra),
+        _tile("Nog te realiseren", fmt.format_eur(r.get("nog_te_realiseren_eur")), still, "nog"),
+        _tile("Achter op schema", fmt.format_eur(r.get("achterstand_eur")), behind, "achter"),
+        _tile(
+            f"Doel {fmt.format_int(doel.get('duurzaam'))} duurzame plaatsingen",
+            f"{fmt.format_int(done)} van {fmt.format_int(doel.get('duurzaam'))}",
+            target_outlook_sentence(data),
+            "doel-gehaald" if doel.get("doel_gehaald_bij_tempo") else "doel",
+        ),
+    ]
+    intro = (
+        f"Stand op {fmt.format_date(data.period.peildatum)}, "
+        f"{plural(int(r['opdrachten']), 'opdracht', 'opdrachten')} met social return."
+    )
+    lead = lead_sentence(r, doel, n_attention)
+    return Html(
+        '<section class="oordeel" aria-label="Oordeel in het kort">'
+        f'<p class="oordeel-intro">{html.escape(intro)}</p><p class="oordeel-zin">{html.escape(lead)}</p>'
+        f'<div class="tegels">{"".join(tiles)}</div></section>'
+    )
+
+
+def lead_sentence(regio: dict, doel: dict, n_attention: int) -> str:
+    """The verdict in one sentence, above the tiles.
+
+    >>> lead_sentence({"ingevuld_pct": 53.3}, {"nog_nodig": 719, "doel_gehaald_bij_tempo": False,
+    ...                "duurzaam": 1000}, 51)
+    'De verplichting is voor 53,3% ingevuld, 51 opdrachten vragen aandacht en het doel van 1.000 duurzame plaatsingen wordt in het huidige tempo niet op tijd gehaald.'
+    """
+    if not doel.get("nog_nodig"):
+        target = "is gehaald"
+    elif doel.get("doel_gehaald_bij_tempo"):
+        target = "wordt in het huidige tempo op tijd gehaald"
+    else:
+        target = "wordt in het huidige tempo niet op tijd gehaald"
+    attention = (
+        "geen opdracht vraagt aandacht"
+        if not n_attention
+        else plural(n_attention, "opdracht vraagt", "opdrachten vragen") + " aandacht"
+    )
+    return (
+        f"De verplichting is voor {fmt.format_pct(regio.get('ingevuld_pct'))} ingevuld, {attention} en het doel van "
+        f"{fmt.format_int(doel.get('duurzaam'))} duurzame plaatsingen {target}."
+    )
+
+
+def _status_phrase(counts: dict) -> str:
+    """``21 risico, 3 achterstand en 27 niet voldaan`` (statuses in words, not codes)."""
+    parts = [
+        f"{fmt.format_int(counts.get(s, 0))} {fmt.status_label(s).lower()}" for s in ATTENTION_STATUSES if counts.get(s)
+    ]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1] if parts else "geen"
+
+
+def short_date(value: object) -> str:
+    """A date in a narrow table column, Dutch with the month abbreviated.
+
+    >>> short_date("2018-11-11"), short_date(None)
+    ('11 nov 2018', '–')
+    """
+    if fmt.is_missing(value):
+        return fmt.NA_TEXT
+    return format_date(pd.Timestamp(value).date(), "d MMM y", locale=fmt.LOCALE)
+
+
+def attention(data: PageData) -> Html:
+    """Every contract with status risico, achterstand or niet voldaan (docs/reports.md, regio.html),
+    most behind first, with authority and contractor by name (public procurement facts) and a
+    link to the contractor's page."""
+    o = data.opdrachten
+    rows = o[o["status"].isin(ATTENTION_STATUSES)].copy() if not o.empty else o
+    if rows.empty:
+        return paragraph("Geen opdracht heeft achterstand of risico, en geen afgelopen opdracht is niet voldaan.")
+    names = dict(zip(data.partners["partner_id"], data.partners["naam"]))
+    rows["opdrachtgever"] = [names.get(v, v) for v in rows["opdrachtgever"]]
+    contractor = rows["opdrachtnemer"].fillna("").astype(str)
+    rows["opdrachtnemer_toon"] = [
+        names.get(pid) or (naam if not fmt.is_missing(naam) else "onbekend")
+        for pid, naam in zip(contractor, rows["opdrachtnemer_naam"])
+    ]
+    rows["pagina"] = [f"partners/{pid}.html" if pid else None for pid in contractor]
+    rows["opdracht"] = [
+        f"{d} ({i})" if not fmt.is_missing(d) and str(d) else str(i)
+        for d, i in zip(rows["omschrijving"], rows["opdracht_id"])
+    ]
+    rows["einddatum"] = rows["einddatum"].map(short_date)
+    rows = rows.sort_values(["achterstand_eur", "opdrachtgever", "opdracht_id"], ascending=[False, True, True])
+    cols = [
+        "opdracht",
+        "opdrachtgever",
+        "opdrachtnemer_toon",
+        "status",
+        "verplichting_eur",
+        "gerealiseerd_eur",
+        "achterstand_eur",
+        "einddatum",
+    ]
+    out = html_table(
+        rows.reset_index(drop=True),
+        formats=FORMATS,
+        caption=f"Opdrachten die aandacht vragen ({fmt.format_int(len(rows))}), de grootste achterstand eerst",
+        # soft hyphens (U+00AD): the long headers may break, so the table fits A4 and the screen
+        headers={
+            **HEADERS,
+            "opdracht": "Opdracht",
+            "opdrachtgever": "Opdracht\u00adgever",
+            "opdrachtnemer_toon": "Opdracht\u00adnemer",
+            "verplichting_eur": "Verplich\u00adting",
+            "gerealiseerd_eur": "Gereali\u00adseerd",
+            "achterstand_eur": "Achter op schema",
+            "einddatum": "Eind\u00addatum",
+        },
+        columns=cols,
+        links={"opdrachtnemer_toon": "pagina"},
+        note=(
+            "Achter op schema: wat tot de peildatum verwacht mocht worden min wat gerealiseerd is; voor een "
+            "afgelopen opdracht (niet voldaan) is dat wat aan de verplichting ontbrak. De naam van de "
+            "opdrachtnemer leidt naar zijn pagina."
+        ),
+    )
+    return Html(f'<div class="breed aandacht">{out}</div>')
+
+
+def programme_link(data: PageData) -> Html:
+    """Social return ↔ the training programme: SR candidates who are also trainees."""
+    k = data.regio.get("koppeling_programma") or data.kpi.get("koppeling_social_return") or {}
+    if not k.get("sr_kandidaten"):
+        return paragraph("Er zijn nog geen personen via social return aan het werk.")
+    both, total = persons(k.get("ook_trajectkandidaat")), persons(k.get("sr_kandidaten"))
+    pct = "" if "<" in both + total else f" ({fmt.format_pct(k.get('ook_trajectkandidaat_pct'))})"
+    return paragraph(
+        f"Van de {total} personen die via social return werken, volgen of volgden er {both}{pct} ook een "
+        "traject van het opleidingsprogramma."
+    )
 
 
 def headline(data: PageData) -> Html:
-    """Total obligation, realised, realised vs expected, persons reached and FTE."""
+    """Total obligation, filled without netting, realised (netted: over-realisation included, so
+    labelled), realised vs expected, persons reached and FTE."""
     r = data.regio
     rows = pd.DataFrame(
         [
             ("Opdrachten met social return", fmt.format_int(r["opdrachten"])),
             ("Verplichting", fmt.format_eur(r["verplichting_eur"])),
-            ("Gerealiseerd tot de peildatum", fmt.format_eur(r["gerealiseerd_eur"])),
             ("Verwacht tot de peildatum", fmt.format_eur(r["verwacht_eur"])),
-            ("Gerealiseerd als deel van de verplichting", fmt.format_pct(r["realisatie_pct"])),
-            ("Gerealiseerd als deel van het verwachte", fmt.format_pct(r.get("realisatie_vs_verwacht_pct"))),
+            ("Ingevuld, per opdracht tot haar verplichting", fmt.format_eur(r.get("ingevuld_eur"))),
+            ("Ingevuld als deel van de verplichting", fmt.format_pct(r.get("ingevuld_pct"))),
+            ("Ingevuld als deel van het verwachte", fmt.format_pct(r.get("ingevuld_vs_verwacht_pct"))),
+            ("Gerealiseerd tot de peildatum, inclusief meer dan verplicht", fmt.format_eur(r["gerealiseerd_eur"])),
+            ("Gerealiseerd als deel van de verplichting (verrekend)", fmt.format_pct(r["realisatie_pct"])),
+            (
+                "Gerealiseerd als deel van het verwachte (verrekend)",
+                fmt.format_pct(r.get("realisatie_vs_verwacht_pct")),
+            ),
             ("Personen bereikt (verschillende kandidaten)", persons(r["kandidaten"])),
             ("Fte op de peildatum", fmt.format_fte(r["fte"])),
         ],
@@ -195,6 +432,8 @@ def breakdown(data: PageData, dimension: str, caption: str, partner_id: str = "r
     if dimension == "opleider":  # the training institute / job centre by its name, not its id
         names = dict(zip(data.partners["partner_id"], data.partners["naam"]))
         rows = rows.assign(waarde=[names.get(v, v) for v in rows["waarde"]])
+    if dimension in ("sector", "doelgroep"):
+        rows = _words(rows.rename(columns={"waarde": dimension}), dimension).rename(columns={dimension: "waarde"})
     body, total = rows[rows["waarde"] != TOTAL], rows[rows["waarde"] == TOTAL]
     rows = pd.concat([body.sort_values("waarde"), total]).rename(columns={"waarde": dimension})
     # the total row adds up the rows: a candidate in two groups (two trajectories) counts in both
@@ -210,8 +449,15 @@ def breakdown(data: PageData, dimension: str, caption: str, partner_id: str = "r
     )
 
 
+def _words(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Sector codes as their Dutch labels (config/labels.yaml); other columns unchanged."""
+    if column not in ("sector", "doelgroep") or frame.empty:
+        return frame
+    return frame.assign(**{column: [v if v == TOTAL else labels.label(column, v) for v in frame[column]]})
+
+
 def by_group_chart(frame: pd.DataFrame, column: str) -> charts.Chart:
-    return charts.grouped_bar_chart(frame.sort_values(column), column)
+    return charts.grouped_bar_chart(_words(frame, column).sort_values(column), column)
 
 
 def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
@@ -231,7 +477,7 @@ def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
     ]
     if frame.empty:
         return table(frame, caption)
-    rows = frame.sort_values(column)[cols].reset_index(drop=True)
+    rows = _words(frame, column).sort_values(column)[cols].reset_index(drop=True)
     sums = rows[["opdrachten", "verplichting_eur", "verwacht_eur", "gerealiseerd_eur", "kandidaten"]].sum()
     pct = 100 * sums["gerealiseerd_eur"] / sums["verplichting_eur"] if sums["verplichting_eur"] else None
     total = pd.DataFrame([{column: TOTAL, **sums.to_dict(), "realisatie_pct": pct}], index=[TOTAL])
@@ -244,7 +490,9 @@ def by_group_table(frame: pd.DataFrame, column: str, caption: str) -> Html:
 
 def block_mix(data: PageData) -> charts.Chart:
     mix = data.per_bouwblok[data.per_bouwblok["gerealiseerd_eur"].fillna(0) > 0]
-    return charts.share_bar_chart(mix, "bouwblok", "gerealiseerd_eur")
+    # building blocks by their rate-card description (docs/reports.md: words, not codes)
+    names = {code: labels.block_label(code) for code in mix["bouwblok"]}
+    return charts.share_bar_chart(mix, "bouwblok", "gerealiseerd_eur", labels=names)
 
 
 def trend(data: PageData) -> charts.Chart:
@@ -255,7 +503,9 @@ def _delivered_word(row) -> str:
     if str(row["geleverd"]).lower() == "true":
         return "ja"
     period = row["levering_periode"]
-    return "nee" if fmt.is_missing(period) or not str(period) else f"nee (levering {period} gebruikt)"
+    if fmt.is_missing(period) or not str(period):
+        return "nee"
+    return f"nee (levering {fmt.format_quarter(period)} gebruikt)"
 
 
 CONTRIBUTION_GROUPS = (
@@ -310,13 +560,15 @@ def contributions(data: PageData) -> Html:
 
 
 def tenders_chart(data: PageData) -> charts.Chart:
-    return charts.stacked_bar_chart(data.aanbestedingen)
+    return charts.stacked_bar_chart(_words(data.aanbestedingen, "sector"))
 
 
 def tenders_table(data: PageData) -> Html:
-    t = data.aanbestedingen.groupby(["kwartaal", "sector"], as_index=False)[
-        ["aanbestedingen", "sr_waarde_eur", "persoonsjaren"]
-    ].sum()
+    t = (
+        _words(data.aanbestedingen, "sector")
+        .groupby(["kwartaal", "sector"], as_index=False)[["aanbestedingen", "sr_waarde_eur", "persoonsjaren"]]
+        .sum()
+    )
     return table(t, "Verwachte social return van geplande aanbestedingen per kwartaal en sector")
 
 
@@ -324,7 +576,8 @@ def delivery_status(data: PageData) -> Html:
     """Per partner and dataset: geleverd / overgenomen uit <periode> / ontbreekt / onleesbaar."""
     lev = data.leveringen.merge(data.partners[["partner_id", "naam"]], on="partner_id", how="left")
     lev["levering"] = [
-        f"overgenomen uit {p}" if s == "overgenomen" else s for s, p in zip(lev["status"], lev["levering_periode"])
+        f"overgenomen uit {fmt.format_quarter(p)}" if s == "overgenomen" else s
+        for s, p in zip(lev["status"], lev["levering_periode"])
     ]
     wide = lev.pivot_table(
         index="naam", columns="dataset", values="levering", aggfunc="first", fill_value="–"

@@ -65,6 +65,10 @@ def sector_table(tables: Tables, partner_id: str | None = None) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _count_words(value: object, one: str, many: str) -> str:
     if isinstance(value, str):  # suppressed: "<5" or "×"
         return f"{value} {many}" if value.startswith("<") else f"een verborgen aantal {many}"
@@ -134,7 +138,7 @@ def chart(table: pd.DataFrame) -> cs.Chart:
         for y, width, text in ((1, sum(demand), demand_text), (0, sum(have), supply_text)):
             ax.text(width + xmax * 0.01, y, cs._text(text), va="center", ha="left", fontsize=8)
         ax.set_yticks([1, 0], ["Vraag", "Aanbod"])
-        ax.set_title(cs._text(name[:1].upper() + name[1:]), loc="left", fontsize=9)
+        ax.set_title(cs._text(_capital(name)), loc="left", fontsize=9)
         ax.set_ylim(-0.6, 1.6)
         alt_parts.append(f"{name}: vraag {demand_text}, aanbod {supply_text}")
     axes[-1].set_xlim(0, xmax * 1.35)
@@ -159,7 +163,7 @@ def section(period: str, partner_id: str | None = None) -> Html:
         f"{who} die in opleiding zijn of hun opleiding hebben afgerond maar nog niet geplaatst zijn."
     )
     shown = table.copy()
-    shown["sector"] = shown["sector"].map(lambda s: s if s == "Totaal" else labels.label("sector", s))
+    shown["sector"] = shown["sector"].map(lambda s: s if s == "Totaal" else _capital(labels.label("sector", s)))
     rendered = html_table(
         shown,
         formats={

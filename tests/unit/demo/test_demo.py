@@ -51,7 +51,7 @@ def _normalise(text: object) -> str:
 
 
 def _read_table(path: Path) -> tuple[list[str], dict[int, list[object]]]:
-    """Headings and data rows by Excel row number (CSV: the line a record starts on)."""
+    """Headings and data rows by Excel row number (CSV: one row per record)."""
     if path.suffix == ".xlsx":
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         numbered = list(enumerate(book.worksheets[-1].iter_rows(values_only=True), start=1))
@@ -67,10 +67,7 @@ def _read_table(path: Path) -> tuple[list[str], dict[int, list[object]]]:
                 text = raw.decode("cp1252")
         first = text.split("\n", 1)[0]
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=max(";\t,", key=first.count))
-        numbered, previous = [], 0
-        for record in reader:
-            numbered.append((previous + 1, record))
-            previous = reader.line_num
+        numbered = list(enumerate(reader, start=1))  # Excel: one row per record, blank lines too
     # the header is the first row with several filled cells (title rows have one)
     h = next(i for i, (_, row) in enumerate(numbered) if sum(1 for c in row if c not in (None, "")) >= 3)
     headings = [str(c).strip() if c is not None else "" for c in numbered[h][1]]

@@ -347,3 +347,48 @@ def test_block_mix_adds_up_to_region_total_with_bonus_row():
     assert blocks["aandeel_pct"].sum() == pytest.approx(100.0)
     assert blocks.loc["pwet_kort", "kandidaten"] == 1 and blocks.loc["pwet_kort", "opdrachten"] == 3
     assert blocks.loc["bbl", "gerealiseerd_eur"] == 0  # every card block is listed
+
+
+def test_fulfilment_without_netting_per_contract():
+    # T's obligation is 36,500 (see T). Realised 20,475: filled 20,475, nothing beyond it.
+    short = status_of(20475.0)
+    assert short["ingevuld_eur"] == pytest.approx(20475.0)
+    assert short["meer_dan_verplicht_eur"] == 0
+    # Realised 40,000: filled 36,500 (the obligation), 40,000 − 36,500 = 3,500 beyond it.
+    over = status_of(40000.0)
+    assert over["ingevuld_eur"] == pytest.approx(36500.0)
+    assert over["meer_dan_verplicht_eur"] == pytest.approx(3500.0)
+
+
+def test_region_verdict_does_not_net_over_realisation():
+    # Three contracts like T (obligation 36,500, expected 27,300 each):
+    #   A realised 73,000 -> filled 36,500, over 36,500 (status voldaan)
+    #   B realised      0 -> filled      0 (risico: 0 < 0.75 × 27,300)
+    #   C realised 20,475 -> filled 20,475 (achterstand: exactly 0.75 × 27,300)
+    # Netted the region would show (73,000 + 0 + 20,475) / 109,500 = 85.4 %; without netting
+    # filled = 36,500 + 0 + 20,475 = 56,975 -> 56,975 / 109,500 = 52.03 % of the obligation and
+    # 56,975 / 81,900 = 69.57 % of the expected (3 × 27,300 = 81,900).
+    contracts = opdrachten(T, dict(T, opdracht_id="T2"), dict(T, opdracht_id="T3"))
+    lines = valued(dict(waarde_eur=73000.0), dict(opdracht_id="T3", regel_id="r3", waarde_eur=20475.0))
+    out = fulfilment(contracts, lines, PARTNERS, CARD, PEIL, SETTINGS)
+    totals = region_totals(out, lines)
+    assert totals["ingevuld_eur"] == pytest.approx(56975.0)
+    assert totals["ingevuld_pct"] == pytest.approx(56975 / 109500 * 100)  # 52.03 %
+    assert totals["ingevuld_vs_verwacht_pct"] == pytest.approx(56975 / 81900 * 100)  # 69.57 %
+    assert totals["meer_dan_verplicht_eur"] == pytest.approx(36500.0)
+    assert totals["opdrachten_meer_dan_verplicht"] == 1
+    # B (risico) and C (achterstand) need attention; A (voldaan) does not
+    assert totals["opdrachten_aandacht"] == 2
+    assert totals["niet_voldaan_eur"] == 0  # none has ended
+    # the netted figures keep their meaning: 93,475 realised
+    assert totals["gerealiseerd_eur"] == pytest.approx(93475.0)
+
+
+def test_shortfall_on_ended_contracts():
+    # T ended 2021-06-30 with 30,000 of 36,500: niet voldaan, 36,500 − 30,000 = 6,500 short;
+    # T2 runs on with nothing realised: risico, its 36,500 still to realise is not counted
+    contracts = opdrachten(dict(T, einddatum="2021-06-30"), dict(T, opdracht_id="T2"))
+    lines = valued(dict(waarde_eur=30000.0))
+    totals = region_totals(fulfilment(contracts, lines, PARTNERS, CARD, PEIL, SETTINGS), lines)
+    assert totals["niet_voldaan_eur"] == pytest.approx(6500.0)
+    assert totals["nog_te_realiseren_eur"] == pytest.approx(6500.0 + 36500.0)

@@ -20,6 +20,7 @@ from pipeline.indicators.training import (
     count_in_period,
     programme_progress,
     stage_table,
+    target_outlook,
     trainees_in_social_return,
     training_kpi,
     training_stages,
@@ -324,3 +325,27 @@ def test_funnel_invariants(rows):
     for stage in STAGES:
         assert by_sector[stage].sum() >= c[stage]
         assert (by_sector[stage] <= c[stage]).all()
+
+
+@pytest.mark.parametrize(
+    "per_quarter, durable, period, expected",
+    [
+        # last four quarters 55, 45, 52, 44: pace (55 + 45 + 52 + 44) / 4 = 196 / 4 = 49;
+        # 1000 − 281 = 719 needed, 719 / 49 = 14.67 -> 15 quarters after 2021Q3 = 2025Q2,
+        # later than the target's quarter 2021Q4
+        pytest.param([2, 13, 55, 45, 52, 44], 281, "2021Q3", (4, 49.0, "2025Q2", False), id="behind"),
+        # pace (400 + 500) / 2 = 450; 1000 − 900 = 100 needed -> 1 quarter: 2021Q4, in time
+        pytest.param([400, 500], 900, "2021Q3", (2, 450.0, "2021Q4", True), id="in_time"),
+        # exactly on: 1000 − 800 = 200 needed at pace 200 -> 1 quarter, 2021Q4 (no rounding up)
+        pytest.param([200, 200, 200, 200], 800, "2021Q3", (4, 200.0, "2021Q4", True), id="exact"),
+        # nothing added: never reached
+        pytest.param([0, 0], 10, "2021Q3", (2, 0.0, None, False), id="no_pace"),
+        # already reached: this quarter
+        pytest.param([600, 500], 1100, "2021Q3", (2, 550.0, "2021Q3", True), id="reached"),
+    ],
+)
+def test_target_outlook(per_quarter, durable, period, expected):
+    out = target_outlook(per_quarter, durable, period, SETTINGS)
+    got = (out["tempo_kwartalen"], out["tempo_per_kwartaal"], out["kwartaal_doel_bij_tempo"])
+    assert got == expected[:3]
+    assert out["doel_gehaald_bij_tempo"] is expected[3]

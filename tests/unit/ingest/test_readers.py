@@ -1,7 +1,7 @@
 """Tests for pipeline/ingest/readers.py: every file quirk of docs/exports.md, one small fixture per quirk.
 
 Values here are raw (untyped): typing is tested in test_parse.py and test_ingest.py. Row numbers
-are Excel's (docs/exports.md, "Row numbers": one row per record, a blank line is a row), counted
+are Excel's (docs/exports.md, "Row numbering": one row per record, a blank line is a row), counted
 by hand in the fixture files (header = row 1 unless said otherwise).
 """
 
@@ -147,6 +147,39 @@ def test_xlsx_sheet_named_like_the_dataset_wins_over_the_first_sheet() -> None:
     table = read("inzet_named_sheet.xlsx")
     assert table.data["regel_id"].tolist() == ["R-1", "R-2", "R-3"]
     assert any(n[0] == "werkblad" and "Inzet 2021Q3" in n[1] for n in table.notes)
+
+
+@pytest.mark.parametrize(
+    ("sheets", "noted"),
+    [
+        pytest.param(["inzet", "Toelichting", "Bouwblokken"], False, id="template_layout"),
+        pytest.param(["inzet", "Toelichting", "Blad2"], True, id="another_sheet"),
+        pytest.param(["Toelichting", "inzet"], True, id="data_not_first"),
+    ],
+)
+def test_xlsx_template_sheets_after_the_data_get_no_sheet_note(sheets: list[str], noted: bool) -> None:
+    """A filled-in delivery template (make templates) is its data sheet followed by Toelichting and
+    Bouwblokken: no note about the sheet read. Any other layout still names the sheet read."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title in sheets:
+        ws = book.create_sheet(title)
+        if title == "inzet":
+            ws.append(
+                ["regel_id", "opdrachtgever", "opdracht_id", "bouwblok", "kandidaat_bsn", "startdatum", "uren_per_week"]
+            )
+            ws.append(["R-1", "gemeente-a", "A-1", "bbl", "123456782", dt.datetime(2021, 3, 1), 32])
+        else:
+            ws.append(["tekst", "bbl", "nog meer tekst"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), spec_for("inzet"), ".xlsx")
+    assert table.data["regel_id"].tolist() == ["R-1"]
+    assert any(n[0] == "werkblad" for n in table.notes) is noted
 
 
 def test_xlsx_formula_without_value_and_totals_row() -> None:

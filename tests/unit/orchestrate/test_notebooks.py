@@ -88,3 +88,48 @@ def test_socket_folders_of_killed_runs_are_removed(tmp_path, monkeypatch):
     with notebooks._kernel_manager():
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ander-programma", f"sroi-kernel-{os.getpid()}-def"]
+
+
+def test_page_workers_follow_the_cores_unless_forced(monkeypatch):
+    import os
+
+    from pipeline.orchestrate import notebooks
+
+    monkeypatch.delenv("SROI_PAGE_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert notebooks.page_workers(35) == 4
+    assert notebooks.page_workers(2) == 2  # never more processes than pages
+    monkeypatch.setenv("SROI_PAGE_WORKERS", "1")
+    assert notebooks.page_workers(35) == 1
+
+
+def test_a_failing_page_crosses_processes_intact():
+    import pickle
+
+    from pipeline.orchestrate.notebooks import NotebookFailed
+
+    exc = pickle.loads(pickle.dumps(NotebookFailed("13_partner {'partner_id': 'x'}", 4, "KeyError", "'naam'")))
+    assert (exc.notebook, exc.cell_index, exc.ename, exc.evalue) == (
+        "13_partner {'partner_id': 'x'}",
+        4,
+        "KeyError",
+        "'naam'",
+    )
+    assert "cel 4" in str(exc)
+
+
+def test_a_page_is_numbered_the_same_whichever_pages_shared_its_kernel():
+    """In a warm kernel the execution counter runs on; normalised, each notebook counts from 1."""
+    late, early = _executed(1), _executed(1)
+    for offset, nb in ((56, late), (0, early)):
+        n = 0
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                n += 1
+                cell.execution_count = n + offset
+                cell.outputs = [
+                    nbformat.v4.new_output("execute_result", {"text/plain": "1"}, execution_count=n + offset)
+                ]
+    assert nbformat.writes(notebooks.normalise(late)) == nbformat.writes(notebooks.normalise(early))
+    counts = [c.execution_count for c in notebooks.normalise(late).cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))

@@ -119,8 +119,9 @@ def test_dutch_numbers_and_quarters_on_axes(all_charts):
     # y axis of the progress chart runs to 1.000; x axis shows K1 2021 .. K4 2021
     assert "1.000" in all_charts["progress"].svg
     assert ">K3 2021<" in all_charts["progress"].svg
-    # euro axis: € with a no-break space and 'mln.' (Babel nl_NL compact)
-    assert f"€{NB}2,5{NB}mln." in all_charts["grouped"].svg
+    # euro amounts reach a million: every amount of the chart in millions, € and a no-break space
+    assert f"€{NB}2,50{NB}mln" in all_charts["grouped"].svg
+    assert f"€{NB}0,80{NB}mln" in all_charts["grouped"].svg  # not "€ 800.000" beside "€ 2,5 mln."
     assert f"€{NB}380.000" in all_charts["tenders"].svg  # 300.000 + 80.000 above the K4 bar
 
 
@@ -186,3 +187,64 @@ def test_contracts_chart_shows_each_contract_as_share_of_its_obligation():
     assert "A-1: gerealiseerd 25%, verwacht 50%" in chart.alt
     assert "B-2: gerealiseerd 125%, verwacht 75%" in chart.alt
     assert contracts_chart(t).svg == chart.svg
+
+
+def _texts(svg: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)]
+
+
+def test_one_money_format_per_chart(all_charts):
+    for name in ("grouped", "mix", "trend", "tenders"):
+        amounts = [t for t in _texts(all_charts[name].svg) if "€" in t]
+        millions = [t for t in amounts if "mln" in t]
+        assert not millions or len(millions) == len(amounts), (name, amounts)
+        assert "mln.." not in all_charts[name].alt  # the abbreviation has no dot of its own
+
+
+def test_contracts_chart_clips_its_axis_and_marks_overflow_with_the_real_percentage():
+    from pipeline.report.charts import CLIP_PCT, contracts_chart
+
+    t = pd.DataFrame(
+        {
+            "opdracht_id": ["ACHTER-1", "VOL-2"],
+            "gerealiseerd_eur": [1_000.0, 12_000.0],
+            "verwacht_eur": [4_000.0, 1_000.0],
+            "verplichting_eur": [10_000.0, 1_000.0],
+        }
+    )
+    chart = contracts_chart(t)
+    texts = _texts(chart.svg)
+    # VOL-2 realised 1.200%: the axis stops at 150%, the bar ends in an arrow and says 1.200%
+    assert CLIP_PCT == 150
+    assert "150%" in texts and "1.200%" in texts and not any(x in texts for x in ("300%", "600%", "1.000%"))
+    assert any("▶" in x for x in texts)  # the axis label explains the arrow
+    assert "1.200%" in chart.alt and "as tot 150%" in chart.alt
+    # amounts and percentages stand in their own column right of the plot, one money format
+    assert f"€{NB}12.000 (1.200%)" in texts and f"€{NB}1.000 (10%)" in texts
+
+
+def test_contracts_chart_without_overflow_keeps_a_short_axis():
+    from pipeline.report.charts import contracts_chart
+
+    t = pd.DataFrame(
+        {"opdracht_id": ["A"], "gerealiseerd_eur": [50.0], "verwacht_eur": [60.0], "verplichting_eur": [100.0]}
+    )
+    texts = _texts(contracts_chart(t).svg)
+    assert "100%" in texts and "150%" not in texts and not any("▶" in x for x in texts)
+
+
+def test_building_blocks_and_sectors_are_words_not_codes():
+    mix = charts.share_bar_chart(
+        pd.DataFrame({"bouwblok": ["pwet_kort", "bbl"], "gerealiseerd_eur": [300_000, 100_000]}),
+        "bouwblok",
+        "gerealiseerd_eur",
+    )
+    assert "pwet_kort" not in mix.svg and "Participatiewet" in mix.svg
+    tenders = charts.stacked_bar_chart(TENDERS.assign(sector=["infra", "bouw", "infra"]))
+    assert ">infrastructuur<" in tenders.svg or "infrastructuur" in " ".join(_texts(tenders.svg))
+
+
+def test_chart_text_is_as_large_as_the_page_text(all_charts):
+    # 10 pt at the drawn size: the page's body text is 10,5 pt on paper and 14 px (10,5 pt) on screen
+    sizes = {float(x) for x in re.findall(r"font-size: ?([\d.]+)px", all_charts["mix"].svg)}
+    assert sizes and min(sizes) >= 9.5

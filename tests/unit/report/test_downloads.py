@@ -61,8 +61,9 @@ def _sheet(path):
 
 
 def _column(ws, header):
+    """The contracts' cells of one column (the totals row left out)."""
     headers = [c.value for c in ws[1]]
-    return [row[headers.index(header)] for row in ws.iter_rows(min_row=2)]
+    return [row[headers.index(header)] for row in ws.iter_rows(min_row=2) if row[0].value != "Totaal"]
 
 
 def test_files_written_for_the_region_and_partners_with_contracts(written):
@@ -96,6 +97,7 @@ def test_headers_are_dutch(written):
         "Nog te realiseren",
         "Nodig om op schema te komen",
         "Personen",
+        "Personen (afgeschermd)",
         "Fte",
     ]
     assert openpyxl.load_workbook(root / "data" / "opdrachten.xlsx").sheetnames == ["Opdrachten", "Toelichting"]
@@ -158,11 +160,49 @@ def test_control_characters_xml_cannot_hold_are_dropped():
 
 def test_person_counts_are_suppressed_as_on_the_pages(written):
     root, _ = written
-    persons = {c.value for c in _column(_sheet(root / "data" / "opdrachten.xlsx"), "Personen")}
-    # kandidaten 3 → '<5' (docs/domain.md: 1..4 hidden); 12 and 0 shown
-    assert persons == {"<5", 12, 0}
+    ws = _sheet(root / "data" / "opdrachten.xlsx")
+    by_id = dict(
+        zip(
+            (c.value for c in _column(ws, "Opdracht")),
+            zip((c.value for c in _column(ws, "Personen")), (c.value for c in _column(ws, "Personen (afgeschermd)"))),
+        )
+    )
+    # kandidaten 3 → hidden (docs/domain.md: 1..4): blank number, '<5' in its own text column; 12 and 0 shown
+    assert by_id == {"A-1": (12, None), "A-2": (None, "<5"), "B-1": (0, None)}
+    # the number column holds numbers only, so Excel can sum and sort it
+    assert all(isinstance(c.value, (int, float)) or c.value is None for c in _column(ws, "Personen"))
     toelichting = openpyxl.load_workbook(root / "data" / "opdrachten.xlsx")["Toelichting"]
-    assert any("<5: 1 tot 5 personen" in str(c.value) for row in toelichting.iter_rows() for c in row)
+    assert any("<5: 1 tot en met 4 personen" in str(c.value) for row in toelichting.iter_rows() for c in row)
+
+
+def test_totals_row_sums_the_amounts_and_leaves_persons_out(written):
+    root, _ = written
+    ws = _sheet(root / "partners" / "gemeente-a.xlsx")
+    headers = [c.value for c in ws[1]]
+    last = [c.value for c in ws[ws.max_row]]
+    total = dict(zip(headers, last))
+    assert total["Opdrachtgever"] == "Totaal" and ws.cell(ws.max_row, 1).font.bold
+    assert total["Verplichting"] == pytest.approx(50_000.0)
+    assert total["Gerealiseerd"] == pytest.approx(46_234.56)
+    # filled in: min(41.234,56; 40.000) + min(5.000; 10.000) = 45.000 of 50.000 = 90%
+    assert total["Realisatie"] == pytest.approx(0.9)
+    assert total["Personen"] is None and total["Personen (afgeschermd)"] is None
+    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(headers))}3"  # totals not filtered
+
+
+def test_sheet_prints_landscape_on_a4_with_the_header_row_repeated(written):
+    root, _ = written
+    ws = _sheet(root / "data" / "opdrachten.xlsx")
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1
+    assert ws.print_title_rows == "$1:$1"
+
+
+def test_sector_is_a_word_not_a_code(written):
+    root, _ = written
+    sectors = {c.value for c in _column(_sheet(root / "data" / "opdrachten.xlsx"), "Sector")}
+    assert sectors == {"bouw", "infrastructuur"}
 
 
 def test_same_inputs_give_byte_identical_files(written, tmp_path, monkeypatch):
@@ -192,3 +232,14 @@ def test_zip_entries_and_properties_are_fixed(written):
     assert {i.date_time for i in infos} == {downloads.ZIP_DATE_TIME}
     assert "2021-09-30T00:00:00Z" in core and "social-return-monitor" in core  # peildatum, not the clock
     assert "openpyxl" not in core
+
+
+def test_an_ended_contract_has_nothing_needed_to_get_back_on_schedule(tmp_path):
+    ended = CONTRACTS.assign(status=["niet_voldaan", "voldaan", "nog_niet_gestart"])
+    (tmp_path / "data").mkdir()
+    ended.to_csv(tmp_path / "data" / "opdrachten.csv", index=False)
+    downloads.write_downloads("2021Q3", tmp_path, PARTNERS)
+    ws = _sheet(tmp_path / "partners" / "bouw-x.xlsx")
+    by_id = dict(zip((c.value for c in _column(ws, "Opdracht")), _column(ws, "Nodig om op schema te komen")))
+    assert by_id["A-2"].value is None  # its 5.000 short stays under "Nog te realiseren"
+    assert dict(zip((c.value for c in _column(ws, "Opdracht")), _column(ws, "Nog te realiseren")))["A-2"].value == 5000

@@ -55,3 +55,11 @@ def test_labels_are_words_not_codes():
     for kind in labels.KINDS:
         for code, word in labels.labels(kind).items():
             assert "_" not in word and word.strip() == word and word, (kind, code, word)
+
+
+def test_every_column_of_the_standard_has_a_word():
+    from pipeline.core.schema import standard
+
+    known = labels.labels("kolom")
+    missing = sorted({c for spec in standard().datasets.values() for c in spec.columns} - set(known))
+    assert not missing, f"no label in labels.yaml[kolom] for {missing}"

@@ -243,7 +243,6 @@ def test_partner_sees_only_its_own_contracts(data, partner_id, own, others):
     shown = "".join(
         [
             partner.contracts_table(data, partner_id),
-            partner.amounts_table(data, partner_id),
             partner.contract_charts(data, partner_id),
             partner.catch_up(data, partner_id),
         ]
@@ -255,7 +254,7 @@ def test_partner_sees_only_its_own_contracts(data, partner_id, own, others):
 def test_contract_texts_are_escaped_and_persons_suppressed(data):
     contracts = partner.contracts_table(data, "gemeente-a")
     assert "&lt;b&gt;Brug&lt;/b&gt;" in contracts and "<b>Brug" not in contracts
-    amounts = _cells(partner.amounts_table(data, "gemeente-a"))
+    amounts = _cells(contracts)
     # A-2 has 3 candidates: shown as <5 (escaped); A-1's 12 shown
     assert "&lt;5" in amounts and "12" in amounts and "3" not in amounts
 
@@ -264,11 +263,93 @@ def test_contractor_reads_what_is_needed_to_get_back_on_schedule(data):
     text = partner.catch_up(data, "bouw-x").replace(common.fmt.NBSP, " ")
     # A-2: expected 8.000, realised 5.000 → 3.000 behind; 5.000 left over 92 days (3,02 months)
     # to 31-12-2021 → 5.000 / 3,0226 = 1.654 per month
-    assert "<strong>A-2</strong> (Gemeente A, risico): nog € 3.000 nodig om op schema te komen" in text
+    assert "<strong>A-2</strong> &lt;b&gt;Brug&lt;/b&gt; (Gemeente A, risico): nog € 3.000 nodig om op schema" in text
     assert "nog € 5.000 nodig, gemiddeld € 1.654 per maand" in text
-    assert "<strong>B-1</strong> (Gemeente B, nog niet gestart): begint op 1 januari 2022" in text
+    assert "<strong>B-1</strong> Dijk (Gemeente B, nog niet gestart): begint op 1 januari 2022" in text
     assert text.index("A-2") < text.index("B-1")  # behind schedule first
     assert "1 opdracht is voldaan" in partner.catch_up(data, "bouw-y")
+
+
+def test_partner_summary_comes_first_with_the_totals(data):
+    text = partner.summary(data, "gemeente-a").replace(common.fmt.NBSP, " ")
+    assert text.startswith('<section class="samenvatting"')
+    # A-1 (40.000, realised 41.000, voldaan) and A-2 (10.000, realised 5.000, risico, 3.000 behind)
+    assert "2 opdrachten met social return; 1 vraagt aandacht (1 risico)." in text
+    for label, value in [
+        ("Verplichting", "€ 50.000"),
+        ("Gerealiseerd", "€ 46.000"),
+        ("Nog te realiseren", "€ 5.000"),
+        ("Nodig om op schema te komen", "€ 3.000"),
+    ]:
+        assert f'<div class="tegel-label">{label}</div><div class="tegel-waarde">{value}</div>' in text
+    # no netting: 1.000 over-realised on A-1 does not pay for A-2; filled in 45.000 of 50.000
+    assert "90,0% van de verplichting is ingevuld. Daarvan € 1.000 meer dan verplicht op 1 opdracht" in text
+    assert "Ja, geleverd voor K3 2021" in text or "Gedeeltelijk" in text or "Nee" in text
+
+
+def test_training_partner_summary_has_its_funnel_headline(data):
+    text = partner.summary(data, "opleider-z")
+    assert '<p class="oordeel">Uw trajecten: ' in text and "duurzaam geplaatst" in text
+
+
+def test_contracts_one_table_in_urgency_order_with_a_totals_row(data):
+    t = partner.contracts_table(data, "bouw-x")
+    # A-2 (risico) before B-1 (nog niet gestart); amounts in the same table as the status
+    assert t.index(">A-2<") < t.index(">B-1<")
+    assert "Verplichting" in t and "Status" in t and '<tr class="totaal">' in t
+    assert "2 opdrachten" in t  # the totals row's second line
+
+
+def test_an_ended_contract_says_what_was_not_realised_never_what_is_needed():
+    row = pd.Series(
+        {
+            "status": "niet_voldaan",
+            "nog_te_realiseren_eur": 1_613_134.0,
+            "einddatum": "2020-06-30",
+            "achterstand_eur": 1_613_134.0,
+            "verwacht_eur": 2_000_000.0,
+            "gerealiseerd_eur": 386_866.0,
+            "verplichting_eur": 2_000_000.0,
+        }
+    )
+    text = partner.needed_sentence(row, "2021-09-30").replace(common.fmt.NBSP, " ")
+    assert text.startswith("afgelopen: € 1.613.134 niet gerealiseerd")
+    assert "nodig om op schema" not in text
+
+
+def test_authority_sees_the_contracts_that_need_attention(data):
+    text = partner.attention(data, "gemeente-a")
+    assert "<strong>A-2</strong>" in text and "A-1" not in text  # risico listed, voldaan not
+
+
+def test_suppression_note_only_under_a_table_with_a_suppressed_cell():
+    assert common.note(pd.DataFrame({"n": [12, 0, 7]})) == ""
+    shown = common.note(pd.DataFrame({"n": [12, "<5"]}))
+    assert shown.startswith("<5: 1 tot en met 4 personen")
+    assert common.note() == shown  # without a table: the legend, as before
+
+
+def test_findings_show_words_dutch_values_and_the_delivered_header():
+    rows = pd.DataFrame(
+        {
+            "partner_id": ["bouw-x", "bouw-x"],
+            "bestand": ["2021Q3/bouw-x/inzet_2021Q3.xlsx"] * 2,
+            "rij": ["30", "31"],
+            "kolom": ["uren_per_week", "startdatum"],
+            "kolom_bestand": ["Uren per week", ""],
+            "waarde": ["10.5", "2020-11-11"],
+            "regel": ["inzet.uren", "opdrachten.start"],
+            "reden_nl": ["uren_per_week is minder dan 12", "telt mee als nog_niet_gestart"],
+            "severity": ["warning", "info"],
+        }
+    )
+    cells = _cells(partner.findings(make_data(bevindingen=rows), "bouw-x"))
+    assert "Uren per week" in cells and "startdatum" in cells  # delivered header, else the standard's
+    assert "10,5" in cells and "11-11-2020" in cells
+    assert "uren per week is minder dan 12" in cells and "telt mee als nog niet gestart" in cells
+    # and without the kolom_bestand column at all
+    cells = _cells(partner.findings(make_data(bevindingen=rows.drop(columns="kolom_bestand")), "bouw-x"))
+    assert "uren per week" in cells
 
 
 def test_on_schedule_contract_says_what_the_rest_of_the_obligation_needs():
@@ -306,15 +387,17 @@ def test_authority_page_lists_contractors_and_planned_tenders(data):
 @pytest.mark.parametrize(
     ("partner_id", "expected"),
     [
-        pytest.param("gemeente-a", "Ja, geleverd voor 2021Q3 (aanbestedingskalender, opdrachten).", id="delivered"),
+        pytest.param("gemeente-a", "Ja, geleverd voor K3 2021: aanbestedingskalender, opdrachten.", id="delivered"),
         pytest.param(
-            "bouw-y", "Nee. inzet: niet aangeleverd voor 2021Q3; levering 2021Q2 gebruikt.", id="carried_forward"
+            "bouw-y",
+            "Nee. Inzet (realisatie): niet aangeleverd voor K3 2021; levering K2 2021 gebruikt.",
+            id="carried_forward",
         ),
-        pytest.param("werkplein-w", "Nee. trajecten: niet aangeleverd voor 2021Q3 en ook niet eerder", id="missing"),
+        pytest.param("werkplein-w", "Nee. Trajecten: niet aangeleverd voor K3 2021 en ook niet eerder", id="missing"),
     ],
 )
 def test_every_partner_page_says_whether_it_delivered(data, partner_id, expected):
-    assert expected in partner.intro(data, partner_id)
+    assert expected in partner.summary(data, partner_id)
 
 
 def test_a_partner_without_expected_deliveries_is_told_so(data):
@@ -356,7 +439,7 @@ def test_quality_sections_show_own_file_rows_and_no_other_partner(data):
 def test_contributions_one_table_per_kind_of_partner(data):
     html = regio.contributions(data)
     assert html.count("<table") == 3
-    assert "nee (levering 2021Q2 gebruikt)" in _cells(html)  # Bouw Y: carried forward
+    assert "nee (levering K2 2021 gebruikt)" in _cells(html)  # Bouw Y: carried forward
     training = _cells(html.split("<table")[3])
     assert "Opleider Z" in training and "Bouw X B.V." not in training
     # Werkplein W: 3 trajectories and 2 placements are hidden, Opleider Z's 40/12/8 shown
@@ -366,7 +449,7 @@ def test_contributions_one_table_per_kind_of_partner(data):
 
 def test_delivery_status_per_partner_names_the_period_carried_forward(data):
     cells = _cells(regio.delivery_status(data))
-    assert "overgenomen uit 2021Q2" in cells and "ontbreekt" in cells
+    assert "overgenomen uit K2 2021" in cells and "ontbreekt" in cells
 
 
 def test_programme_pace_this_quarter_against_needed(data):
@@ -410,8 +493,8 @@ def test_quality_page_names_files_and_severity_in_dutch(data):
 
 
 def test_wide_tables_get_the_compact_style(data):
-    assert partner.amounts_table(data, "gemeente-a").startswith('<div class="breed eerste-vast">')
-    assert not partner.contracts_table(data, "gemeente-a").startswith("<div")
+    assert partner.contracts_table(data, "gemeente-a").startswith('<div class="breed eerste-vast')
+    assert not partner.tenders(data, "gemeente-b").startswith("<div")
 
 
 # ---------------------------------------------------------------- notebooks
@@ -448,3 +531,10 @@ def test_partner_is_told_about_notes_on_its_own_files_only():
     shown = partner.notes(data, "bouw-x")
     assert "Uren per wek" in shown and "Xyz" not in shown
     assert partner.notes(data, "gemeente-a") == ""
+
+
+def test_quality_block_says_what_is_in_order_in_one_sentence(data):
+    text = partner.quality(data, "bouw-y")
+    assert "er zijn geen rijen afgekeurd en er zijn geen bevindingen" in text.lower()
+    shown = partner.quality(data, "bouw-x")
+    assert "Afgekeurde rijen in uw levering" in shown or "Bevindingen bij uw levering" in shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import time
 from pathlib import Path
 
@@ -353,3 +354,37 @@ def test_html_table_keeps_integers_and_marks_suppressed_cells():
     assert '<td class="getal onderdrukt">&lt;5</td>' in html
     assert '<td class="getal">1.234</td>' in html  # not 1.234,00
     assert '<td class="getal">2,25</td>' in html
+
+
+def test_one_suppression_legend_per_page_under_the_first_suppressed_table():
+    from pipeline.disclosure.suppress import suppression_note_nl
+
+    legend = html.escape(suppression_note_nl())
+    plain = '<table class="sroi"><tr><td class="getal">7</td></tr></table>'
+    hidden = '<table class="sroi"><tr><td class="getal onderdrukt">&lt;5</td></tr></table>'
+    page = (
+        plain
+        + f'<p class="noot">{legend} Het totaal telt de rijen op.</p>'
+        + hidden
+        + f'<p class="noot">{legend}</p>'
+        + hidden
+        + f'<p class="noot">{legend}</p>'
+    )
+    out = render.one_suppression_note(page)
+    assert out.count("1 tot en met 4 personen") == 1
+    # kept under the first table that has a suppressed cell, not under the table without one
+    assert out.index("1 tot en met 4") > out.index("onderdrukt")
+    assert '<p class="noot">Het totaal telt de rijen op.</p>' in out  # the note's own text stays
+    # nothing suppressed on the page: no legend at all
+    none = render.one_suppression_note(plain + f'<p class="noot">{legend}</p>')
+    assert "1 tot en met 4" not in none and '<p class="noot"></p>' not in none
+
+
+def test_printed_pages_get_a_running_header_page_numbers_and_the_footer_facts():
+    css = render.print_css(
+        'Social return 2021Q3 — "A" </style>',
+        {"peildatum": "30 september 2021", "code_versie": "abc123", "invoer_vingerafdruk": "ff00"},
+    )
+    assert "@top-left" in css and 'counter(page) " van " counter(pages)' in css
+    assert "</style>" not in css and "\\22 A\\22" in css  # a title cannot end the style element
+    assert "Codeversie abc123 · invoer ff00" in css

@@ -42,7 +42,18 @@ def test_make_help_lists_every_target_with_a_description():
     out = subprocess.run(
         ["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    for target in ("report", "lab", "test", "demo-data", "clean", "check-export"):
+    for target in (
+        "report",
+        "lab",
+        "test",
+        "demo-data",
+        "clean",
+        "check-export",
+        "templates",
+        "share",
+        "verify",
+        "bench",
+    ):
         assert re.search(rf"^\s+{target}\s+\S", out, re.M), f"{target} missing from make help"
 
 
