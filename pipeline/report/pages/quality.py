@@ -18,7 +18,7 @@ from pipeline.core.paths import clean_dir
 from pipeline.core.schema import DATASETS, standard
 from pipeline.report import formatting as fmt
 from pipeline.report import labels
-from pipeline.report.pages.common import SEVERITY_LABELS, file_name, paragraph, plural, table
+from pipeline.report.pages.common import SEVERITY_LABELS, file_name, paragraph, plural, readable_reason, table
 from pipeline.report.pages.data import PageData
 from pipeline.report.tables import Html
 from pipeline.validate.compare import compare_periods
@@ -91,9 +91,14 @@ def column_word(column: object, delivered: object = None) -> str:
 
     >>> column_word("uren_per_week", "Uren per week"), column_word("uren_per_week", ""), column_word("einddatum")
     ('Uren per week', 'uren per week', 'einddatum')
+    >>> column_word("uren_per_week", "uren_per_week")  # the code as header: in words
+    'uren per week'
+
     """
     if not fmt.is_missing(delivered) and str(delivered).strip():
-        return str(delivered).strip()
+        text = str(delivered).strip()
+        if fmt.is_missing(column) or text.lower() != str(column).strip().lower():
+            return text  # a header that is just the standard's code is shown in words below
     if fmt.is_missing(column):
         return ""
     return labels.label("kolom", column)
@@ -135,7 +140,7 @@ def _own_columns(frame: pd.DataFrame) -> pd.DataFrame:
         frame["kolom_bestand"] if "kolom_bestand" in frame else pd.Series([None] * len(frame), index=frame.index)
     )
     out = frame.assign(
-        reden_nl=[in_words(t, k, d) for t, k, d in zip(frame["reden_nl"], frame["kolom"], delivered)],
+        reden_nl=[readable_reason(in_words(t, k, d)) for t, k, d in zip(frame["reden_nl"], frame["kolom"], delivered)],
         kolom=[column_word(k, d) for k, d in zip(frame["kolom"], delivered)],
     )
     if "waarde" in frame:
