@@ -23,7 +23,7 @@ from pipeline.report.pages.data import PageData
 from pipeline.report.tables import Html
 from pipeline.validate.compare import compare_periods
 
-_PERIOD = re.compile(r"\b(\d{4})Q([1-4])\b")
+_PERIOD = re.compile(r"\b(\d{4})Q([1-4])\b(?!/)")  # a quarter, not a folder name such as 2021Q3/
 _CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^-?\d+(?:\.(\d+))?$")
