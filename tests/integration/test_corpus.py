@@ -327,9 +327,12 @@ def test_every_broken_delivery_is_named_on_kwaliteit_html_with_a_dutch_reason(bu
     def words(text: str) -> str:
         return re.sub(r"[a-z]+(?:_[a-z0-9]+)+", lambda m: labels.label("kolom", m.group()), text)
 
-    page = _page(built, "kwaliteit.html").replace("&#x27;", "").replace("&#39;", "").replace("'", "")
+    page = _page(built, "kwaliteit.html")
+    unquoted = page.replace("&#x27;", "").replace("&#39;", "").replace("'", "")
     reasons = {case.reason, readable_reason(case.reason), words(case.reason)}
-    assert any(_rows_with(page, case.file, reason, *who) for reason in reasons), case.rel
+    assert any(_rows_with(page, case.file, r, *who) or _rows_with(unquoted, case.file, r, *who) for r in reasons), (
+        case.rel
+    )
 
 
 @pytest.mark.parametrize("case", ON_PARTNER_PAGE, ids=_ids(ON_PARTNER_PAGE))
