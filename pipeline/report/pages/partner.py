@@ -39,20 +39,6 @@ URGENCY = {"risico": 0, "achterstand": 1, "niet_voldaan": 2, "op_schema": 3, "no
 ATTENTION = ("risico", "achterstand", "niet_voldaan")
 
 
-def intro(data: PageData, partner_id: str) -> Html:
-    """Who this page is for, its role, and whether it delivered for the period."""
-    p = data.partner(partner_id)
-    text = (
-        f"Deze pagina gaat alleen over de gegevens van {p['naam']} "
-        f"({ROLE_LABELS.get(p['rol'], p['rol'])}). Peildatum {fmt.format_date(data.period.peildatum)}. "
-    )
-    return Html(
-        f'<p>{html.escape(text)}</p><p class="levering"><strong>Aangeleverd voor '
-        f"{html.escape(fmt.format_quarter(data.period.code))}:</strong> "
-        f"{html.escape(delivery_sentence(data.leveringen, partner_id, data.period.code))}</p>"
-    )
-
-
 def own_contracts(data: PageData, partner_id: str) -> pd.DataFrame:
     """Contracts of an authority (as client) or of a contractor (as contractor), in urgency order
     (:data:`URGENCY`, then the most behind first), with the authority's name from the register."""
@@ -296,12 +282,6 @@ def contracts_table(data: PageData, partner_id: str) -> Html:
         subtitles={"opdracht_id": "omschrijving"},
         keep_first=True,
     )
-
-
-def amounts_table(data: PageData, partner_id: str) -> Html:
-    """Kept for callers of the earlier two-table layout: the amounts are now in
-    :func:`contracts_table`."""
-    return Html("")
 
 
 def download_link(data: PageData, partner_id: str) -> Html:
