@@ -17,6 +17,7 @@ from pipeline.orchestrate import manifest
 from pipeline.orchestrate.history import ensure_history
 from pipeline.orchestrate.notebooks import page_workers, render_pages, run_stage
 from pipeline.report.downloads import write_downloads
+from pipeline.report.formatting import format_quarter
 
 STAGES = ("01_clean", "02_validate", "03_compute")
 PAGES = (
@@ -30,14 +31,16 @@ PARTNER_PAGE = "13_partner"
 
 def page_jobs(period: str, partners: pd.DataFrame) -> list[tuple[str, dict, str, str]]:
     """(notebook, parameters, output path relative to reports/<P>, title) for every page."""
-    jobs = [(nb, {"period": period, "mappen": "run"}, out, title.format(period=period)) for nb, out, title in PAGES]
+    # titles say the quarter in words (K3 2021), like the rest of the pages; the code stays in params
+    shown = format_quarter(period)
+    jobs = [(nb, {"period": period, "mappen": "run"}, out, title.format(period=shown)) for nb, out, title in PAGES]
     for row in partners.sort_values("partner_id").itertuples():
         jobs.append(
             (
                 PARTNER_PAGE,
                 {"period": period, "partner_id": row.partner_id, "mappen": "run"},
                 f"partners/{row.partner_id}.html",
-                f"Social return {period} — {row.naam}",
+                f"Social return {shown} — {row.naam}",
             )
         )
     return jobs
