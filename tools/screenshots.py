@@ -27,8 +27,8 @@ import pandas as pd
 
 from pipeline.core.paths import ROOT, clean_root, reports_root
 from pipeline.core.periods import parse_period
+from pipeline.core.schema import ROLES
 
-ROLES = ("opdrachtgever", "opdrachtnemer", "opleider", "werkplein", "sw-bedrijf")
 PAGES = ("regio.html", "kwaliteit.html", "index.html")
 WIDTH = 1280
 FALLBACK_HEIGHT = 4000

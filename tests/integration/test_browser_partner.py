@@ -8,7 +8,6 @@ slow like every integration test (conftest.py).
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,38 +17,11 @@ import pytest
 
 from pipeline.report import formatting as fmt
 from tests.conftest import E2E_PERIOD
-from tests.integration.test_browser import _driver
+from tests.integration.test_browser import _driver, machine_codes
 from tools.screenshots import partner_pages, print_pdf
 
 MIN_LINES = 5  # a printed page with fewer lines of text is a waste of paper
 CONTRACT_ROLES = ("opdrachtgever", "opdrachtnemer")
-
-# Machine codes a reader must not see (docs/reports.md, "Language and formats"). File names as the partner
-# delivered them (inzet_2021Q3.xlsx) are its own words and stay.
-FILE_NAME = re.compile(r"\S+\.(?:csv|xlsx|xls|json|parquet)\b", re.I)
-MACHINE = {
-    "underscore inside a word": re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]"),
-    "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
-    "nan": re.compile(r"\b(?:nan|NaN|None|NaT)\b"),
-    # 10.5 or 26660.00; Dutch thousands (1.234.567) have groups of exactly three digits
-    "dotted decimal": re.compile(r"(?<![\d.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])"),
-}
-
-
-def machine_codes(text: str) -> list[tuple[str, str]]:
-    """(kind, snippet) for every machine code in ``text``.
-
-    >>> machine_codes("Uren 10,5 op 11-11-2020 in inzet_2021Q3.xlsx; € 1.234.567")
-    []
-    >>> sorted({k for k, _ in machine_codes("waarde 10.5, 2020-11-11, nog_niet_gestart, nan")})
-    ['ISO date', 'dotted decimal', 'nan', 'underscore inside a word']
-    """
-    text = FILE_NAME.sub(" ", text)
-    found = []
-    for kind, pattern in MACHINE.items():
-        for m in pattern.finditer(text):
-            found.append((kind, text[max(m.start() - 30, 0) : m.end() + 30].replace("\n", " ")))
-    return found
 
 
 def _period(root: Path) -> Path:

@@ -28,16 +28,9 @@ from pipeline.core import csvsafe
 from pipeline.orchestrate.outputs import tier_of
 from pipeline.report import formatting as fmt
 from tests.conftest import E2E_PERIOD
-from tests.integration.test_browser import _driver
+from tests.integration.test_browser import _driver, machine_codes
 
 ATTENTION = ("risico", "achterstand", "niet_voldaan")
-FILE_NAME = re.compile(r"[\w\-. ]+\.(?:csv|xlsx|xls|json|txt)\b", re.I)
-MACHINE = {
-    "underscore inside a word": re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]"),
-    "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
-    "nan": re.compile(r"\b(?:nan|NaN|NaT|None)\b"),
-    "dotted decimal": re.compile(r"(?<![\d.,])\d+\.(?:\d{1,2}|\d{4,})(?![\d.,])"),
-}
 
 
 @pytest.fixture(scope="module")
@@ -134,12 +127,9 @@ def test_attention_list_is_exactly_the_contracts_behind(reports, browser):
 @pytest.mark.parametrize("page", ["regio.html", "index.html", "kwaliteit.html"])
 def test_no_machine_code_in_visible_text(reports, browser, page):
     _open(browser, reports / page)
-    text = FILE_NAME.sub(" ", _text(browser))
     problems = {}
-    for what, pattern in MACHINE.items():
-        hits = sorted({text[max(m.start() - 15, 0) : m.end() + 15] for m in pattern.finditer(text)})
-        if hits:
-            problems[what] = hits[:5]
+    for what, snippet in machine_codes(_text(browser)):
+        problems.setdefault(what, []).append(snippet)
     assert problems == {}, f"{page}: {problems}"
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline.disclosure.suppress import suppress_small_counts, suppression_note_nl
 from pipeline.report import formatting as fmt
+from pipeline.report import labels
 from pipeline.report.tables import Html, html_table
 
 HEADERS = {
@@ -324,7 +325,7 @@ def column_shown(kolom: object, kolom_bestand: object = None) -> str:
             return delivered
     if fmt.is_missing(kolom) or not str(kolom).strip():
         return fmt.NA_TEXT
-    return str(kolom).replace("_", " ")
+    return labels.label("kolom", str(kolom).strip())
 
 
 def readable_reason(text: object) -> str:

@@ -18,7 +18,15 @@ from pipeline.core.paths import clean_dir
 from pipeline.core.schema import DATASETS, standard
 from pipeline.report import formatting as fmt
 from pipeline.report import labels
-from pipeline.report.pages.common import SEVERITY_LABELS, file_name, paragraph, plural, readable_reason, table
+from pipeline.report.pages.common import (
+    SEVERITY_LABELS,
+    column_shown,
+    file_name,
+    paragraph,
+    plural,
+    readable_reason,
+    table,
+)
 from pipeline.report.pages.data import PageData
 from pipeline.report.tables import Html
 from pipeline.validate.compare import compare_periods
@@ -95,13 +103,8 @@ def column_word(column: object, delivered: object = None) -> str:
     'uren per week'
 
     """
-    if not fmt.is_missing(delivered) and str(delivered).strip():
-        text = str(delivered).strip()
-        if fmt.is_missing(column) or text.lower() != str(column).strip().lower():
-            return text  # a header that is just the standard's code is shown in words below
-    if fmt.is_missing(column):
-        return ""
-    return labels.label("kolom", column)
+    shown = column_shown(column, delivered)  # the one rule, shared with the partner pages
+    return "" if shown == fmt.NA_TEXT else shown
 
 
 def _column_type(dataset: object, column: object) -> str | None:
