@@ -50,3 +50,55 @@ def test_carried_forward_and_new_partner():
     assert out.loc["bouw-a", ["toegevoegd", "verwijderd", "gewijzigd"]].tolist() == [0, 0, 0]
     assert out.loc["bouw-a", "levering_nu"] == "2021Q2"
     assert out.loc["bouw-b", ["rijen_vorige", "rijen_nu", "toegevoegd"]].tolist() == [0, 2, 2]
+
+
+def _by_hand(now: pd.DataFrame, before: pd.DataFrame) -> dict[str, tuple[int, int, int, int, int]]:
+    """The rule in plain Python, one partner at a time: (rows before, rows now, added, removed,
+    changed); the first row of a key counts, a value is the same when both are missing or equal."""
+
+    def rows(frame):
+        out: dict[str, dict[str, float | None]] = {}
+        for p, k, u in zip(frame["partner_id"], frame["regel_id"], frame["uren_per_week"]):
+            out.setdefault(p, {}).setdefault(k, None if pd.isna(u) else float(u))
+        return out
+
+    n, b = rows(now), rows(before)
+    result = {}
+    for p in sorted(set(n) | set(b)):
+        nk, bk = n.get(p, {}), b.get(p, {})
+        result[p] = (
+            int((before["partner_id"] == p).sum()),
+            int((now["partner_id"] == p).sum()),
+            len(set(nk) - set(bk)),
+            len(set(bk) - set(nk)),
+            sum(1 for k in set(nk) & set(bk) if nk[k] != bk[k]),
+        )
+    return result
+
+
+def test_many_partners_in_one_pass_give_what_each_partner_alone_gives():
+    # 40 partners, keys shared between partners (a key is only the same row within one partner),
+    # a duplicated key, missing hours on both sides; counted by hand per partner (_by_hand)
+    import random
+
+    rng = random.Random(7)
+    before_rows, now_rows = [], []
+    for i in range(40):
+        p = f"p{i:02d}"
+        for k in range(rng.randint(0, 12)):
+            hours = rng.choice([8.0, 12.0, 16.0, None])
+            before_rows.append((p, f"r{k}", hours))
+            if rng.random() < 0.7:  # kept, sometimes changed
+                now_rows.append((p, f"r{k}", hours if rng.random() < 0.8 else 40.0))
+        for k in range(rng.randint(0, 4)):  # new rows
+            now_rows.append((p, f"n{k}", 8.0))
+    now_rows.append(now_rows[0])  # a key twice: the first row counts
+    cols = ["partner_id", "regel_id", "uren_per_week"]
+    now, before = pd.DataFrame(now_rows, columns=cols), pd.DataFrame(before_rows, columns=cols)
+    out = compare_dataset(now, before, "inzet").set_index("partner_id")
+    got = {
+        p: tuple(int(v) for v in r)
+        for p, r in out[["rijen_vorige", "rijen_nu", "toegevoegd", "verwijderd", "gewijzigd"]].iterrows()
+    }
+    assert got == _by_hand(now, before)
+    assert len(got) >= 35  # most partners have rows on some side
