@@ -52,6 +52,7 @@ class WarningSettings(_Frozen):
 
 class RenderSettings(_Frozen):
     workers: int = Field(default=0, ge=0, le=64)
+    grafiek_max_opdrachten: int = Field(default=25, ge=1, le=200)
 
 
 class DeliverySettings(_Frozen):

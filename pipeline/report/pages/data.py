@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.core import csvsafe
@@ -39,10 +40,36 @@ class PageData:
     meldingen: pd.DataFrame
     validatie: dict
     vorige_bestanden: pd.DataFrame | None
+    # per (table, column): value -> row positions, built on first use and kept for the kernel's
+    # next pages, so a page finds its own rows without scanning the period's tables
+    _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # results a page asks for more than once (its own contracts), per kernel
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def rows(self, table: str, value: str, column: str = "partner_id") -> pd.DataFrame:
+        """The rows of ``table`` whose ``column`` is ``value``, in the table's order (what
+        ``frame[frame[column] == value]`` gives), found through an index built once per kernel.
+
+        >>> from dataclasses import fields
+        >>> none = {f.name: None for f in fields(PageData) if f.init}
+        >>> d = PageData(**none | {"bestanden": pd.DataFrame({"partner_id": ["a", "b", "a"], "n": [1, 2, 3]})})
+        >>> d.rows("bestanden", "a")["n"].tolist(), len(d.rows("bestanden", "zz")), len(d.rows("bestanden", "a", "x"))
+        ([1, 3], 0, 0)
+        """
+        frame = getattr(self, table)
+        if frame is None or column not in frame:
+            return pd.DataFrame() if frame is None else frame.iloc[0:0]
+        groups = self._index.get((table, column))
+        if groups is None:
+            keys = frame[column].astype("string")
+            groups = {str(k): np.asarray(v) for k, v in keys.groupby(keys, sort=False, dropna=True).indices.items()}
+            self._index[(table, column)] = groups
+        positions = groups.get(value)
+        return frame.iloc[positions] if positions is not None else frame.iloc[0:0]
 
     def partner(self, partner_id: str) -> pd.Series:
         """The register row of one partner (raises a clear error for an unknown id)."""
-        rows = self.partners[self.partners["partner_id"] == partner_id]
+        rows = self.rows("partners", partner_id)
         if rows.empty:
             raise ValueError(f"onbekende partner {partner_id!r} / unknown partner {partner_id!r}")
         return rows.iloc[0]

@@ -6,6 +6,7 @@ import html
 
 import pandas as pd
 
+from pipeline.core.settings import settings
 from pipeline.report import charts, labels
 from pipeline.report import formatting as fmt
 from pipeline.report.downloads import partner_contracts
@@ -42,7 +43,13 @@ ATTENTION = ("risico", "achterstand", "niet_voldaan")
 def own_contracts(data: PageData, partner_id: str) -> pd.DataFrame:
     """Contracts of an authority (as client) or of a contractor (as contractor), in urgency order
     (:data:`URGENCY`, then the most behind first), with the authority's name from the register."""
-    c = partner_contracts(data.opdrachten, partner_id, data.partner(partner_id)["rol"])
+    memo = ("own_contracts", partner_id)
+    if memo in data.memo:  # asked by several blocks of one page: sorted once
+        return data.memo[memo].copy()
+    rol = data.partner(partner_id)["rol"]
+    side = {"opdrachtgever": "opdrachtgever", "opdrachtnemer": "opdrachtnemer"}.get(rol)
+    # partner_contracts' rule (an authority's as client, a contractor's as contractor), by index
+    c = data.rows("opdrachten", partner_id, side) if side else partner_contracts(data.opdrachten, partner_id, rol)
     names = dict(zip(data.partners["partner_id"], data.partners["naam"]))
     c = c.assign(
         opdrachtgever_naam=[names.get(g, g) for g in c["opdrachtgever"]],
@@ -51,7 +58,8 @@ def own_contracts(data: PageData, partner_id: str) -> pd.DataFrame:
         _open=-c["nog_te_realiseren_eur"].fillna(0),
     )
     c = c.sort_values(["_urgentie", "_achter", "_open", "opdrachtgever", "opdracht_id"], kind="stable")
-    return c.drop(columns=["_urgentie", "_achter", "_open"]).reset_index(drop=True)
+    data.memo[memo] = c.drop(columns=["_urgentie", "_achter", "_open"]).reset_index(drop=True)
+    return data.memo[memo].copy()
 
 
 def _other_party(data: PageData, partner_id: str) -> str:
@@ -302,7 +310,17 @@ def contract_charts(data: PageData, partner_id: str) -> Html:
     c = own_contracts(data, partner_id)
     if c.empty:
         return Html("")
-    return Html(charts.contracts_chart(c, "opdracht_id").html())
+    most = settings().render.grafiek_max_opdrachten
+    chart = charts.contracts_chart(c.head(most), "opdracht_id").html()
+    if len(c) <= most:
+        return Html(chart)
+    return Html(
+        paragraph(
+            f"De grafiek toont de {most} dringendste van uw {fmt.format_int(len(c))} opdrachten, in de volgorde "
+            "van de tabel; de tabel hierboven noemt ze allemaal."
+        )
+        + chart
+    )
 
 
 def _months_left(einddatum: object, peildatum) -> float:
@@ -424,7 +442,7 @@ def contractors(data: PageData, partner_id: str) -> Html:
 
 
 def tenders(data: PageData, partner_id: str) -> Html:
-    t = data.aanbestedingen[data.aanbestedingen["opdrachtgever"] == partner_id]
+    t = data.rows("aanbestedingen", partner_id, "opdrachtgever")
     if not t.empty:
         t = t.assign(sector=labels.map_column(t["sector"], "sector"))
     return table(
@@ -435,7 +453,7 @@ def tenders(data: PageData, partner_id: str) -> Html:
 
 
 def _has_trajectories(data: PageData, partner_id: str) -> bool:
-    return not data.stadia[data.stadia["partner_id"] == partner_id].empty
+    return not data.rows("stadia", partner_id).empty
 
 
 def training_funnel(data: PageData, partner_id: str):
@@ -446,8 +464,8 @@ def training_funnel(data: PageData, partner_id: str):
 
 def training_rates(data: PageData, partner_id: str) -> Html:
     """Completion, placement and durable rates of its own candidates; no rate from a hidden count."""
-    s = data.stadia
-    row = s[(s["partner_id"] == partner_id) & (s["dimensie"] == "totaal")]
+    s = data.rows("stadia", partner_id)
+    row = s[s["dimensie"] == "totaal"]
     if row.empty:
         return Html("")
     n = {c: int(row[c].iloc[0]) for c in STAGES}
@@ -490,7 +508,7 @@ FINDING_HEADERS = {"kolom": "Kolom in uw bestand", "waarde": "Waarde in uw besta
 
 def rejected_rows(data: PageData, partner_id: str) -> Html:
     """Its own rejected rows by file and Excel row, with the Dutch reason (BSN masked)."""
-    a = data.afgekeurd[data.afgekeurd["partner_id"] == partner_id]
+    a = data.rows("afgekeurd", partner_id)
     if not a.empty:
         a = _in_words(a)
     return table(
@@ -525,7 +543,7 @@ def own_reason(regel: str, reden: str, partner_id: str) -> str:
 
 
 def findings(data: PageData, partner_id: str) -> Html:
-    b = data.bevindingen[data.bevindingen["partner_id"] == partner_id]
+    b = data.rows("bevindingen", partner_id)
     if not b.empty:
         b = b.assign(
             severity=b["severity"].map(SEVERITY_LABELS).fillna(b["severity"]),
@@ -541,8 +559,13 @@ def findings(data: PageData, partner_id: str) -> Html:
     )
 
 
+def _unread(data: PageData, partner_id: str) -> pd.DataFrame:
+    own = data.rows("bestanden", partner_id)
+    return own[own["status"] != "gelezen"]
+
+
 def unreadable_files(data: PageData, partner_id: str) -> Html:
-    f = data.bestanden[(data.bestanden["partner_id"] == partner_id) & (data.bestanden["status"] != "gelezen")]
+    f = _unread(data, partner_id)
     f = f.assign(bestand=f["bestand"].map(file_name), reden_nl=f["reden_nl"].map(readable_reason))
     return table(
         f[["bestand", "status", "reden_nl"]] if not f.empty else f,
@@ -557,7 +580,7 @@ def notes(data: PageData, partner_id: str) -> Html:
     who misspelled a column header learns of it."""
     if "partner_id" not in data.meldingen:  # no notes at all this period
         return Html("")
-    m = data.meldingen[data.meldingen["partner_id"] == partner_id]
+    m = data.rows("meldingen", partner_id)
     if m.empty:
         return Html("")
     m = m.assign(bestand=m["bestand"].map(file_name), melding_nl=m["melding_nl"].map(readable_reason))
@@ -570,9 +593,9 @@ def quality(data: PageData, partner_id: str) -> Html:
     """The quality of its own deliveries in one block: what is in order said in one sentence,
     then only the tables that hold something (unreadable files, notes, rejected rows, findings)."""
     own = {
-        "files": data.bestanden[(data.bestanden["partner_id"] == partner_id) & (data.bestanden["status"] != "gelezen")],
-        "rejected": data.afgekeurd[data.afgekeurd["partner_id"] == partner_id],
-        "findings": data.bevindingen[data.bevindingen["partner_id"] == partner_id],
+        "files": _unread(data, partner_id),
+        "rejected": data.rows("afgekeurd", partner_id),
+        "findings": data.rows("bevindingen", partner_id),
     }
     fine = [
         text
