@@ -12,6 +12,16 @@ timed tests. Per scale, in a scratch folder ``.bench/``:
    render stage of two scales: (render₂ − render₁) / (pages₂ − pages₁).
 
 The unchanged rerun is timed on the published demo period with ``make report``.
+
+Two anchors are measured in the same run, per scale, beside our figures:
+
+- the *floor*: one Python start that reads every raw file's bytes and parses the CSVs with
+  pyarrow (for the first run: every quarter up to the period; for the cold period: the period's
+  own folder) — no pipeline could be faster than reading its input once;
+- the *naive way*: one ``papermill`` run plus one ``jupyter nbconvert`` call per page (a fresh
+  kernel and a fresh converter for every page), timed on five partner pages spread over the list
+  and extrapolated to the period's pages; the naive cold period is our cold period with its
+  render step replaced by that.
 """
 
 from __future__ import annotations
@@ -66,6 +76,87 @@ def _run(raw: Path, out: Path) -> tuple[float, dict, float]:
     return wall, manifest, peak
 
 
+FLOOR_CODE = r"""
+import io, sys, pathlib
+import pyarrow.csv as pc
+root = pathlib.Path(sys.argv[1])
+files = [f for q in sys.argv[2:] for f in sorted((root / q).rglob("*")) if f.is_file()]
+files += [f for f in root.iterdir() if f.is_file()]
+for f in files:
+    data = f.read_bytes()
+    if f.suffix.lower() != ".csv":
+        continue
+    head = data[:4096].split(b"\n", 1)[0]
+    delimiter = ";" if head.count(b";") > head.count(b",") else ","
+    try:
+        data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    try:
+        pc.read_csv(
+            io.BytesIO(data),
+            read_options=pc.ReadOptions(encoding=encoding),
+            parse_options=pc.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        )
+    except Exception:
+        pass  # a broken file costs its attempt
+"""
+
+
+def floor(raw: Path, periods: list[str]) -> float:
+    """Seconds of the floor: one Python start reading every raw file of ``periods`` (and the
+    register) and parsing the CSVs with pyarrow; best of three."""
+    times = []
+    for _ in range(3):
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", FLOOR_CODE, str(raw), *periods], check=True)
+        times.append(time.monotonic() - started)
+    return min(times)
+
+
+def _quarters_up_to(raw: Path) -> list[str]:
+    return sorted(p.name for p in raw.iterdir() if p.is_dir() and p.name[:4].isdigit() and p.name <= PERIOD)
+
+
+NAIVE_SAMPLE = 5
+
+
+def naive_pages(out: Path, manifest: dict) -> tuple[float, int]:
+    """(seconds per page, pages timed): papermill, then nbconvert, for each of
+    :data:`NAIVE_SAMPLE` partner pages spread over the list, on the published period in ``out``."""
+    pages = [n["parameters"] for n in manifest["notebooks"] if n.get("pagina", "").startswith("partners/")]
+    sample = [pages[i * len(pages) // NAIVE_SAMPLE] for i in range(min(NAIVE_SAMPLE, len(pages)))]
+    env = dict(os.environ, SROI_CLEAN_DIR=str(out / "clean"), SROI_REPORTS_DIR=str(out / "reports"))
+    scratch = BENCH_DIR / "naive"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    started = time.monotonic()
+    for params in sample:
+        executed = scratch / f"{params['partner_id']}.ipynb"
+        subprocess.run(
+            [sys.executable, "-m", "papermill", "--cwd", str(ROOT), "--no-progress-bar", "-k", "python3"]
+            + ["-r", "period", PERIOD, "-r", "partner_id", params["partner_id"], "-r", "mappen", "gepubliceerd"]
+            + [str(ROOT / "notebooks" / "13_partner.ipynb"), str(executed)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "nbconvert", "--to", "html", "--template", "sroi"]
+            + [f"--TemplateExporter.extra_template_basedirs={ROOT / 'pipeline' / 'templates'}", "--no-input"]
+            + [str(executed)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    seconds = (time.monotonic() - started) / max(len(sample), 1)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return seconds, len(sample)
+
+
 def measure(scale: int) -> dict:
     raw = _raw_for(scale)
     out = BENCH_DIR / f"out-x{scale}"
@@ -78,7 +169,13 @@ def measure(scale: int) -> dict:
     wall, manifest, peak = _run(raw, out)
     rows = sum(i.get("rijen_gelezen") or 0 for i in manifest["invoer"])
     pages = sum(1 for n in manifest["notebooks"] if "pagina" in n)
+    print(f">> SCALE={scale}: ondergrens en naïeve manier", flush=True)
+    per_page, sampled = naive_pages(out, manifest)
     return {
+        "floor_first": floor(raw, _quarters_up_to(raw)),
+        "floor_cold": floor(raw, [PERIOD]),
+        "naive_page": per_page,
+        "naive_sampled": sampled,
         "scale": scale,
         "first_wall": first_wall,
         "wall": wall,
@@ -143,6 +240,24 @@ def table(results: list[dict], noop: float, value_lines_s: float) -> str:
             f"((render x{b['scale']} − render x{a['scale']}) / (pagina's x{b['scale']} − x{a['scale']}))"
         )
         lines.append(f"koud x{b['scale']} / koud x{a['scale']}: {b['wall'] / a['wall']:.1f}×")
+        lines.append(f"eerste run x{b['scale']} / eerste run x{a['scale']}: {b['first_wall'] / a['first_wall']:.1f}×")
+    lines.append("")
+    lines.append("ankers (zelfde run): ondergrens = één Python-start die alle ruwe bestanden leest en de CSV's met")
+    lines.append("pyarrow parseert; naïef = per pagina één papermill-run en één nbconvert-aanroep (gemeten op")
+    lines.append("5 partnerpagina's, doorgerekend naar alle pagina's), de stappen ervoor als bij ons")
+    head = (
+        f"{'SCALE':>5} {'ondergrens eerste':>17} {'eerste/ondergrens':>17} {'ondergrens koud':>15} "
+        f"{'koud/ondergrens':>15} {'naïef s/pag.':>12} {'naïef koud':>10} {'naïef/koud':>10}"
+    )
+    lines += [head, "-" * len(head)]
+    for r in results:
+        naive_cold = r["wall"] - r["stages"].get("render", 0) + r["naive_page"] * r["pages"]
+        lines.append(
+            f"{r['scale']:>5} {r['floor_first']:>17.2f} {r['first_wall'] / r['floor_first']:>16.0f}× "
+            f"{r['floor_cold']:>15.2f} {r['wall'] / r['floor_cold']:>14.0f}× {r['naive_page']:>12.2f} "
+            f"{naive_cold:>10.1f} {naive_cold / r['wall']:>9.1f}×"
+        )
+    lines.append("")
     lines.append(f"ongewijzigde herhaalrun (make report PERIOD={PERIOD}): {noop:.2f} s")
     lines.append(f"200.000 inzetregels waarderen: {value_lines_s:.2f} s")
     return "\n".join(lines)

@@ -313,7 +313,11 @@ def mask_bsn_in_column(
     tag in every dataset and quarter made with that key, so links between tables still hold.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    masked = [mask_bsn_in_text(str(u), allow_short) for u in uniques]
+    texts = [str(u) for u in uniques]
+    # a BSN needs 9 ASCII digits in a run, or a whole cell of 8: a text with fewer than 8 digits
+    # holds none and is not searched (counted by Arrow for all distinct values at once)
+    digits = pd.Series(texts, dtype="string[pyarrow]").str.count("[0-9]").to_numpy(dtype="int64", na_value=0)
+    masked = [mask_bsn_in_text(t, allow_short) if d >= 8 else t for t, d in zip(texts, digits)]
     if key is not None:
         masked = [
             m

@@ -115,15 +115,100 @@ def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
     return None, "Error", "onbekende fout"
 
 
-def run_stage(name: str, params: dict[str, Any], out_path: Path) -> nbformat.NotebookNode:
+# what the kernels import before their first notebook: while an earlier stage runs, so the
+# stage (or page) itself starts warm. Only imports: nothing is bound in the notebook's namespace
+# and nothing is printed, so an executed notebook is the same with or without it.
+STAGE_WARMUP = {
+    "01_clean": ("pipeline.ingest.stage",),
+    "02_validate": ("pipeline.orchestrate.history", "pipeline.validate.stage", "great_expectations"),
+    "03_compute": ("pipeline.orchestrate.history", "pipeline.indicators.stage"),
+}
+PAGE_WARMUP = (
+    "pipeline.report.pages.common",
+    "pipeline.report.pages.data",
+    "pipeline.report.pages.index",
+    "pipeline.report.pages.partner",
+    "pipeline.report.pages.quality",
+    "pipeline.report.pages.regio",
+    "pipeline.report.pages.vraag_aanbod",
+    "pipeline.report.pages.werkwijze",
+    "pipeline.report.render",
+    "matplotlib.backends.backend_svg",
+)
+
+
+def warmup_source(modules: Iterable[str]) -> str:
+    """A cell that imports ``modules`` and binds no name in the kernel's namespace.
+
+    >>> print(warmup_source(["a.b", "c"]))
+    __import__("importlib").import_module("a.b"); __import__("importlib").import_module("c")
+    """
+    return "; ".join(f'__import__("importlib").import_module("{m}")' for m in modules)
+
+
+class WarmKernel:
+    """A kernel for a stage notebook, started and given its imports in a background thread
+    while the previous stage runs. :meth:`take` hands the manager to papermill; ``None`` when the
+    warm-up failed (papermill then starts a kernel of its own, as without warm-up)."""
+
+    def __init__(self, modules: Iterable[str]):
+        import threading
+
+        self._source = warmup_source(modules)
+        self._folder = Path(tempfile.mkdtemp(prefix=f"sroi-kernel-{os.getpid()}-"))
+        self._km = None
+        self._ok = False
+        self._thread = threading.Thread(target=self._start, daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        from jupyter_client.manager import KernelManager
+
+        try:
+            km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(self._folder / "ipc"))
+            self._km = km
+            km.start_kernel(cwd=str(ROOT))
+            kc = km.client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=120)
+                reply = kc.execute_interactive(
+                    self._source, store_history=False, timeout=300, output_hook=lambda m: None
+                )
+                self._ok = reply["content"]["status"] == "ok"
+            finally:
+                kc.stop_channels()
+        except Exception:  # noqa: BLE001 - a failed warm-up only costs the time it would have saved
+            self._ok = False
+
+    def take(self):
+        """The warm kernel's manager (waits for the warm-up), or None."""
+        self._thread.join()
+        if self._ok:
+            return self._km
+        self.close()
+        return None
+
+    def close(self) -> None:
+        self._thread.join()
+        if self._km is not None and self._km.has_kernel:
+            self._km.shutdown_kernel(now=True)
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def run_stage(
+    name: str, params: dict[str, Any], out_path: Path, warm: WarmKernel | None = None
+) -> nbformat.NotebookNode:
     """Run ``notebooks/<name>.ipynb`` with papermill; raise :class:`NotebookFailed` on error.
 
+    ``warm``: a :class:`WarmKernel` started for this stage (its kernel is used and shut down).
     The executed notebook is written (normalised) to ``out_path`` either way, for audit.
     """
     import papermill as pm
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with _kernel_manager() as km:
+    km = warm.take() if warm is not None else None
+    with _kernel_manager() if km is None else _owned(km, warm) as km:
         try:
             pm.execute_notebook(
                 str(NOTEBOOKS_DIR / f"{name}.ipynb"),
@@ -144,6 +229,53 @@ def run_stage(name: str, params: dict[str, Any], out_path: Path) -> nbformat.Not
     return nb
 
 
+@contextmanager
+def _owned(km, warm: WarmKernel) -> Iterator[Any]:
+    try:
+        yield km
+    finally:
+        warm.close()
+
+
+class _Client:
+    """One kernel executing notebooks one after another (the pages of a period)."""
+
+    def __init__(self, km, warmup: str | None = None):
+        from nbclient import NotebookClient
+
+        self.sources: dict[str, nbformat.NotebookNode] = {}
+        first = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(warmup or "")])
+        self.client = NotebookClient(
+            first,
+            km=km,
+            kernel_name=KERNEL,
+            allow_errors=True,
+            timeout=600,
+            resources={"metadata": {"path": str(ROOT)}},
+        )
+        if warmup:
+            self.client.execute(cleanup_kc=False)
+            index, ename, evalue = _first_error(first)
+            if index is not None:
+                raise NotebookFailed("opwarmen", index, ename, evalue)
+
+    def run(self, name: str, params: dict[str, Any]) -> nbformat.NotebookNode:
+        from papermill.parameterize import parameterize_notebook
+
+        if name not in self.sources:
+            self.sources[name] = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+            for cell in self.sources[name].cells:  # papermill expects every cell to carry tags
+                cell.metadata.setdefault("tags", [])
+            self.sources[name].metadata.setdefault("papermill", {})
+        nb = parameterize_notebook(copy.deepcopy(self.sources[name]), params, report_mode=False)
+        self.client.nb = nb
+        self.client.execute(cleanup_kc=False)
+        index, ename, evalue = _first_error(nb)
+        if index is not None:
+            raise NotebookFailed(f"{name} {params}", index, ename, evalue)
+        return normalise(nb)
+
+
 def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, dict, nbformat.NotebookNode]]:
     """Execute notebooks for many parameter sets in ONE kernel (the pages of a period).
 
@@ -151,35 +283,11 @@ def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, 
     once the kernel is warm, so a region with hundreds of partners stays fast while each page's
     narrative still lives in its notebook. Yields (notebook name, params, executed notebook).
     """
-    from nbclient import NotebookClient
-    from papermill.parameterize import parameterize_notebook
-
-    sources: dict[str, nbformat.NotebookNode] = {}
     with _kernel_manager() as km:
         km.start_kernel(cwd=str(ROOT))
-        client = None
+        client = _Client(km)
         for name, params in jobs:
-            if name not in sources:
-                sources[name] = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
-                for cell in sources[name].cells:  # papermill expects every cell to carry tags
-                    cell.metadata.setdefault("tags", [])
-                sources[name].metadata.setdefault("papermill", {})
-            nb = parameterize_notebook(copy.deepcopy(sources[name]), params, report_mode=False)
-            if client is None:
-                client = NotebookClient(
-                    nb,
-                    km=km,
-                    kernel_name=KERNEL,
-                    allow_errors=True,
-                    timeout=600,
-                    resources={"metadata": {"path": str(ROOT)}},
-                )
-            client.nb = nb
-            client.execute(cleanup_kc=False)
-            index, ename, evalue = _first_error(nb)
-            if index is not None:
-                raise NotebookFailed(f"{name} {params}", index, ename, evalue)
-            yield name, params, normalise(nb)
+            yield name, params, client.run(name, params)
 
 
 # ---------------------------------------------------------------- pages on every core
@@ -198,24 +306,119 @@ def page_workers(jobs: int) -> int:
     return max(1, min(wanted, jobs))
 
 
-def _page_worker(
-    slice_: list[tuple[int, str, dict, str, str]], nb_dir: str, reports_build: str, footer: dict, done, lock
-) -> list[tuple[int, str, dict, str]]:
-    """One worker: its pages in one warm kernel, each executed, saved and rendered; returns
-    ``(job index, notebook, params, output)`` in its own order."""
+def _page_worker(inbox, outbox) -> None:
+    """One worker process: a warm kernel (started and given the page code's imports at once, while
+    the stages still run), then pages from ``inbox`` until ``None``: each executed, saved and
+    rendered; ``(job index, None)`` or ``(job index, error)`` goes to ``outbox``."""
     from pipeline.report.render import render_notebook
 
-    out = []
-    titles = {i: (page, title) for i, _, _, page, title in slice_}
-    jobs = [(name, params) for _, name, params, _, _ in slice_]
-    for (i, name, params, page, title), (_, _, nb) in zip(slice_, run_many(jobs)):
-        stem = page.removesuffix(".html").replace("/", "_")
-        nbformat.write(nb, Path(nb_dir) / "pages" / f"{stem}.ipynb")
-        render_notebook(nb, Path(reports_build) / page, title=titles[i][1], footer=footer)
-        with lock:
-            done.value += 1
-        out.append((i, name, params, page))
-    return out
+    try:
+        with _kernel_manager() as km:
+            km.start_kernel(cwd=str(ROOT))
+            client = _Client(km, warmup_source(PAGE_WARMUP))
+            outbox.put(("klaar", None))
+            while (job := inbox.get()) is not None:
+                i, name, params, page, title, nb_dir, reports_build, footer = job
+                try:
+                    nb = client.run(name, params)
+                    stem = page.removesuffix(".html").replace("/", "_")
+                    nbformat.write(nb, Path(nb_dir) / "pages" / f"{stem}.ipynb")
+                    render_notebook(nb, Path(reports_build) / page, title=title, footer=footer)
+                except Exception as exc:  # noqa: BLE001 - reported to the run, which stops
+                    outbox.put(
+                        (
+                            i,
+                            exc
+                            if isinstance(exc, NotebookFailed)
+                            else NotebookFailed(page, None, type(exc).__name__, str(exc)),
+                        )
+                    )
+                    return
+                outbox.put((i, None))
+    except Exception as exc:  # noqa: BLE001 - the kernel would not start
+        outbox.put((-1, NotebookFailed("paginakernel", None, type(exc).__name__, str(exc))))
+
+
+class PagePool:
+    """Processes that render the pages, one warm kernel each (:func:`page_workers` of them).
+
+    Started before the stages, so the kernels start and import the page code on the core the
+    stages leave free; :meth:`render` then hands out the pages one at a time to whichever worker
+    is free (a queue: a heavy page does not hold up the pages dealt after it). Every page's bytes
+    are the same whatever worker renders it or what it rendered before (tests/integration/
+    test_reproducible.py builds with 1 and 3 workers).
+    """
+
+    def __init__(self, workers: int | None = None):
+        import multiprocessing
+
+        self.size = workers or page_workers(1 << 30)
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process that ran kernels
+        self.inbox, self.outbox = ctx.Queue(), ctx.Queue()
+        self.procs = [
+            ctx.Process(target=_page_worker, args=(self.inbox, self.outbox), daemon=True) for _ in range(self.size)
+        ]
+        for proc in self.procs:
+            proc.start()
+
+    def render(
+        self,
+        jobs: list[tuple[str, dict, str, str]],
+        nb_dir: Path,
+        reports_build: Path,
+        footer: dict,
+        progress=None,
+        meanwhile=None,
+    ) -> list[tuple[str, dict, str]]:
+        """Execute and render every page ``(notebook, params, output, title)``; the result is in
+        the order of ``jobs``. ``progress(done, total)`` is called after pages are done;
+        ``meanwhile()`` runs in this process once the pages are handed out."""
+        import queue
+
+        (nb_dir / "pages").mkdir(parents=True, exist_ok=True)
+        for i, (name, params, page, title) in enumerate(jobs):
+            self.inbox.put((i, name, params, page, title, str(nb_dir), str(reports_build), dict(footer)))
+        for _ in self.procs:
+            self.inbox.put(None)
+        if meanwhile is not None:
+            meanwhile()
+        done = 0
+        while done < len(jobs):
+            try:
+                index, error = self.outbox.get(timeout=1.0)
+            except queue.Empty:
+                if not any(p.is_alive() for p in self.procs):
+                    raise NotebookFailed("pagina's", None, "WorkerDied", "een paginaproces stopte onverwacht") from None
+                continue
+            if index == "klaar":
+                continue
+            if error is not None:
+                raise error
+            done += 1
+            if progress is not None:
+                progress(done, len(jobs))
+        return [(name, params, page) for name, params, page, _ in jobs]
+
+    def close(self) -> None:
+        """Stop the workers (at once when a page failed: the run stops anyway)."""
+        for proc in self.procs:
+            proc.join(timeout=30)
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+        self.inbox.close()
+        self.outbox.close()
+
+    def __enter__(self) -> "PagePool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is not None:
+            for proc in self.procs:
+                if proc.is_alive():
+                    proc.terminate()
+        self.close()
 
 
 def render_pages(
@@ -225,43 +428,7 @@ def render_pages(
     footer: dict,
     progress=None,
 ) -> list[tuple[str, dict, str]]:
-    """Execute and render every page ``(notebook, params, output, title)``, on
-    :func:`page_workers` processes each with one warm kernel. Pages are dealt round-robin, so
-    the first, heavier pages (regio, kwaliteit) land on different workers; the result is in the
-    order of ``jobs`` and every page's bytes are the same whatever the number of workers.
-
-    ``progress(done, total)`` is called now and then from this process.
-    """
-    import multiprocessing
-    import time
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-
-    (nb_dir / "pages").mkdir(parents=True, exist_ok=True)
-    indexed = [(i, name, params, page, title) for i, (name, params, page, title) in enumerate(jobs)]
-    n = page_workers(len(jobs))
-    slices = [indexed[k::n] for k in range(n)]
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process that ran kernels
-    manager = ctx.Manager()
-    done, lock = manager.Value("i", 0), manager.Lock()
-    results: list[tuple[int, str, dict, str]] = []
-    try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-            futures = [
-                pool.submit(_page_worker, sl, str(nb_dir), str(reports_build), dict(footer), done, lock)
-                for sl in slices
-                if sl
-            ]
-            reported = 0
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, timeout=1.0, return_when=FIRST_EXCEPTION)
-                for f in finished:
-                    results.extend(f.result())  # re-raises a worker's NotebookFailed here
-                if progress is not None and done.value != reported:
-                    reported = done.value
-                    progress(reported, len(jobs))
-                if not finished:
-                    time.sleep(0)
-    finally:
-        manager.shutdown()
-    return [(name, params, page) for _, name, params, page in sorted(results, key=lambda r: r[0])]
+    """Execute and render every page ``(notebook, params, output, title)`` on a fresh
+    :class:`PagePool` of :func:`page_workers` processes; the result is in the order of ``jobs``."""
+    with PagePool(page_workers(len(jobs))) as pool:
+        return pool.render(jobs, nb_dir, reports_build, footer, progress)

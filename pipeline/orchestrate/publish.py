@@ -15,7 +15,7 @@ import pandas as pd
 from pipeline.core.periods import Period
 from pipeline.orchestrate import manifest
 from pipeline.orchestrate.history import ensure_history
-from pipeline.orchestrate.notebooks import page_workers, render_pages, run_stage
+from pipeline.orchestrate.notebooks import STAGE_WARMUP, PagePool, WarmKernel, run_stage
 from pipeline.report.downloads import write_downloads
 from pipeline.report.formatting import format_quarter
 
@@ -87,33 +87,45 @@ def build_all(
     timings["history"] = time.monotonic() - started
     if built:
         say(f"gebouwd: {', '.join(built)} | built")
-    for stage in STAGES:
-        say(f"{stage} ({code})")
+    # the page workers start their kernels now, and each stage's kernel starts and imports while
+    # the stage before it runs: the core a stage leaves free does the waiting for the next step
+    with PagePool() as pool:
+        warm: WarmKernel | None = None
+        try:
+            for k, stage in enumerate(STAGES):
+                following = STAGES[k + 1] if k + 1 < len(STAGES) else None
+                say(f"{stage} ({code})")
+                started = time.monotonic()
+                current, warm = warm, WarmKernel(STAGE_WARMUP[following]) if following else None
+                run_stage(stage, params, nb_dir / f"{stage}.ipynb", warm=current)
+                timings[stage] = time.monotonic() - started
+        finally:
+            if warm is not None:
+                warm.close()
+
+        inputs = manifest.input_files(clean_build)
+        page_footer = footer(period, inputs, version)
+        partners = pd.read_parquet(clean_build / "partners.parquet")
+        jobs = page_jobs(code, partners)
+        say(f"pagina's renderen: {len(jobs)} ({code}), {min(pool.size, len(jobs))} tegelijk | rendering pages")
         started = time.monotonic()
-        run_stage(stage, params, nb_dir / f"{stage}.ipynb")
-        timings[stage] = time.monotonic() - started
+        step = max(1, min(10, len(jobs) // 4))  # a line every few pages: about four, at most ten apart
+        shown = [0]
 
-    inputs = manifest.input_files(clean_build)
-    page_footer = footer(period, inputs, version)
-    partners = pd.read_parquet(clean_build / "partners.parquet")
-    jobs = page_jobs(code, partners)
-    say(f"pagina's renderen: {len(jobs)} ({code}), {page_workers(len(jobs))} tegelijk | rendering pages")
-    started = time.monotonic()
-    step = max(1, min(10, len(jobs) // 4))  # a line every few pages: about four, at most ten apart
-    shown = [0]
+        def progress(done: int, total: int) -> None:
+            if done == total or done - shown[0] >= step:
+                shown[0] = done
+                say(f"pagina's {done}/{total} klaar | pages done")
 
-    def progress(done: int, total: int) -> None:
-        if done == total or done - shown[0] >= step:
-            shown[0] = done
-            say(f"pagina's {done}/{total} klaar | pages done")
+        def downloads() -> None:  # in this process, while the workers render
+            say(f"Excel-downloads schrijven ({code})")
+            begun = time.monotonic()
+            write_downloads(code, reports_build, partners)
+            timings["downloads"] = time.monotonic() - begun
 
-    rendered = render_pages(jobs, nb_dir, reports_build, page_footer, progress)
+        rendered = pool.render(jobs, nb_dir, reports_build, page_footer, progress, meanwhile=downloads)
     page_params = [{"notebook": f"{name}.ipynb", "parameters": p, "pagina": out} for name, p, out in rendered]
-    timings["render"] = time.monotonic() - started
-    say(f"Excel-downloads schrijven ({code})")
-    started = time.monotonic()
-    write_downloads(code, reports_build, partners)
-    timings["downloads"] = time.monotonic() - started
+    timings["render"] = time.monotonic() - started  # the pages and, beside them, the downloads
     manifest.write_manifest(
         period,
         raw_dir,

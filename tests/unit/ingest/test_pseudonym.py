@@ -156,3 +156,35 @@ def test_eleven_test_accepts_exactly_the_valid_numbers(numbers: list[str]) -> No
 def test_mask_bsn_shows_at_most_three_digits(value: object, masked: str) -> None:
     assert mask_bsn(value) == masked
     assert sum(c.isdigit() for c in mask_bsn(value)) <= pseudonym.MASK_VISIBLE_DIGITS
+
+
+def test_a_column_is_masked_as_each_of_its_values_alone():
+    # mask_bsn_in_column skips distinct values with fewer than 8 ASCII digits; every value,
+    # skipped or not, must come out as mask_bsn_in_text makes it. Eleven-test by hand:
+    # 123456782: 9*1+8*2+7*3+6*4+5*5+4*6+3*7+2*8-1*2 = 154 = 14*11 -> a BSN;
+    # 12345672 is 012345672 without Excel's leading 0: 8*1+7*2+6*3+5*4+4*5+3*6+2*7-1*2 = 110 = 10*11
+    import pandas as pd
+
+    from pipeline.ingest.pseudonym import mask_bsn_in_column, mask_bsn_in_text
+
+    values = [
+        "123456782",
+        "bsn 1234 56 782 bellen",
+        "12345672",
+        "01-03-2021",
+        "Lasser",
+        "rij 12",
+        "１２３４５６７８２",  # full-width digits: no BSN
+        "tel 0501234567",
+        "12.34.56.782",
+        None,
+        "1234567",
+        "x12345672",
+    ]
+    column = pd.Series(values * 3, dtype="string")
+    for short in (True, False):
+        out, changed = mask_bsn_in_column(column, allow_short=short)
+        expected = [None if v is None else mask_bsn_in_text(v, short) for v in values * 3]
+        assert [None if pd.isna(v) else v for v in out] == expected
+        assert changed.tolist() == [e is not None and e != v for e, v in zip(expected, values * 3)]
+    assert mask_bsn_in_column(column)[0].iloc[0] == "******782"

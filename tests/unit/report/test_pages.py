@@ -251,6 +251,20 @@ def test_partner_sees_only_its_own_contracts(data, partner_id, own, others):
     assert not any(f">{o}<" in shown for o in others)
 
 
+def test_the_contract_chart_keeps_to_the_most_urgent_contracts_and_says_so(data, monkeypatch):
+    from types import SimpleNamespace
+
+    # bouw-x has A-2 (risico) and B-1 (nog niet gestart); with room for 1, the chart shows A-2
+    # only and says that the table lists both
+    monkeypatch.setattr(partner, "settings", lambda: SimpleNamespace(render=SimpleNamespace(grafiek_max_opdrachten=1)))
+    shown = partner.contract_charts(data, "bouw-x")
+    assert ">A-2<" in shown and ">B-1<" not in shown
+    assert "De grafiek toont de 1 dringendste van uw 2 opdrachten" in shown
+    monkeypatch.setattr(partner, "settings", lambda: SimpleNamespace(render=SimpleNamespace(grafiek_max_opdrachten=2)))
+    shown = partner.contract_charts(data, "bouw-x")
+    assert ">A-2<" in shown and ">B-1<" in shown and "dringendste" not in shown
+
+
 def test_contract_texts_are_escaped_and_persons_suppressed(data):
     contracts = partner.contracts_table(data, "gemeente-a")
     assert "&lt;b&gt;Brug&lt;/b&gt;" in contracts and "<b>Brug" not in contracts
