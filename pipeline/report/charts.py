@@ -40,12 +40,14 @@ from pipeline.report.chart_style import (  # noqa: F401 - Chart is part of this 
     _finish,
     _hbar_labels,
     _label,
+    _margins,
     _quarter_ticks,
     _style,
     _styled,
     _text,
     _value,
     money_format,
+    widest_pt,
 )
 
 # Columns whose values are codes with a Dutch word (config/labels.yaml, the rate card)
@@ -123,7 +125,7 @@ def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None 
     keys = list(stages)
     values = [_value(stages[k]) for k in keys]
     first = values[0][0] if values and values[0][1] is None and values[0][0] > 0 else None
-    fig = _figure(1.6 + 0.75 * len(keys))
+    fig = _figure(1.6 + 0.75 * len(keys), constrained=False)
     ax = fig.add_subplot()
     y = np.arange(len(keys))[::-1]
     xmax = max([v for v, _ in values] + [1])
@@ -144,8 +146,11 @@ def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None 
             text += f" ({fmt.format_pct(100 * number / first)} van {names.get(keys[0], keys[0]).lower()})"
         texts.append(text)
     _hbar_labels(ax, y, [v for v, _ in values], texts, xmax)
-    ax.set_yticks(y, [_text(names.get(k, k)) for k in keys])
+    ticks = [_text(names.get(k, k)) for k in keys]
+    ax.set_yticks(y, ticks)
     ax.set_xlim(0, xmax * 1.45)
+    # margins from the stage names' widths (the values stand inside the plot, right of the bars)
+    _margins(fig, widest_pt(ticks, 9.5) + 3.5 + 3.5 + 6, 8, 3, 34)
     _axis_format(ax.xaxis, fmt.format_int)
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("Aantal kandidaten")
@@ -392,7 +397,7 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id", clip
     xmax = clip_pct if top > clip_pct else max(top * 1.05, 110.0)
     over = real > xmax
     drawn = np.minimum(real, xmax)
-    fig = _figure(2.2 + 0.62 * n)
+    fig = _figure(2.2 + 0.62 * n, constrained=False)
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
     ax.barh(y, drawn, height=0.55, color=fmt.OKABE_ITO["blauw"], edgecolor=INK, linewidth=0.5, label="Gerealiseerd")
@@ -435,7 +440,8 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id", clip
     texts = [f"{money(g)} ({fmt.format_pct(r, 0)})" for g, r in zip(table["gerealiseerd_eur"], real)]
     for yi, text in zip(y, texts):
         ax.text(1.035, yi, _text(text), transform=ax.get_yaxis_transform(), ha="left", va="center")
-    ax.set_yticks(y, [_text(v) for v in table[label_column]])
+    names = [_text(v) for v in table[label_column]]
+    ax.set_yticks(y, names)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(0, xmax)
     _axis_format(ax.xaxis, lambda v: fmt.format_pct(v, 0))
@@ -444,7 +450,14 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id", clip
         "Percentage van de verplichting"
         + (f" (de as stopt bij {fmt.format_pct(xmax, 0)}; ▶ loopt verder)" if over.any() else "")
     )
-    fig.legend(loc="outside upper left", ncols=3)
+    # margins from the texts' own widths (instead of constrained layout, which measures every
+    # text twice): left the contract ids beside their ticks, right the amounts' column (it starts
+    # 3,5% of the plot's width past its edge), top one row of legend, bottom ticks and axis label
+    width = fig.get_size_inches()[0] * 72
+    left = widest_pt(names, 9.5) + 3.5 + 3.5 + 6
+    right = (0.035 * (width - left) + widest_pt([_text(t) for t in texts], 10) + 6) / 1.035
+    _margins(fig, left, right, 26, 34)
+    fig.legend(loc="upper left", bbox_to_anchor=(0, 1), ncols=3, borderaxespad=0.3)
     alt = (
         "Staafdiagram realisatie per opdracht als percentage van de verplichting"
         + (f" (as tot {fmt.format_pct(xmax, 0)}, langere balken met een pijl)" if over.any() else "")

@@ -109,7 +109,11 @@ def chart(table: pd.DataFrame) -> cs.Chart:
     with supply (candidates: in training + completed without placement)."""
     rows = table[table["sector"] != "Totaal"].reset_index(drop=True)
     n = len(rows)
-    fig = cs._figure(1.4 + 2.1 * n)
+    # fixed margins (instead of constrained layout, which measures every text twice): the two
+    # legend rows and the first panel's title on top, a title's height between the panels, and
+    # every panel equally high however many sectors there are
+    top, bottom, gap, panel = 48, 34, 22.5, 28
+    fig = cs._figure((top + bottom + n * panel + (n - 1) * gap) / cs.PT_PER_CM, constrained=False)
     axes = fig.subplots(n, 1, squeeze=False, sharex=True)[:, 0]
 
     def num(v: object) -> float:
@@ -145,7 +149,8 @@ def chart(table: pd.DataFrame) -> cs.Chart:
     axes[-1].set_xlabel("persoonsjaren (vraag) en kandidaten (aanbod)")
     axes[-1].xaxis.set_major_locator(MaxNLocator(5, integer=True))
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside upper center", ncols=2, fontsize=8)
+    cs._margins(fig, cs.widest_pt(["Vraag", "Aanbod"], 9.5) + 3.5 + 3.5 + 6, 3, top, bottom, hspace=gap / panel)
+    fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 1), ncols=2, fontsize=8, borderaxespad=0.3)
     alt = "Vraag en aanbod per sector: " + "; ".join(alt_parts) + "."
     return cs._finish(fig, alt)
 
