@@ -11,6 +11,7 @@ carried-forward delivery compares equal to itself.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pipeline.core.schema import PROVENANCE_COLUMNS, dataset_spec
@@ -38,18 +39,18 @@ def _comparable(frame: pd.DataFrame, dataset: str) -> list[str]:
     return [c for c in dict.fromkeys(wanted) if c in frame.columns]
 
 
-def _text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Values as text, missing as "" (so NaN equals NaN and 8 equals 8.0 as written)."""
-    out = pd.DataFrame(index=frame.index)
-    for c in columns:
-        col = frame[c]
-        if pd.api.types.is_datetime64_any_dtype(col.dtype):
-            out[c] = col.dt.strftime("%Y-%m-%d").fillna("")
-        elif pd.api.types.is_float_dtype(col.dtype):
-            out[c] = col.map(lambda v: "" if pd.isna(v) else repr(float(v)))
-        else:
-            out[c] = col.astype("string").fillna("").astype(str)
-    return out
+def _differs(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Per row whether two aligned columns hold different values: missing equals missing, a
+    number equals the same number (8 and 8.0), a date the same day; anything else compares as
+    text. Whole columns at once."""
+    if all(pd.api.types.is_datetime64_any_dtype(c.dtype) for c in (left, right)):
+        a, b = (c.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object) for c in (left, right))
+        return a != b
+    if all(pd.api.types.is_numeric_dtype(c.dtype) and not pd.api.types.is_bool_dtype(c.dtype) for c in (left, right)):
+        a, b = (c.astype("float64").to_numpy(dtype="float64", na_value=np.nan) for c in (left, right))
+        return ~((a == b) | (np.isnan(a) & np.isnan(b)))
+    a, b = (c.astype("string").fillna("").to_numpy(dtype=object) for c in (left, right))
+    return a != b
 
 
 def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -107,9 +108,11 @@ def compare_dataset(now: pd.DataFrame, before: pd.DataFrame, dataset: str) -> pd
     columns = [c for c in _comparable(now, dataset) if c in before.columns] if len(now) and len(before) else []
     changed = pd.Series(dtype=int)
     if len(both) and columns:
-        left = _text(now.iloc[both["_rij_nu"].astype(int).to_numpy()], columns).reset_index(drop=True)
-        right = _text(before.iloc[both["_rij_vorige"].astype(int).to_numpy()], columns).reset_index(drop=True)
-        differs = (left != right).any(axis=1).to_numpy()
+        left = now.iloc[both["_rij_nu"].astype(int).to_numpy()]
+        right = before.iloc[both["_rij_vorige"].astype(int).to_numpy()]
+        differs = np.zeros(len(both), dtype=bool)
+        for c in columns:
+            differs |= _differs(left[c], right[c])
         changed = pd.Series(differs.astype(int), index=both["partner_id"].to_numpy()).groupby(level=0).sum()
     n_periods, b_periods = _per_partner_periods(now), _per_partner_periods(before)
     rows = [
