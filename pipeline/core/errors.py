@@ -18,6 +18,9 @@ class PipelineError(Exception):
         self.nl = nl
         self.en = en
 
+    def __reduce__(self):  # crosses from a reading process to the stage intact
+        return (type(self), (self.nl, self.en))
+
     def one_line(self) -> str:
         """The message as printed on the terminal: ``FOUT: <nl> | ERROR: <en>``."""
         return f"FOUT: {self.nl} | ERROR: {self.en}"

@@ -17,6 +17,7 @@ checked for every readable file; a break is a bug and stops the run.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +84,9 @@ class IngestResult:
     kolommen: pd.DataFrame | None = None
 
 
-def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path | None = None) -> IngestResult:
+def run_ingest(
+    period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path | None = None, workers: int | None = None
+) -> IngestResult:
     """Read every delivery for ``period`` under ``raw_dir`` and write the ingest tables to ``out_dir``.
 
     Args:
@@ -91,6 +94,8 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
         raw_dir: the read-only raw folder (``partners.csv``, ``<P>/<partner_id>/...``).
         out_dir: ``data/clean/<P>/_ingest/``; created if needed, must lie outside ``raw_dir``.
         mappings_dir: partner mapping files (default: the package's ``config/mappings``).
+        workers: processes that read the files (:func:`read_workers` decides when None; the
+            history's quarters, already read two at a time, pass 1).
 
     Raises:
         PipelineError: partners.csv missing or malformed, no deliveries at all for the period,
@@ -107,7 +112,7 @@ def run_ingest(period: str, raw_dir: Path, out_dir: Path, *, mappings_dir: Path 
     found, notes = discover(raw_dir, p, partners)  # nothing to read says more than a missing key
     key = load_key(raw_dir)
     mappings = load_mappings(mappings_dir) if mappings_dir else load_mappings()
-    tables, afgekeurd, bestanden, file_notes, bevindingen, kolommen = _read_all(found, mappings, key)
+    tables, afgekeurd, bestanden, file_notes, bevindingen, kolommen = _read_all(found, mappings, key, workers)
     result = IngestResult(
         period=p.code,
         out_dir=out_dir,
@@ -152,13 +157,54 @@ def preflight(period: str, raw_dir: Path) -> None:
     load_rate_card()
 
 
+# a delivery this large is read by more than one process (below it, starting them costs more
+# than it saves): the files of a quarter at 10x the demo region and up
+PARALLEL_MIN_FILES = 64
+PARALLEL_MIN_BYTES = 4_000_000
+
+
+def read_workers(files: int, size: int) -> int:
+    """Processes to read ``files`` exports of ``size`` bytes together: 1 for a small delivery,
+    else one per core this process may use, at most 2 (the stages leave one core to the page
+    workers' start).
+
+    >>> read_workers(35, 500_000), read_workers(368, 32_000_000) in (1, 2)
+    (1, True)
+    """
+    if files < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(2, cores))
+
+
+def _read_one(job: tuple[bytes, FoundFile, object]) -> RawTable | UnreadableFileError:
+    raw, f, mapping = job
+    try:
+        return read_export(raw, f, mapping)
+    except UnreadableFileError as exc:
+        return exc
+
+
+def _read_exports(jobs: list[tuple[bytes, FoundFile, object]], workers: int) -> list[RawTable | UnreadableFileError]:
+    """Every export read (or its reason for being unreadable), in the order of ``jobs``,
+    whatever the number of processes: the same tables either way."""
+    if workers <= 1 or len(jobs) < 2:
+        return [_read_one(job) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))))
+
+
 def _read_all(
-    found: list[FoundFile], mappings: dict[str, PartnerMapping], key: bytes
+    found: list[FoundFile], mappings: dict[str, PartnerMapping], key: bytes, workers: int | None = None
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame, list[tuple[str, ...]], pd.DataFrame, pd.DataFrame]:
     """Read every found file, then type each dataset at once:
     ``(tables, afgekeurd, bestanden, notes, bevindingen, kolommen)``."""
     exports: dict[str, list[tuple[int, FoundFile, RawTable]]] = {d: [] for d in DATASETS}
     files, notes = [], []
+    jobs: list[tuple[int, tuple[bytes, FoundFile, object]]] = []  # (row in files, what to read)
     for f in found:
         files.append(
             {
@@ -183,12 +229,14 @@ def _read_all(
         if f.unknown:
             continue
         mapping = mappings[f.partner_id].for_dataset(f.dataset) if f.partner_id in mappings else None
-        try:
-            table = read_export(raw, f, mapping)
-        except UnreadableFileError as exc:
-            files[-1].update(status="onleesbaar", reden_nl=exc.nl, reason_en=exc.en)
+        jobs.append((len(files) - 1, (raw, f, mapping)))
+    if workers is None:
+        workers = read_workers(len(jobs), sum(len(raw) for _, (raw, _, _) in jobs))
+    for (row, (_, f, _)), table in zip(jobs, _read_exports([job for _, job in jobs], workers)):
+        if isinstance(table, UnreadableFileError):
+            files[row].update(status="onleesbaar", reden_nl=table.nl, reason_en=table.en)
             continue
-        exports[f.dataset].append((len(files) - 1, f, table))
+        exports[f.dataset].append((row, f, table))
         notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in table.notes]
     tables, rejected, masked, headers = (
         {},

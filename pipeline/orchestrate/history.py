@@ -68,7 +68,7 @@ def _ingest_one(job: tuple[str, str, str]) -> str | None:
 
     period, raw, scratch = job
     try:
-        run_ingest(period, Path(raw), Path(scratch) / "_ingest")
+        run_ingest(period, Path(raw), Path(scratch) / "_ingest", workers=1)  # two quarters at a time already
     except PipelineError:
         shutil.rmtree(scratch, ignore_errors=True)
         return None

@@ -486,3 +486,27 @@ def test_any_cell_text_types_or_rejects_never_crashes(cells: list[list[str]]) ->
         return  # UnreadableFileError: e.g. a stray quote
     assert counts["rijen_gelezen"] == counts["rijen_schoon"] + counts["rijen_afgekeurd"]
     assert rejects["reden_nl"].notna().all() and rejects["reason_en"].notna().all()
+
+
+def test_two_reading_processes_write_the_same_tables_as_one(tmp_path, monkeypatch) -> None:
+    # a large delivery is read by two processes (read_workers): every table, rejection, note and
+    # unreadable file must come out byte for byte as with one; this folder holds an unreadable
+    # XLSX, bad values, two encodings and a file of an unknown partner
+    raw = full_raw(tmp_path)
+    monkeypatch.setenv("SROI_PSEUDONYM_KEY", KEY)
+    run_ingest("2021Q3", raw, tmp_path / "een", workers=1)
+    run_ingest("2021Q3", raw, tmp_path / "twee", workers=2)
+    one = {p.relative_to(tmp_path / "een"): p.read_bytes() for p in (tmp_path / "een").rglob("*") if p.is_file()}
+    two = {p.relative_to(tmp_path / "twee"): p.read_bytes() for p in (tmp_path / "twee").rglob("*") if p.is_file()}
+    assert one.keys() == two.keys() and len(one) > 5
+    assert [p for p in one if one[p] != two[p]] == []
+    bestanden = (tmp_path / "twee" / "bestanden.csv").read_text(encoding="utf-8")
+    assert "onleesbaar" in bestanden  # the unreadable file crossed from its process as such
+
+
+def test_small_deliveries_are_read_in_one_process() -> None:
+    from pipeline.ingest.stage import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, read_workers
+
+    assert read_workers(35, 500_000) == 1  # the demo quarter: 35 files, 0,5 MB
+    assert read_workers(PARALLEL_MIN_FILES - 1, 10 * PARALLEL_MIN_BYTES) == 1
+    assert read_workers(PARALLEL_MIN_FILES, PARALLEL_MIN_BYTES - 1) == 1
