@@ -1,7 +1,8 @@
 """Build every output of one period into a build folder (called by ``pipeline.orchestrate.run``).
 
-Stages run as papermill notebooks (a fresh kernel each, as an analyst would run them); the
-pages of the period run in one shared warm kernel and are converted to HTML by nbconvert.
+Stages run as papermill notebooks (a kernel each, as an analyst would run them, started and given
+its imports while the stage before it runs); the pages of the period run in warm kernels, one per
+core (``notebooks.PagePool``), and are converted to HTML by nbconvert.
 """
 
 from __future__ import annotations
