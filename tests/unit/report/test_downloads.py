@@ -11,6 +11,7 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils.escape import unescape
 
 from pipeline.report import downloads
 
@@ -137,8 +138,16 @@ def test_text_that_looks_like_a_formula_stays_text(written):
     assert not cells["Nieuwbouw school"].quotePrefix
     with zipfile.ZipFile(path) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()  # where XlsxWriter keeps the texts
     assert "<f>" not in sheet and "<f " not in sheet  # no formula element anywhere
-    assert "=HYPERLINK(&quot;http://x&quot;,&quot;klik&quot;)" in sheet or '=HYPERLINK("http://x","klik")' in sheet
+    assert "=HYPERLINK(&quot;http://x&quot;,&quot;klik&quot;)" in strings or '=HYPERLINK("http://x","klik")' in strings
+
+
+def _text_back(text):
+    """One contract's description written into a workbook and read back with openpyxl."""
+    rows = downloads.contract_rows(CONTRACTS.iloc[:1].assign(omschrijving=[text]), PARTNERS)
+    wb = openpyxl.load_workbook(io.BytesIO(downloads.workbook_bytes(rows, "2021Q3", "test")))
+    return _column(wb["Opdrachten"], "Omschrijving")[0]
 
 
 @pytest.mark.parametrize(
@@ -147,15 +156,41 @@ def test_text_that_looks_like_a_formula_stays_text(written):
     ids=["plus", "minus", "at", "tab", "carriage_return", "equals"],
 )
 def test_every_formula_trigger_gets_the_quote_prefix(text):
-    ws = openpyxl.Workbook().active
-    downloads.write_text(ws["A1"], text)
-    assert ws["A1"].value == text and ws["A1"].data_type == "s" and ws["A1"].quotePrefix
+    cell = _text_back(text)
+    # a carriage return is stored as Excel's escape _x000D_ (a bare one would become a line feed in
+    # XML); Excel reads it back as the carriage return, openpyxl leaves the escape as it is
+    assert unescape(cell.value) == text and cell.data_type == "s" and cell.quotePrefix
 
 
 def test_control_characters_xml_cannot_hold_are_dropped():
-    ws = openpyxl.Workbook().active
-    downloads.write_text(ws["A1"], "a\x00b\x1fc")
-    assert ws["A1"].value == "abc"
+    assert _text_back("a\x00b\x1fc").value == "abc"
+    # the same characters as openpyxl drops
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    assert downloads.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern
+
+
+def test_text_is_cut_at_excels_limit():
+    assert _text_back("x" * 40_000).value == "x" * downloads.MAX_CELL_TEXT
+
+
+def test_partner_texts_that_look_like_formulas_come_back_as_quoted_strings(tmp_path):
+    hostile = CONTRACTS.assign(
+        omschrijving=['=HYPERLINK("http://x")', "Nieuwbouw school", "+31 50 123"],
+        opdrachtnemer_naam=["+31 50 123", "Bouw Y B.V.", '=HYPERLINK("http://x")'],
+    )
+    (tmp_path / "data").mkdir()
+    hostile.to_csv(tmp_path / "data" / "opdrachten.csv", index=False)
+    partners = PARTNERS.assign(naam=PARTNERS["naam"].where(PARTNERS["partner_id"] != "bouw-x", "@Bouw X"))
+    downloads.write_downloads("2021Q3", tmp_path, partners)
+    wb = openpyxl.load_workbook(tmp_path / "partners" / "bouw-x.xlsx")
+    ws = wb["Opdrachten"]
+    cells = _column(ws, "Omschrijving") + _column(ws, "Opdrachtnemer")
+    assert sorted(c.value for c in cells) == sorted(['=HYPERLINK("http://x")', "+31 50 123"] * 2)
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    over = wb["Toelichting"]["B3"]  # the partner's own name
+    assert over.value == "@Bouw X" and over.data_type == "s" and over.quotePrefix
+    assert not _column(ws, "Opdrachtgever")[0].quotePrefix
 
 
 def test_person_counts_are_suppressed_as_on_the_pages(written):
@@ -195,7 +230,11 @@ def test_sheet_prints_landscape_on_a4_with_the_header_row_repeated(written):
     ws = _sheet(root / "data" / "opdrachten.xlsx")
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1
+    # fitToWidth left out means 1 (its default in the OOXML schema; XlsxWriter writes only other values)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth or 1) == 1
+    assert int(ws.page_setup.fitToHeight) == 0  # as many pages high as needed
+    assert not ws.print_options.gridLines
+    assert ws.freeze_panes == "C2"
     assert ws.print_title_rows == "$1:$1"
 
 
@@ -209,13 +248,17 @@ def test_same_inputs_give_byte_identical_files(written, tmp_path, monkeypatch):
     root, first = written
     before = [hashlib.sha256(p.read_bytes()).digest() for p in first]
 
-    class LaterClock(dt.datetime):  # a run on another day must not change a byte
+    class AnyDatetime(type):  # XlsxWriter asks isinstance(created, datetime) with the name patched below
+        def __instancecheck__(cls, value):
+            return isinstance(value, dt.datetime)
+
+    class LaterClock(dt.datetime, metaclass=AnyDatetime):  # a run on another day must not change a byte
         @classmethod
         def now(cls, tz=None):
             return dt.datetime(2030, 5, 17, 13, 14, 15, tzinfo=tz)
 
     with monkeypatch.context() as m:
-        m.setattr("openpyxl.writer.excel.datetime.datetime", LaterClock)  # document properties
+        m.setattr("xlsxwriter.core.datetime", LaterClock)  # document properties
         m.setattr("zipfile.time.time", lambda: 1_905_000_000.0)  # zip entry times (2030)
         again = downloads.write_downloads("2021Q3", root, PARTNERS)
     assert [hashlib.sha256(p.read_bytes()).digest() for p in again] == before
@@ -227,9 +270,9 @@ def test_zip_entries_and_properties_are_fixed(written):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         infos = z.infolist()
         core = z.read("docProps/core.xml").decode()
-    assert infos[0].filename == "[Content_Types].xml"
-    assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
+    assert infos[0].filename == "[Content_Types].xml"  # as Office writes it
     assert {i.date_time for i in infos} == {downloads.ZIP_DATE_TIME}
+    assert len({(i.create_system, i.external_attr) for i in infos}) == 1
     assert "2021-09-30T00:00:00Z" in core and "social-return-monitor" in core  # peildatum, not the clock
     assert "openpyxl" not in core
 
