@@ -51,8 +51,8 @@ $(VENV_OK): requirements.lock pyproject.toml tools/venv_paths.py
 	@echo ">> setting up $(VENV) from requirements.lock"
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "FOUT: $(PYTHON) niet gevonden | ERROR: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	# one pass over the hashed lock: no resolver (--no-deps), wheels only (nothing is built), no
-	# bytecode compiled up front (Python writes it on first import)
+	@# one pass over the hashed lock: no resolver (--no-deps), wheels only (nothing is built), no
+	@# bytecode compiled up front (Python writes it on first import)
 	$(PY) -m pip install --quiet --no-deps --only-binary=:all: --no-compile --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip check
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null

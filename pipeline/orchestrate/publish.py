@@ -7,6 +7,7 @@ core (``notebooks.PagePool``), and are converted to HTML by nbconvert.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Callable
@@ -88,9 +89,11 @@ def build_all(
     timings["history"] = time.monotonic() - started
     if built:
         say(f"gebouwd: {', '.join(built)} | built")
-    # the page workers start their kernels now, and each stage's kernel starts and imports while
-    # the stage before it runs: the core a stage leaves free does the waiting for the next step
-    with PagePool() as pool:
+    # each stage's kernel starts and imports while the stage before it runs, and the page workers
+    # start their kernels once the first stage is done: the core a stage leaves free does the
+    # waiting for the next step (two processes at a time, not four competing for two cores)
+    with contextlib.ExitStack() as stack:
+        pool: PagePool | None = None
         warm: WarmKernel | None = None
         try:
             for k, stage in enumerate(STAGES):
@@ -98,11 +101,14 @@ def build_all(
                 say(f"{stage} ({code})")
                 started = time.monotonic()
                 current, warm = warm, WarmKernel(STAGE_WARMUP[following]) if following else None
+                if k == 1:
+                    pool = stack.enter_context(PagePool())
                 run_stage(stage, params, nb_dir / f"{stage}.ipynb", warm=current)
                 timings[stage] = time.monotonic() - started
         finally:
             if warm is not None:
                 warm.close()
+        assert pool is not None
 
         inputs = manifest.input_files(clean_build)
         page_footer = footer(period, inputs, version)
