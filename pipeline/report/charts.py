@@ -150,10 +150,13 @@ def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None 
     ax.set_yticks(y, ticks)
     ax.set_xlim(0, xmax * 1.45)
     # margins from the stage names' widths (the values stand inside the plot, right of the bars)
-    _margins(fig, widest_pt(ticks, 9.5) + 3.5 + 3.5 + 6, 8, 3, 34)
     _axis_format(ax.xaxis, fmt.format_int)
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("Aantal kandidaten")
+    # right: at least half of the last tick's label, which may sit at the axis' end
+    shown = [t for t in ax.get_xticks() if t <= ax.get_xlim()[1]]
+    right = max(8.0, widest_pt([fmt.format_int(t) for t in shown[-1:]], 9.5) / 2 + 4)
+    _margins(fig, widest_pt(ticks, 9.5) + 3.5 + 3.5 + 6, right, 3, 34)
     alt = (
         "Staafdiagram trechter van trajecten: "
         + "; ".join(f"{names.get(k, k).lower()} {t}" for k, t in zip(keys, texts))
