@@ -118,8 +118,7 @@ def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
 # what the kernels import before their first notebook: while an earlier stage runs, so the
 # stage (or page) itself starts warm. Only imports: nothing is bound in the notebook's namespace
 # and nothing is printed, so an executed notebook is the same with or without it.
-STAGE_WARMUP = {
-    "01_clean": ("pipeline.ingest.stage",),
+STAGE_WARMUP = {  # the first stage has no stage before it to hide its start behind
     "02_validate": ("pipeline.orchestrate.history", "pipeline.validate.stage", "great_expectations"),
     "03_compute": ("pipeline.orchestrate.history", "pipeline.indicators.stage"),
 }
@@ -400,7 +399,8 @@ class PagePool:
         return [(name, params, page) for name, params, page, _ in jobs]
 
     def close(self) -> None:
-        """Stop the workers (at once when a page failed: the run stops anyway)."""
+        """Wait for the workers to stop (each shuts its kernel down); one still busy after
+        30 s is terminated (its kernel follows: a kernel exits when its parent is gone)."""
         for proc in self.procs:
             proc.join(timeout=30)
         for proc in self.procs:
@@ -414,10 +414,16 @@ class PagePool:
         return self
 
     def __exit__(self, *exc) -> None:
-        if exc[0] is not None:
-            for proc in self.procs:
-                if proc.is_alive():
-                    proc.terminate()
+        if exc[0] is not None:  # the run stops: no worker starts another page
+            import queue
+
+            try:
+                while True:
+                    self.inbox.get_nowait()
+            except queue.Empty:
+                pass
+            for _ in self.procs:
+                self.inbox.put(None)
         self.close()
 
 
