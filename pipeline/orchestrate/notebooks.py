@@ -275,20 +275,6 @@ class _Client:
         return normalise(nb)
 
 
-def run_many(jobs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, dict, nbformat.NotebookNode]]:
-    """Execute notebooks for many parameter sets in ONE kernel (the pages of a period).
-
-    Starting a kernel and importing the pipeline costs seconds; a page costs a fraction of that
-    once the kernel is warm, so a region with hundreds of partners stays fast while each page's
-    narrative still lives in its notebook. Yields (notebook name, params, executed notebook).
-    """
-    with _kernel_manager() as km:
-        km.start_kernel(cwd=str(ROOT))
-        client = _Client(km)
-        for name, params in jobs:
-            yield name, params, client.run(name, params)
-
-
 # ---------------------------------------------------------------- pages on every core
 
 
@@ -425,16 +411,3 @@ class PagePool:
             for _ in self.procs:
                 self.inbox.put(None)
         self.close()
-
-
-def render_pages(
-    jobs: list[tuple[str, dict, str, str]],
-    nb_dir: Path,
-    reports_build: Path,
-    footer: dict,
-    progress=None,
-) -> list[tuple[str, dict, str]]:
-    """Execute and render every page ``(notebook, params, output, title)`` on a fresh
-    :class:`PagePool` of :func:`page_workers` processes; the result is in the order of ``jobs``."""
-    with PagePool(page_workers(len(jobs))) as pool:
-        return pool.render(jobs, nb_dir, reports_build, footer, progress)

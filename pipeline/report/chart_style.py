@@ -127,6 +127,13 @@ def widest_pt(texts, size: float, bold: bool = False) -> float:
     return max((_width_pt(str(t), size, bold) for t in texts), default=0.0)
 
 
+def last_tick_overhang_pt(ax, formatter: Callable[[object], str] = fmt.format_int, size: float = 9.5) -> float:
+    """How far the last x tick's label reaches past the axis' end when the tick sits there:
+    half its width (a right margin at least this wide keeps a label such as "200" whole)."""
+    shown = [t for t in ax.get_xticks() if t <= ax.get_xlim()[1]]
+    return widest_pt([formatter(t) for t in shown[-1:]], size) / 2
+
+
 def _margins(fig: Figure, left_pt: float, right_pt: float, top_pt: float, bottom_pt: float, **kw) -> None:
     """Place the axes of ``fig`` by margins in points (the figure's own size stays)."""
     width, height = (v * 72 for v in fig.get_size_inches())

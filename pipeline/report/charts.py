@@ -46,6 +46,7 @@ from pipeline.report.chart_style import (  # noqa: F401 - Chart is part of this 
     _styled,
     _text,
     _value,
+    last_tick_overhang_pt,
     money_format,
     widest_pt,
 )
@@ -154,8 +155,7 @@ def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None 
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("Aantal kandidaten")
     # right: at least half of the last tick's label, which may sit at the axis' end
-    shown = [t for t in ax.get_xticks() if t <= ax.get_xlim()[1]]
-    right = max(8.0, widest_pt([fmt.format_int(t) for t in shown[-1:]], 9.5) / 2 + 4)
+    right = max(8.0, last_tick_overhang_pt(ax) + 4)
     _margins(fig, widest_pt(ticks, 9.5) + 3.5 + 3.5 + 6, right, 3, 34)
     alt = (
         "Staafdiagram trechter van trajecten: "

@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline.core.settings import settings
 from pipeline.report import charts, labels
 from pipeline.report import formatting as fmt
-from pipeline.report.downloads import partner_contracts
+from pipeline.report.downloads import CONTRACT_ROLES, partner_contracts
 from pipeline.report.pages.common import (
     ROLE_LABELS,
     SEVERITY_LABELS,
@@ -47,9 +47,13 @@ def own_contracts(data: PageData, partner_id: str) -> pd.DataFrame:
     if memo in data.memo:  # asked by several blocks of one page: sorted once
         return data.memo[memo].copy()
     rol = data.partner(partner_id)["rol"]
-    side = {"opdrachtgever": "opdrachtgever", "opdrachtnemer": "opdrachtnemer"}.get(rol)
-    # partner_contracts' rule (an authority's as client, a contractor's as contractor), by index
-    c = data.rows("opdrachten", partner_id, side) if side else partner_contracts(data.opdrachten, partner_id, rol)
+    # partner_contracts' rule (an authority's as client, a contractor's as contractor; the role
+    # names the column), found by index
+    c = (
+        data.rows("opdrachten", partner_id, rol)
+        if rol in CONTRACT_ROLES
+        else partner_contracts(data.opdrachten, partner_id, rol)
+    )
     names = dict(zip(data.partners["partner_id"], data.partners["naam"]))
     c = c.assign(
         opdrachtgever_naam=[names.get(g, g) for g in c["opdrachtgever"]],

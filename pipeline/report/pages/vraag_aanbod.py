@@ -150,8 +150,7 @@ def chart(table: pd.DataFrame) -> cs.Chart:
     axes[-1].xaxis.set_major_locator(MaxNLocator(5, integer=True))
     handles, names = axes[0].get_legend_handles_labels()
     # right: room for half of the last tick's label, which may sit at the axis' end ("200")
-    shown = [t for t in axes[-1].get_xticks() if t <= axes[-1].get_xlim()[1]]
-    right = max(3.0, cs.widest_pt([fmt.format_int(t) for t in shown[-1:]], 9.5) / 2 + 4)
+    right = max(3.0, cs.last_tick_overhang_pt(axes[-1]) + 4)
     cs._margins(fig, cs.widest_pt(["Vraag", "Aanbod"], 9.5) + 3.5 + 3.5 + 6, right, top, bottom, hspace=gap / panel)
     fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 1), ncols=2, fontsize=8, borderaxespad=0.3)
     alt = "Vraag en aanbod per sector: " + "; ".join(alt_parts) + "."
