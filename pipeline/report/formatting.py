@@ -25,6 +25,7 @@ the colours are the Okabe–Ito palette.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
-from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent, parse_pattern
 
 LOCALE = "nl_NL"
 NA_TEXT = "–"  # en dash
@@ -158,6 +159,25 @@ _EUR_PATTERN = _NL.currency_formats["standard"].pattern  # '¤\xa0#,##0.00;¤\xa
 _PCT_PATTERN = _NL.percent_formats[None].pattern  # '#,##0%'
 
 
+# A page formats tens of thousands of amounts; Babel parses its locale and pattern again on every
+# call. The patterns are parsed once, and a value already formatted is looked up: the text Babel
+# gives for a (rounded value, pattern) never changes, so a page's bytes stay the same.
+@functools.lru_cache(maxsize=None)
+def _pattern(kind: str, decimals: int):
+    base = {"number": "#,##0", "eur": _EUR_PATTERN, "pct": _PCT_PATTERN}[kind]
+    return parse_pattern(_decimals_pattern(base, decimals))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _babel_number(kind: str, rounded: Decimal, decimals: int) -> str:
+    pattern = _pattern(kind, decimals)
+    if kind == "eur":
+        return format_currency(rounded, "EUR", format=pattern, locale=_NL, currency_digits=False)
+    if kind == "pct":
+        return format_percent(rounded / 100, format=pattern, locale=_NL)
+    return format_decimal(rounded, format=pattern, locale=_NL)
+
+
 def format_number(value: object, decimals: int = 0) -> str:
     """A number with Dutch grouping and decimal comma.
 
@@ -170,8 +190,7 @@ def format_number(value: object, decimals: int = 0) -> str:
         return NA_TEXT
     if isinstance(value, str):
         return value
-    pattern = _decimals_pattern("#,##0", decimals)
-    return format_decimal(_rounded(value, decimals), format=pattern, locale=LOCALE)
+    return _babel_number("number", _rounded(value, decimals), decimals)
 
 
 def format_int(value: object) -> str:
@@ -197,8 +216,7 @@ def format_eur(value: object, decimals: int = 0) -> str:
         return NA_TEXT
     if isinstance(value, str):
         return value
-    pattern = _decimals_pattern(_EUR_PATTERN, decimals)
-    return format_currency(_rounded(value, decimals), "EUR", format=pattern, locale=LOCALE, currency_digits=False)
+    return _babel_number("eur", _rounded(value, decimals), decimals)
 
 
 def format_eur_compact(value: object) -> str:
@@ -240,8 +258,7 @@ def format_pct(value: object, decimals: int = 1) -> str:
         return NA_TEXT
     if isinstance(value, str):
         return value
-    pattern = _decimals_pattern(_PCT_PATTERN, decimals)
-    return format_percent(_rounded(value, decimals) / 100, format=pattern, locale=LOCALE)
+    return _babel_number("pct", _rounded(value, decimals), decimals)
 
 
 def format_fte(value: object, decimals: int = 1) -> str:

@@ -136,3 +136,15 @@ def test_infinite_percentage_shows_an_en_dash():
     # realisatie_pct of a contract with obligation 0: x / 0 × 100 = inf
     assert fmt.format_pct(float("inf")) == "–"
     assert fmt.format_pct(float("-inf")) == "–"
+
+
+def test_a_value_formatted_again_gives_the_same_text_as_the_first_time():
+    """The formats keep what Babel wrote for a value; a value seen before, in another type or
+    with another sign of zero, must still give the text written by hand."""
+    first = [fmt.format_eur(1234.5), fmt.format_pct(12.25), fmt.format_number(-0.4), fmt.format_eur(0.4)]
+    again = [fmt.format_eur(np.float64(1234.5)), fmt.format_pct(12.25), fmt.format_number(0.4), fmt.format_eur(-0.4)]
+    # 1234,5 rounds half away from zero to 1.235; 12,25 to 12,3; ±0,4 to 0 without a minus sign
+    assert first == again == [f"€{NB}1.235", "12,3%", "0", f"€{NB}0"]
+    # the same rounded value with other decimals is another text: 1.234,50 / 12,25%
+    assert fmt.format_eur(1234.5, 2) == f"€{NB}1.234,50"
+    assert fmt.format_pct(12.25, 2) == "12,25%"
