@@ -118,7 +118,8 @@ def _first_error(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
 # what the kernels import before their first notebook: while an earlier stage runs, so the
 # stage (or page) itself starts warm. Only imports: nothing is bound in the notebook's namespace
 # and nothing is printed, so an executed notebook is the same with or without it.
-STAGE_WARMUP = {  # the first stage has no stage before it to hide its start behind
+STAGE_WARMUP = {  # the first stage starts while the run checks its input and earlier quarters
+    "01_clean": ("pipeline.ingest.stage",),
     "02_validate": ("pipeline.orchestrate.history", "pipeline.validate.stage", "great_expectations"),
     "03_compute": ("pipeline.orchestrate.history", "pipeline.indicators.stage"),
 }

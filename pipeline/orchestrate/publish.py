@@ -69,10 +69,13 @@ def build_all(
     reports_build: Path,
     say: Callable[[str], None],
     version: dict | None = None,
+    ahead: dict[str, WarmKernel] | None = None,
 ) -> dict[str, float]:
     """Run stages, render pages, write the Excel downloads and the manifest; return seconds per step.
     ``period`` is parsed once, by the caller; the notebooks get its code as their parameter.
-    ``version``: :func:`manifest.code_version` taken once at the start of the run."""
+    ``version``: :func:`manifest.code_version` taken once at the start of the run. ``ahead``: kernels
+    the caller started for the first stages (stage name → kernel); used here, and closed by the
+    caller too, which is harmless once used."""
 
     version = version or manifest.code_version()
     timings: dict[str, float] = {}
@@ -89,25 +92,27 @@ def build_all(
     timings["history"] = time.monotonic() - started
     if built:
         say(f"gebouwd: {', '.join(built)} | built")
-    # each stage's kernel starts and imports while the stage before it runs, and the page workers
-    # start their kernels once the first stage is done: the core a stage leaves free does the
-    # waiting for the next step (two processes at a time, not four competing for two cores)
+    # kernels start ahead of their stage and import its code: the first two while the run starts
+    # (``ahead``: Great Expectations' import takes longer than the first stage), the third while
+    # the stage before it runs; the page workers start their kernels once the first stage is done
     with contextlib.ExitStack() as stack:
         pool: PagePool | None = None
-        warm: WarmKernel | None = None
+        kernels: dict[str, WarmKernel] = dict(ahead or {})
         try:
             for k, stage in enumerate(STAGES):
-                following = STAGES[k + 1] if k + 1 < len(STAGES) else None
                 say(f"{stage} ({code})")
                 started = time.monotonic()
-                current, warm = warm, WarmKernel(STAGE_WARMUP[following]) if following else None
+                current = kernels.pop(stage, None)
                 if k == 1:
                     pool = stack.enter_context(PagePool())
+                following = STAGES[k + 1] if k + 1 < len(STAGES) else None
+                if following and following not in kernels:
+                    kernels[following] = WarmKernel(STAGE_WARMUP[following])
                 run_stage(stage, params, nb_dir / f"{stage}.ipynb", warm=current)
                 timings[stage] = time.monotonic() - started
         finally:
-            if warm is not None:
-                warm.close()
+            for kernel in kernels.values():
+                kernel.close()
         assert pool is not None
 
         inputs = manifest.input_files(clean_build)

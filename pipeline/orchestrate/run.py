@@ -110,9 +110,10 @@ def _recover(period: str) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def build_period(period: Period, raw_dir: Path) -> dict:
+def build_period(period: Period, raw_dir: Path, ahead: dict | None = None) -> dict:
     """Run every stage for ``period`` (parsed once, at the command line) into a build folder and
-    publish it; return timings."""
+    publish it; return timings. ``ahead``: kernels of the first stages (``notebooks.WarmKernel``
+    by stage name), started and closed by the caller."""
     from pipeline.orchestrate import manifest, provenance, publish
 
     name = period.code
@@ -135,7 +136,7 @@ def build_period(period: Period, raw_dir: Path) -> dict:
                 "SROI_RAW_DIR": str(raw_dir),
             }
         )
-        timings = publish.build_all(period, raw_dir, clean_build, reports_build, say, version=version)
+        timings = publish.build_all(period, raw_dir, clean_build, reports_build, say, version=version, ahead=ahead)
         provenance.stamp_history(name, raw_dir, clean_root(), code)
         provenance.write_stamp(clean_build, provenance.stamp(name, raw_dir, code))
         # both renames first, the deleting after: the window in which the clean data and the
@@ -190,8 +191,18 @@ def main(argv: list[str] | None = None) -> int:
 
         preflight(period, raw_dir)  # run-level errors in one line at once, before any kernel starts
         started = time.monotonic()
-        with period_lock(period):
-            timings = build_period(parsed, raw_dir)
+        # the first stages' kernels start and import their code while this process checks the
+        # earlier quarters and prepares the build; they read the raw folder from their environment
+        os.environ["SROI_RAW_DIR"] = str(raw_dir)
+        from pipeline.orchestrate.notebooks import STAGE_WARMUP, WarmKernel
+
+        ahead = {stage: WarmKernel(STAGE_WARMUP[stage]) for stage in ("01_clean", "02_validate")}
+        try:
+            with period_lock(period):
+                timings = build_period(parsed, raw_dir, ahead)
+        finally:
+            for kernel in ahead.values():
+                kernel.close()  # nothing left to do for a kernel its stage used
         from pipeline.validate.stage import summary_lines
 
         for line in summary_lines(clean_root() / period):  # what was read, rejected, unreadable

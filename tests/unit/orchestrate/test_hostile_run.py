@@ -33,7 +33,7 @@ def roots(tmp_path, monkeypatch) -> tuple[Path, Path, Path]:
     for name in ("SROI_BUILD_PERIOD", "SROI_BUILD_CLEAN_DIR", "SROI_BUILD_REPORTS_DIR", "SROI_RAW_DIR"):
         monkeypatch.delenv(name, raising=False)
 
-    def build_all(period, raw_dir, clean_build, reports_build, say, version=None):
+    def build_all(period, raw_dir, clean_build, reports_build, say, version=None, ahead=None):
         (clean_build / "nieuw.txt").write_text("nieuw\n", encoding="utf-8")
         (reports_build / "nieuw.txt").write_text("nieuw\n", encoding="utf-8")
         (reports_build / "manifest.json").write_text("{}\n", encoding="utf-8")
@@ -95,7 +95,7 @@ def test_a_failed_publication_keeps_the_previous_one_whole(roots, monkeypatch, t
 def test_a_full_disk_says_so_in_dutch_and_english_and_leaves_no_build(roots, monkeypatch, capsys):
     clean, reports, raw = roots
 
-    def full(period, raw_dir, clean_build, reports_build, say, version=None):
+    def full(period, raw_dir, clean_build, reports_build, say, version=None, ahead=None):
         (reports_build / "half.html").write_text("x" * 1000, encoding="utf-8")
         raise OSError(errno.ENOSPC, "No space left on device")
 
