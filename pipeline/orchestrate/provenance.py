@@ -104,17 +104,30 @@ def raw_input_files(raw: Path, period: str) -> list[Path]:
     return [p for p, kind in rawfs.run_entries(raw, period) if kind == "file"]
 
 
-def inputs_fingerprint(raw: Path, period: str) -> str:
+def inputs_fingerprint(raw: Path, period: str, listed: list[tuple[Path, str]] | None = None) -> str:
     """sha256 over the names (relative to ``raw``) and contents of :func:`raw_input_files`.
 
     An entry that is not a regular file counts by its name and kind only (it is never opened), so
-    adding or removing a link still changes the fingerprint.
+    adding or removing a link still changes the fingerprint. ``listed``: the entries of a later
+    period (``rawfs.run_entries``), listed once for several earlier quarters; this period's are
+    taken from them.
     """
-    entries = rawfs.run_entries(raw, period)
+    entries = rawfs.run_entries(raw, period) if listed is None else _up_to(raw, period, listed)
     lines = sorted(
         f"{p.relative_to(raw).as_posix()}\t{_raw_sha256(p) if kind == 'file' else kind}" for p, kind in entries
     )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _up_to(raw: Path, period: str, listed: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """The entries of ``listed`` a run of ``period`` reads: those at the top of ``raw`` and those
+    in period folders up to ``period`` (the rule of ``rawfs.run_entries``)."""
+    kept = []
+    for path, kind in listed:
+        parts = path.relative_to(raw).parts
+        if len(parts) == 1 or parts[0] <= period:
+            kept.append((path, kind))
+    return kept
 
 
 def _raw_sha256(path: Path) -> str:
@@ -131,10 +144,11 @@ def _cached_raw_sha256(path: str, size: int, mtime_ns: int) -> str:
         return exc.kind
 
 
-def stamp(period: str, raw: Path, code: str) -> dict[str, str]:
+def stamp(period: str, raw: Path, code: str, listed: list[tuple[Path, str]] | None = None) -> dict[str, str]:
     """What ``herkomst.json`` of ``period`` should say for code ``code`` (a
-    :func:`sources_fingerprint`, taken once at the start of a run) and the raw files now."""
-    return {"periode": period, "code_sha256": code, "invoer_sha256": inputs_fingerprint(raw, period)}
+    :func:`sources_fingerprint`, taken once at the start of a run) and the raw files now
+    (``listed``: as :func:`inputs_fingerprint`)."""
+    return {"periode": period, "code_sha256": code, "invoer_sha256": inputs_fingerprint(raw, period, listed)}
 
 
 def write_stamp(folder: Path, expected: dict[str, str]) -> None:
@@ -172,8 +186,9 @@ def drop_stale_history(period: str, raw: Path, clean_root: Path, reports_root: P
     reader sees it either whole or not at all.
     """
     dropped = []
+    listed = rawfs.run_entries(raw, period)  # once, not once per earlier quarter
     for folder in _earlier_clean_folders(clean_root, period):
-        if read_stamp(folder) == stamp(folder.name, raw, code):
+        if read_stamp(folder) == stamp(folder.name, raw, code, listed):
             continue
         with quiet_period_lock(reports_root, folder.name):
             if not folder.is_dir() or read_stamp(folder) == stamp(folder.name, raw, code):
@@ -188,9 +203,10 @@ def drop_stale_history(period: str, raw: Path, clean_root: Path, reports_root: P
 def stamp_history(period: str, raw: Path, clean_root: Path, code: str) -> None:
     """Stamp the clean folders of earlier quarters that this run built (those without a stamp:
     :func:`drop_stale_history` removed every unstamped one before the run)."""
+    listed = rawfs.run_entries(raw, period)
     for folder in _earlier_clean_folders(clean_root, period):
         if read_stamp(folder) is None and (folder / "partners.parquet").is_file():
-            write_stamp(folder, stamp(folder.name, raw, code))
+            write_stamp(folder, stamp(folder.name, raw, code, listed))
 
 
 def write_key_check(folder: Path, check: str) -> None:

@@ -48,6 +48,14 @@ def test_what_changes_a_quarters_inputs(tmp_path, changed, counts):
     assert (provenance.inputs_fingerprint(raw, "2019Q2") != before) is counts
 
 
+@pytest.mark.parametrize("period", ["2019Q1", "2019Q2", "2019Q3"])
+def test_entries_listed_once_for_a_later_quarter_give_each_quarter_its_own_fingerprint(tmp_path, period):
+    raw = _raw(tmp_path)
+    (raw / "2019Q1" / "link").symlink_to(raw / "partners.csv")  # counted by kind, in 2019Q1 and later
+    listed = provenance.rawfs.run_entries(raw, "2019Q3")
+    assert provenance.inputs_fingerprint(raw, period, listed) == provenance.inputs_fingerprint(raw, period)
+
+
 def test_sources_fingerprint_is_stable_and_covers_code_config_notebooks_and_lock():
     names = {p.relative_to(provenance.ROOT).as_posix() for p in provenance.source_files()}
     assert {
