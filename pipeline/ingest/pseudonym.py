@@ -303,6 +303,29 @@ def is_bsn_value(value: object) -> bool:
     return _is_bsn_digits(re.sub(r"[ \t.\-]", "", _bsn_text(value)))
 
 
+# What every BSN that mask_bsn_in_text finds looks like, as one Arrow (RE2) pattern for a whole
+# column at once: 9 ASCII digits, a single separator allowed between two of them, that start and
+# end at the edge of a digit group (no digit just before or after). Whole groups that make 9 digits
+# always match it; "OG032-2017-007" (groups of 3, 4 and 3) or "A021-00001" (8 digits) never do.
+_NINE_DIGITS = r"(?:^|[^0-9])[0-9](?:[ \t.\-]?[0-9]){8}(?:$|[^0-9])"
+# a character that is neither a digit nor whitespace: a text holding one is no whole cell of 8 digits
+_NOT_DIGIT_OR_SPACE = r"[!-/:-~]"
+
+
+def _may_hold_bsn(texts: list[str], allow_short: bool) -> np.ndarray:
+    """Which ``texts`` :func:`mask_bsn_in_text` has to search: those that match
+    :data:`_NINE_DIGITS`, and with ``allow_short`` those with 8 ASCII digits and no printable
+    ASCII character besides them (a whole cell of 8 digits, with whitespace of any kind around).
+    Every other text holds no BSN; the test compares the column with each value alone."""
+    column = pd.Series(texts, dtype="string[pyarrow]")
+    search = column.str.contains(_NINE_DIGITS, regex=True).to_numpy(dtype=bool, na_value=False)
+    if allow_short:
+        eight = column.str.count("[0-9]").to_numpy(dtype="int64", na_value=0) == 8
+        plain = ~column.str.contains(_NOT_DIGIT_OR_SPACE, regex=True).to_numpy(dtype=bool, na_value=True)
+        search |= eight & plain
+    return search
+
+
 def mask_bsn_in_column(
     values: pd.Series, allow_short: bool = True, key: bytes | None = None
 ) -> tuple[pd.Series, pd.Series]:
@@ -314,10 +337,8 @@ def mask_bsn_in_column(
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     texts = [str(u) for u in uniques]
-    # a BSN needs 9 ASCII digits in a run, or a whole cell of 8: a text with fewer than 8 digits
-    # holds none and is not searched (counted by Arrow for all distinct values at once)
-    digits = pd.Series(texts, dtype="string[pyarrow]").str.count("[0-9]").to_numpy(dtype="int64", na_value=0)
-    masked = [mask_bsn_in_text(t, allow_short) if d >= 8 else t for t, d in zip(texts, digits)]
+    searched = _may_hold_bsn(texts, allow_short)
+    masked = [mask_bsn_in_text(t, allow_short) if s else t for t, s in zip(texts, searched)]
     if key is not None:
         masked = [
             m

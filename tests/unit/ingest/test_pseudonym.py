@@ -180,6 +180,12 @@ def test_a_column_is_masked_as_each_of_its_values_alone():
         None,
         "1234567",
         "x12345672",
+        "OG032-2017-007",  # groups of 3, 4 and 3 digits: no 9 whole-group digits
+        "A021-00001",  # 8 digits in a text: no whole cell of 8
+        "1.2.3.4.5.6.7.8.2",  # 123456782 one digit at a time
+        "\x1c12345672",  # whitespace to Python's strip(), as the whole-cell rule reads it
+        "\u00a012345672\n",
+        "rij 12\n123456782",
     ]
     column = pd.Series(values * 3, dtype="string")
     for short in (True, False):
@@ -188,3 +194,28 @@ def test_a_column_is_masked_as_each_of_its_values_alone():
         assert [None if pd.isna(v) else v for v in out] == expected
         assert changed.tolist() == [e is not None and e != v for e, v in zip(expected, values * 3)]
     assert mask_bsn_in_column(column)[0].iloc[0] == "******782"
+
+
+def test_the_column_search_skips_no_value_that_holds_a_bsn():
+    # mask_bsn_in_column searches only the values its Arrow pattern picks out; on 20.000 random
+    # texts of digits, separators, whitespace and letters (and BSNs split every way) it must give
+    # exactly what searching every value gives
+    import random
+
+    import pandas as pd
+
+    from pipeline.ingest.pseudonym import mask_bsn_in_column, mask_bsn_in_text
+
+    rng = random.Random(11)
+    alphabet = "0123456789" * 4 + " \t.-\n\x1c\u00a0ab#/１"
+    values = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16))) for _ in range(20_000)}
+    for bsn in ("123456782", "12345672"):
+        for k in range(1, len(bsn)):
+            for sep in " .-\t":
+                values |= {
+                    pre + bsn[:k] + sep + bsn[k:] + post for pre in ("", "x", "1 ", "12") for post in ("", " 3", "0")
+                }
+    values = sorted(values)
+    for short in (True, False):
+        out, _ = mask_bsn_in_column(pd.Series(values, dtype="string"), allow_short=short)
+        assert out.tolist() == [mask_bsn_in_text(v, short) for v in values]
