@@ -207,11 +207,17 @@ def pseudonymise_with_check(bsn: pd.Series, key: bytes | None) -> tuple[pd.Serie
     """
     codes, normal, blank = _factorize_normal(bsn)
     digests, valid = [], []
+    keyed = hmac.new(key, digestmod=hashlib.sha256) if key else None  # keyed once, copied per value
     for u, empty in zip(normal.astype(object), blank):
         ok = not pd.isna(u)
         # stdnum's own checksum on the already-normalised 9 digits (is_valid would re-clean them)
         valid.append(None if empty else ok and stdnum_bsn.checksum(u) == 0 and u != "000000000")
-        digests.append(hmac.new(key, u.encode("ascii"), hashlib.sha256).hexdigest() if ok and key else None)
+        if ok and keyed is not None:
+            mac = keyed.copy()
+            mac.update(u.encode("ascii"))
+            digests.append(mac.hexdigest())
+        else:
+            digests.append(None)
     return (
         _take(pd.Series(digests, dtype=object), codes, bsn.index, "string"),
         _take(pd.Series(valid, dtype=object), codes, bsn.index, "boolean"),
