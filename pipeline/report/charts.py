@@ -405,9 +405,9 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id", clip
     over = real > xmax
     money = money_format(table["gerealiseerd_eur"])
     texts = [f"{money(g)} ({fmt.format_pct(r, 0)})" for g, r in zip(table["gerealiseerd_eur"], real)]
-    names = [str(v) for v in table[label_column]]
-
     drawing = svg.Drawing(WIDTH_CM, 2.2 + 0.62 * n)
+    # an id longer than a third of the width is shortened with "…" (the table beside it has it whole)
+    names = [svg.shortened(str(v), svg.TICK_SIZE, drawing.width / 3) for v in table[label_column]]
     # margins from the texts' own widths: left the contract ids beside their ticks, right the
     # amounts' column (it starts 3,5% of the plot's width past its edge), top one row of legend,
     # bottom the ticks and the axis label
@@ -416,12 +416,13 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id", clip
     plot = drawing.plot(left, right, top=26, bottom=34, xmax=xmax, rows=n)
     for i in range(n):
         y, h = plot.row(i), 0.55 * plot.row_height
-        drawing.rect(plot.x(0), y - h / 2, plot.x(min(real[i], xmax)) - plot.x(0), h, fmt.OKABE_ITO["blauw"])
+        # a negative share (corrections larger than what was realised) draws no bar, as the axis starts at 0
+        drawing.rect(plot.x(0), y - h / 2, plot.x(min(max(real[i], 0), xmax)) - plot.x(0), h, fmt.OKABE_ITO["blauw"])
     drawing.dashed_line(plot.x(100), plot.bottom, plot.x(100), plot.top)
     plot.x_axis([t for t in (0, 25, 50, 75, 100, 125, 150, 175, 200) if t <= xmax], lambda v: fmt.format_pct(v, 0))
     plot.y_axis(names)
     for i in range(n):
-        if expected[i] <= xmax:  # a diamond past the axis' end is not drawn (as a clipped plot)
+        if 0 <= expected[i] <= xmax:  # a diamond outside the axis is not drawn (as a clipped plot)
             drawing.marker("diamond", plot.x(expected[i]), plot.row(i), fmt.OKABE_ITO["oranje"])
     for i in range(n):
         drawing.text(plot.x_text(1.035), plot.row(i), texts[i], size=svg.TEXT_SIZE)

@@ -43,6 +43,26 @@ _MARKERS = {
 _MARKER_RADIUS = {"diamond": 4.596194, "arrow": 4.5}
 
 
+def shortened(text: str, size: float, max_pt: float) -> str:
+    """``text``, cut short with "…" when it is wider than ``max_pt`` in the house font at ``size``.
+
+    >>> shortened("NCG-2019004", TICK_SIZE, 200), shortened("x" * 200, TICK_SIZE, 50)
+    ('NCG-2019004', 'xxxxxxx…')
+
+    (at 9,5 pt an "x" is 5,62 pt and "…" 9,5 pt wide: 7 × 5,62 + 9,5 = 48,9 fits in 50, 8 do not)
+    """
+    if widest_pt([text], size) <= max_pt:
+        return text
+    low, high = 0, len(text)  # the longest start that fits with the ellipsis
+    while low < high:
+        mid = (low + high + 1) // 2
+        if widest_pt([text[:mid] + "…"], size) <= max_pt:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low] + "…"
+
+
 def _n(value: float) -> str:
     """A coordinate with two decimals (a hundredth of a point), without trailing zeros."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")

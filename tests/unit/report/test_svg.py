@@ -107,3 +107,25 @@ def test_an_expected_share_past_the_axis_end_draws_no_diamond_and_a_long_bar_an_
     arrow = re.search(r'<path d="M ([\d.]+) [\d.]+ L [\d.]+ [\d.]+ L [\d.]+ [\d.]+ z" style="fill: #222222', chart.svg)
     assert arrow is not None and float(arrow.group(1)) == pytest.approx(x1 + 4.5, abs=0.02)
     assert re.search(r"fill: #FFFFFF\" [^>]*>300%</text>", chart.svg)
+
+
+def test_a_negative_share_draws_nothing_left_of_the_axis_and_a_long_id_is_shortened():
+    t = pd.DataFrame(
+        {
+            "opdracht_id": ["NEG", "L" * 300],
+            "gerealiseerd_eur": [-500.0, 100.0],
+            "verwacht_eur": [-100.0, 50.0],
+            "verplichting_eur": [1000.0, 100.0],
+        }
+    )
+    chart = contracts_chart(t)
+    bars = _bars(chart.svg)
+    # NEG: -50% realised and -10% expected: a bar of length 0 at the axis start, no diamond;
+    # the other row: 100% realised on an axis to 110%, its diamond at 50%
+    assert bars[0][0] == bars[0][2] == bars[1][0]
+    assert len(_diamonds(chart.svg)) == 1
+    # the 300-character id is cut to at most a third of the 467,72 pt width; the plot keeps its
+    # left edge left of its right edge, and every element stays inside the drawing
+    names = [x for x in _texts(chart.svg) if x.startswith("L")]
+    assert names and names[0].endswith("…") and len(names[0]) < 300
+    assert 0 < bars[1][0] < bars[1][2] < 467.72
