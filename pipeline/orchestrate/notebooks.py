@@ -196,6 +196,19 @@ class WarmKernel:
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
+def close_all(kernels: Iterable[WarmKernel]) -> None:
+    """Close every kernel, also when closing one of them is interrupted (the first error is
+    raised once all were tried)."""
+    error: BaseException | None = None
+    for kernel in list(kernels):
+        try:
+            kernel.close()
+        except BaseException as exc:  # noqa: BLE001 - the others are still closed
+            error = error or exc
+    if error is not None:
+        raise error
+
+
 def run_stage(
     name: str, params: dict[str, Any], out_path: Path, warm: WarmKernel | None = None
 ) -> nbformat.NotebookNode:

@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.core.periods import Period
 from pipeline.orchestrate import manifest
 from pipeline.orchestrate.history import ensure_history
-from pipeline.orchestrate.notebooks import STAGE_WARMUP, PagePool, WarmKernel, run_stage
+from pipeline.orchestrate.notebooks import STAGE_WARMUP, PagePool, WarmKernel, close_all, run_stage
 from pipeline.report.downloads import write_downloads
 from pipeline.report.formatting import format_quarter
 
@@ -111,8 +111,7 @@ def build_all(
                 run_stage(stage, params, nb_dir / f"{stage}.ipynb", warm=current)
                 timings[stage] = time.monotonic() - started
         finally:
-            for kernel in kernels.values():
-                kernel.close()
+            close_all(kernels.values())
         assert pool is not None
 
         inputs = manifest.input_files(clean_build)

@@ -194,15 +194,16 @@ def main(argv: list[str] | None = None) -> int:
         # the first stages' kernels start and import their code while this process checks the
         # earlier quarters and prepares the build; they read the raw folder from their environment
         os.environ["SROI_RAW_DIR"] = str(raw_dir)
-        from pipeline.orchestrate.notebooks import STAGE_WARMUP, WarmKernel
+        from pipeline.orchestrate.notebooks import STAGE_WARMUP, WarmKernel, close_all
 
-        ahead = {stage: WarmKernel(STAGE_WARMUP[stage]) for stage in ("01_clean", "02_validate")}
+        ahead: dict = {}
         try:
+            for stage in ("01_clean", "02_validate"):
+                ahead[stage] = WarmKernel(STAGE_WARMUP[stage])
             with period_lock(period):
                 timings = build_period(parsed, raw_dir, ahead)
         finally:
-            for kernel in ahead.values():
-                kernel.close()  # nothing left to do for a kernel its stage used
+            close_all(ahead.values())  # nothing left to do for a kernel its stage used
         from pipeline.validate.stage import summary_lines
 
         for line in summary_lines(clean_root() / period):  # what was read, rejected, unreadable

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from pipeline.orchestrate import notebooks
@@ -133,3 +134,22 @@ def test_a_page_is_numbered_the_same_whichever_pages_shared_its_kernel():
     assert nbformat.writes(notebooks.normalise(late)) == nbformat.writes(notebooks.normalise(early))
     counts = [c.execution_count for c in notebooks.normalise(late).cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1))
+
+
+def test_every_kernel_is_closed_when_closing_one_is_interrupted():
+    from pipeline.orchestrate.notebooks import close_all
+
+    closed = []
+
+    class Kernel:
+        def __init__(self, name, fails=False):
+            self.name, self.fails = name, fails
+
+        def close(self):
+            closed.append(self.name)
+            if self.fails:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        close_all([Kernel("01_clean", fails=True), Kernel("02_validate")])
+    assert closed == ["01_clean", "02_validate"]
