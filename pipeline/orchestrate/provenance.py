@@ -191,6 +191,8 @@ def drop_stale_history(period: str, raw: Path, clean_root: Path, reports_root: P
         if read_stamp(folder) == stamp(folder.name, raw, code, listed):
             continue
         with quiet_period_lock(reports_root, folder.name):
+            # looked at again under the lock, with the raw folder listed afresh: another run may
+            # have rebuilt the quarter, or a delivery changed, since the listing above
             if not folder.is_dir() or read_stamp(folder) == stamp(folder.name, raw, code):
                 continue
             gone = folder.with_name(f".stale-{folder.name}-{os.getpid()}")

@@ -150,6 +150,12 @@ def _finish(fig: Figure, alt: str) -> Chart:
     svg = svg[svg.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
     svg = re.sub(r'\s+id="[A-Za-z][\w.]*_\d+"', "", svg)  # numbered ids clash between charts
+    return labelled(svg, alt)
+
+
+def labelled(svg: str, alt: str) -> Chart:
+    """A chart for a page from an SVG that starts with its ``<svg `` tag: the house class,
+    ``role="img"``, and ``alt`` as its ``aria-label`` and ``<title>`` (escaped)."""
     label = html.escape(alt, quote=True)
     head_end = svg.index(">") + 1  # end of the <svg ...> start tag (string ops: the alt text
     # may hold backslashes, which a regex replacement would interpret)

@@ -454,4 +454,4 @@ def contracts_chart(table: pd.DataFrame, label_column: str = "opdracht_id", clip
         )
         + "."
     )
-    return Chart(svg=drawing.svg(alt), alt=alt)
+    return drawing.chart(alt)

@@ -11,7 +11,7 @@ and its width is measured in that font (:func:`chart_style.widest_pt`) where the
 
 >>> d = Drawing(4, 2)
 >>> d.text(10, 20, "a < b", size=TICK_SIZE)
->>> svg = d.svg("Voorbeeld")
+>>> svg = d.chart("Voorbeeld").svg
 >>> svg.startswith('<svg class="grafiek" role="img" aria-label="Voorbeeld"'), "a &lt; b</text>" in svg
 (True, True)
 """
@@ -22,7 +22,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from pipeline.report.chart_style import _RC, CM, INK, widest_pt
+from pipeline.report.chart_style import _RC, CM, INK, Chart, labelled, widest_pt
 
 TICK_SIZE = _RC["xtick.labelsize"]  # 9,5 pt: tick labels and the legend
 TEXT_SIZE = _RC["font.size"]  # 10 pt: labels written in the chart, the axis label
@@ -152,18 +152,19 @@ class Drawing:
             self.text(label_x, baseline, label, size=size, baseline=True)
             x = label_x + widest_pt([label], size) + 2 * size
 
-    def svg(self, alt: str) -> str:
-        """The whole ``<svg>``, ready to put in HTML, with ``alt`` as its label and title."""
-        label = html.escape(alt, quote=True)
+    def chart(self, alt: str) -> Chart:
+        """The drawing as a chart for a page (:func:`chart_style.labelled`: ``alt`` as its label
+        and title)."""
         w, h = _n(self.width), _n(self.height)
-        return (
-            f'<svg class="grafiek" role="img" aria-label="{label}" width="{w}pt" height="{h}pt" '
-            f'viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" version="1.1"><title>{label}</title>\n'
+        svg = (
+            f'<svg width="{w}pt" height="{h}pt" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" '
+            'version="1.1">\n'
             ' <defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>\n </defs>\n'
             f' <path d="M 0 {h} L {w} {h} L {w} 0 L 0 0 z" style="fill: #ffffff"/>\n '
             + "\n ".join(self.parts)
             + "\n</svg>"
         )
+        return labelled(svg, alt)
 
 
 @dataclass

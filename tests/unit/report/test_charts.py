@@ -171,10 +171,8 @@ def test_chart_displays_as_figure_in_a_notebook(all_charts):
     assert "<figcaption>a &lt; b</figcaption>" in chart.html(caption="a < b")
 
 
-def test_contracts_chart_shows_each_contract_as_share_of_its_obligation():
-    from pipeline.report.charts import contracts_chart
-
-    t = pd.DataFrame(
+def _two_contracts() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "opdracht_id": ["A-1", "B-2"],
             "gerealiseerd_eur": [100.0, 500.0],
@@ -182,6 +180,12 @@ def test_contracts_chart_shows_each_contract_as_share_of_its_obligation():
             "verplichting_eur": [400.0, 400.0],
         }
     )
+
+
+def test_contracts_chart_shows_each_contract_as_share_of_its_obligation():
+    from pipeline.report.charts import contracts_chart
+
+    t = _two_contracts()
     chart = contracts_chart(t)
     # A-1: 100 / 400 = 25%, expected 200 / 400 = 50%; B-2: 500 / 400 = 125%, 300 / 400 = 75%
     assert "A-1: gerealiseerd 25%, verwacht 50%" in chart.alt
@@ -231,6 +235,90 @@ def test_contracts_chart_without_overflow_keeps_a_short_axis():
     )
     texts = _texts(contracts_chart(t).svg)
     assert "100%" in texts and "150%" not in texts and not any("▶" in x for x in texts)
+
+
+def _bars(text: str) -> list[tuple[float, float, float, float]]:
+    """(x0, y_bottom, x1, y_top) of every filled blue rectangle."""
+    found = re.findall(r'<path d="M ([\d.]+) ([\d.]+) L ([\d.]+) [\d.]+ L [\d.]+ ([\d.]+) L [\d.]+ [\d.]+ z" '
+                       r'style="fill: #0072B2', text)  # fmt: skip
+    return [tuple(map(float, f)) for f in found]
+
+
+def _diamonds(text: str) -> list[tuple[float, float]]:
+    """(x, y) of the centre of every diamond in the plot (its first point is straight below the
+    centre); the legend's diamond, in the top 26 pt, is left out."""
+    found = re.findall(r'<path d="M ([\d.]+) ([\d.]+) L [\d.]+ [\d.]+ L [\d.]+ [\d.]+ L [\d.]+ [\d.]+ z" '
+                       r'style="fill: #E69F00', text)  # fmt: skip
+    return [(float(x), float(y) - 4.6) for x, y in found if float(y) - 4.6 > 26]
+
+
+def test_contracts_chart_bars_diamonds_and_amounts_are_each_contracts_own():
+    from pipeline.report.charts import contracts_chart
+
+    chart = contracts_chart(_two_contracts())
+    bars, diamonds = _bars(chart.svg), _diamonds(chart.svg)
+    # the axis runs to max(125 × 1,05, 110) = 131,25%. A-1: 25% realised, 50% expected;
+    # B-2: 125% realised, 75% expected. Bars start at 0%, so their lengths are 25 : 125 = 1 : 5
+    (a0, _, a1, _), (b0, _, b1, _) = bars[0], bars[1]
+    assert a0 == b0
+    assert (b1 - b0) / (a1 - a0) == pytest.approx(5, rel=0.01)
+    # the diamonds: 50% and 75%, i.e. 2 and 3 times the length of A-1's bar from the axis start
+    assert (diamonds[0][0] - a0) / (a1 - a0) == pytest.approx(2, rel=0.01)
+    assert (diamonds[1][0] - a0) / (a1 - a0) == pytest.approx(3, rel=0.01)
+    # the first row (A-1, the most urgent) is the top one, its diamond on its bar's middle
+    assert bars[0][1] < bars[1][1]
+    assert diamonds[0][1] == pytest.approx((bars[0][1] + bars[0][3]) / 2, abs=0.02)
+    texts = _texts(chart.svg)
+    assert texts.count("A-1") == 1 and texts.count("B-2") == 1
+    assert f"€{NB}100 (25%)" in texts and f"€{NB}500 (125%)" in texts
+    assert ["Verplichting (100%)", "Verwacht op de peildatum", "Gerealiseerd"] == [
+        x for x in texts if x in ("Verplichting (100%)", "Verwacht op de peildatum", "Gerealiseerd")
+    ]
+
+
+def test_contracts_chart_expected_share_past_the_axis_end_draws_no_diamond_and_a_long_bar_an_arrow():
+    from pipeline.report.charts import contracts_chart
+
+    t = pd.DataFrame(
+        {
+            "opdracht_id": ["X"],
+            "gerealiseerd_eur": [300.0],
+            "verwacht_eur": [200.0],
+            "verplichting_eur": [100.0],
+        }
+    )
+    chart = contracts_chart(t)
+    # 300% realised and 200% expected: the axis stops at 150%, the bar ends there in an arrow
+    # (a triangle whose first point is 4,5 pt right of the axis end) and says 300% in white
+    assert _diamonds(chart.svg) == []
+    (x0, _, x1, _) = _bars(chart.svg)[0]
+    arrow = re.search(r'<path d="M ([\d.]+) [\d.]+ L [\d.]+ [\d.]+ L [\d.]+ [\d.]+ z" style="fill: #222222', chart.svg)
+    assert arrow is not None and float(arrow.group(1)) == pytest.approx(x1 + 4.5, abs=0.02)
+    assert re.search(r"fill: #FFFFFF\" [^>]*>300%</text>", chart.svg)
+
+
+def test_contracts_chart_negative_share_draws_nothing_left_of_the_axis_and_a_long_id_is_shortened():
+    from pipeline.report.charts import contracts_chart
+
+    t = pd.DataFrame(
+        {
+            "opdracht_id": ["NEG", "L" * 300],
+            "gerealiseerd_eur": [-500.0, 100.0],
+            "verwacht_eur": [-100.0, 50.0],
+            "verplichting_eur": [1000.0, 100.0],
+        }
+    )
+    chart = contracts_chart(t)
+    bars = _bars(chart.svg)
+    # NEG: -50% realised and -10% expected: a bar of length 0 at the axis start, no diamond;
+    # the other row: 100% realised on an axis to 110%, its diamond at 50%
+    assert bars[0][0] == bars[0][2] == bars[1][0]
+    assert len(_diamonds(chart.svg)) == 1
+    # the 300-character id is cut to at most a third of the 467,72 pt width; the plot keeps its
+    # left edge left of its right edge, and every element stays inside the drawing
+    names = [x for x in _texts(chart.svg) if x.startswith("L")]
+    assert names and names[0].endswith("…") and len(names[0]) < 300
+    assert 0 < bars[1][0] < bars[1][2] < 467.72
 
 
 def test_building_blocks_and_sectors_are_words_not_codes():
