@@ -40,32 +40,46 @@ class PageData:
     meldingen: pd.DataFrame
     validatie: dict
     vorige_bestanden: pd.DataFrame | None
-    # per (table, column): value -> row positions, built on first use and kept for the kernel's
-    # next pages, so a page finds its own rows without scanning the period's tables
+    # per (table, column): the table sorted by that column (stable, so each value's rows keep the
+    # table's order) and value -> (first, end) position in it; built on first use and kept for the
+    # kernel's next pages, so a page finds its own rows as one slice, without scanning or copying
+    # the period's tables (a slice shares the sorted table's memory: ten times cheaper than a take)
     _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     # results a page asks for more than once (its own contracts), per kernel
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def rows(self, table: str, value: str, column: str = "partner_id") -> pd.DataFrame:
-        """The rows of ``table`` whose ``column`` is ``value``, in the table's order (what
-        ``frame[frame[column] == value]`` gives), found through an index built once per kernel.
+        """The rows of ``table`` whose ``column`` is ``value``, in the table's order and with its
+        index labels (what ``frame[frame[column] == value]`` gives), found through an index built
+        once per kernel.
 
         >>> from dataclasses import fields
         >>> none = {f.name: None for f in fields(PageData) if f.init}
-        >>> d = PageData(**none | {"bestanden": pd.DataFrame({"partner_id": ["a", "b", "a"], "n": [1, 2, 3]})})
-        >>> d.rows("bestanden", "a")["n"].tolist(), len(d.rows("bestanden", "zz")), len(d.rows("bestanden", "a", "x"))
-        ([1, 3], 0, 0)
+        >>> t = pd.DataFrame({"partner_id": ["b", "a", None, "b", "a"], "n": [1, 2, 3, 4, 5]})
+        >>> d = PageData(**none | {"bestanden": t})
+        >>> d.rows("bestanden", "a")["n"].tolist(), d.rows("bestanden", "b").index.tolist()
+        ([2, 5], [0, 3])
+        >>> len(d.rows("bestanden", "zz")), len(d.rows("bestanden", "a", "x"))
+        (0, 0)
         """
         frame = getattr(self, table)
         if frame is None or column not in frame:
             return pd.DataFrame() if frame is None else frame.iloc[0:0]
-        groups = self._index.get((table, column))
-        if groups is None:
+        found = self._index.get((table, column))
+        if found is None:
             keys = frame[column].astype("string")
-            groups = {str(k): np.asarray(v) for k, v in keys.groupby(keys, sort=False, dropna=True).indices.items()}
-            self._index[(table, column)] = groups
-        positions = groups.get(value)
-        return frame.iloc[positions] if positions is not None else frame.iloc[0:0]
+            codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+            order = np.argsort(codes, kind="stable")  # values in order of appearance, empty (-1) first
+            ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(uniques)))
+            start = int((codes < 0).sum())
+            spans = {
+                str(u): (start + int(e - n), start + int(e)) for u, e, n in zip(uniques, ends, np.diff(ends, prepend=0))
+            }
+            found = (frame.iloc[order], spans)
+            self._index[(table, column)] = found
+        ordered, spans = found
+        first, end = spans.get(value, (0, 0))
+        return ordered.iloc[first:end]
 
     def partner(self, partner_id: str) -> pd.Series:
         """The register row of one partner (raises a clear error for an unknown id)."""

@@ -45,7 +45,7 @@ def own_contracts(data: PageData, partner_id: str) -> pd.DataFrame:
     (:data:`URGENCY`, then the most behind first), with the authority's name from the register."""
     memo = ("own_contracts", partner_id)
     if memo in data.memo:  # asked by several blocks of one page: sorted once
-        return data.memo[memo].copy()
+        return data.memo[memo].copy(deep=False)  # copy on write: a block that changes it changes its own
     rol = data.partner(partner_id)["rol"]
     # partner_contracts' rule (an authority's as client, a contractor's as contractor; the role
     # names the column), found by index
@@ -63,7 +63,7 @@ def own_contracts(data: PageData, partner_id: str) -> pd.DataFrame:
     )
     c = c.sort_values(["_urgentie", "_achter", "_open", "opdrachtgever", "opdracht_id"], kind="stable")
     data.memo[memo] = c.drop(columns=["_urgentie", "_achter", "_open"]).reset_index(drop=True)
-    return data.memo[memo].copy()
+    return data.memo[memo].copy(deep=False)
 
 
 def _other_party(data: PageData, partner_id: str) -> str:
@@ -385,7 +385,7 @@ def catch_up(data: PageData, partner_id: str) -> Html:
         f"({html.escape(str(r[other]) if not fmt.is_missing(r[other]) else 'onbekend')}, "
         f"{html.escape(fmt.status_label(r['status']).lower())}): "
         f"{html.escape(needed_sentence(r, data.period.peildatum))}</li>"
-        for _, r in todo.iterrows()
+        for r in todo.to_dict("records")  # plain dicts: a row Series per contract costs more than the sentence
     ]
     done = int((c["status"] == "voldaan").sum())
     tail = f"<p>{html.escape(plural(done, 'opdracht is', 'opdrachten zijn'))} voldaan.</p>" if done else ""
@@ -408,7 +408,7 @@ def attention(data: PageData, partner_id: str) -> Html:
         f"({html.escape(str(r['opdrachtnemer_naam']) if not fmt.is_missing(r['opdrachtnemer_naam']) else 'opdrachtnemer onbekend')}, "
         f"{html.escape(fmt.status_label(r['status']).lower())}): "
         f"{html.escape(needed_sentence(r, data.period.peildatum))}</li>"
-        for _, r in todo.iterrows()
+        for r in todo.to_dict("records")  # plain dicts: a row Series per contract costs more than the sentence
     ]
     return Html('<ul class="nodig">' + "".join(items) + "</ul>")
 
