@@ -108,18 +108,49 @@ def _figure(height_cm: float, width_cm: float = WIDTH_CM, constrained: bool = Tr
 PT_PER_CM = 72 / 2.54
 
 
+@functools.lru_cache(maxsize=2)
+def _face(bold: bool):
+    """The house font's face (its regular or bold file), at 100 px per em, with its glyphs'
+    advances as they are looked up."""
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
+    prop = FontProperties(family=_RC["font.sans-serif"][0], weight="bold" if bold else "normal")
+    face = FT2Font(findfont(prop))
+    face.set_size(100, 72)
+    return face, {}
+
+
 @functools.lru_cache(maxsize=4096)
 def _width_pt(text: str, size: float, bold: bool = False) -> float:
-    """The width of ``text`` in points in the house font at ``size`` pt (unhinted, as a
-    browser draws the SVG's text)."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
+    """The width of ``text`` in points in the house font at ``size`` pt: the sum of its glyphs'
+    unhinted advances and the font's kerning between them, as a browser sets the SVG's text
+    (the widest line of several). The same figure matplotlib's text layout gives, read from the
+    font's tables directly: laying out the whole string took ten times as long, and a chart
+    measures every label.
 
-    prop = FontProperties(family=_RC["font.sans-serif"][0], size=size, weight="bold" if bold else "normal")
-    return max(
-        (TextToPath().get_text_width_height_descent(line, prop, ismath=False)[0] for line in text.split("\n")),
-        default=0.0,
-    )
+    >>> round(_width_pt("x", 9.5), 2), round(_width_pt("…", 9.5), 2), round(_width_pt("AV", 100), 2)
+    (5.62, 9.5, 130.43)
+
+    (DejaVu Sans, 2048 units per em: "x" advances 1212 units, 1212 / 2048 × 9,5 = 5,62; "…" 2048;
+    "A" and "V" 1401 each, kerned by −131: 2671 / 2048 × 100 = 130,43)
+    """
+    from matplotlib.ft2font import Kerning, LoadFlags
+
+    face, advances = _face(bold)
+    widest = 0.0
+    for line in text.split("\n"):
+        width, previous = 0.0, None
+        for char in line:
+            glyph = face.get_char_index(ord(char))
+            if glyph not in advances:
+                advances[glyph] = face.load_glyph(glyph, flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536
+            width += advances[glyph]
+            if previous is not None:
+                width += face.get_kerning(previous, glyph, Kerning.UNFITTED) / 64
+            previous = glyph
+        widest = max(widest, width * size / 100)
+    return widest
 
 
 def widest_pt(texts, size: float, bold: bool = False) -> float:
