@@ -21,6 +21,9 @@ import nbformat
 from pipeline.core.paths import NOTEBOOKS_DIR, ROOT
 
 KERNEL = "python3"
+# IPython's input history is kept in an SQLite file and committed after every cell: the pipeline's
+# kernels run notebooks nobody scrolls back in, so they keep none (a page ran 15 ms faster)
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 
 class NotebookFailed(Exception):
@@ -167,7 +170,7 @@ class WarmKernel:
         try:
             km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(self._folder / "ipc"))
             self._km = km
-            km.start_kernel(cwd=str(ROOT))
+            km.start_kernel(cwd=str(ROOT), extra_arguments=KERNEL_ARGUMENTS)
             kc = km.client()
             kc.start_channels()
             try:
@@ -313,7 +316,7 @@ def _page_worker(inbox, outbox) -> None:
 
     try:
         with _kernel_manager() as km:
-            km.start_kernel(cwd=str(ROOT))
+            km.start_kernel(cwd=str(ROOT), extra_arguments=KERNEL_ARGUMENTS)
             client = _Client(km, warmup_source(PAGE_WARMUP))
             outbox.put(("klaar", None))
             while (job := inbox.get()) is not None:

@@ -87,6 +87,8 @@ def html_exporter() -> HTMLExporter:
     config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
+    # the notebook is validated once, after all preprocessors, not after each of the eleven
+    config.Exporter.optimistic_validation = True
     return _OfflineHTMLExporter(
         config=config,
         template_name=TEMPLATE_NAME,

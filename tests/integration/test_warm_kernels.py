@@ -45,6 +45,17 @@ def test_a_warm_kernel_has_imported_its_modules_and_bound_no_name():
     assert not km.has_kernel
 
 
+def test_a_pipeline_kernel_keeps_no_input_history():
+    # a kernel of its own would commit every cell to IPython's SQLite history file
+    warm = notebooks.WarmKernel(["json"])
+    km = warm.take()
+    try:
+        shown = _run(km, "print(get_ipython().history_manager.enabled)")
+        assert shown.strip() == "False"
+    finally:
+        warm.close()
+
+
 def test_a_failed_warm_up_leaves_no_kernel_and_the_stage_starts_its_own():
     warm = notebooks.WarmKernel(["bestaat_niet_module"])
     assert warm.take() is None

@@ -388,3 +388,24 @@ def test_printed_pages_get_a_running_header_page_numbers_and_the_footer_facts():
     assert "@top-left" in css and 'counter(page) " van " counter(pages)' in css
     assert "</style>" not in css and "\\22 A\\22" in css  # a title cannot end the style element
     assert "Codeversie abc123 · invoer ff00" in css
+
+
+def test_a_page_is_validated_once_not_after_every_preprocessor(monkeypatch):
+    # nbconvert validates the notebook after each of its eleven preprocessors unless told to
+    # validate once at the end (Exporter.optimistic_validation); the page is the same either way
+    import nbformat.validator
+
+    calls = []
+    real = nbformat.validator.validate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    nb = _notebook()
+    monkeypatch.setattr(nbformat, "validate", counting)
+    once = render.render_html(nb, "Regio 2021Q3", FOOTER)
+    assert len(calls) == 1
+    monkeypatch.setattr(render.html_exporter(), "optimistic_validation", False)
+    assert render.render_html(nb, "Regio 2021Q3", FOOTER) == once
+    assert len(calls) > 5
