@@ -292,7 +292,7 @@ def format_date(value: object) -> str:
     """
     if is_missing(value):
         return NA_TEXT
-    return _babel_format_date(_as_date(value), "d MMMM y", locale=LOCALE)
+    return _dutch_date(_as_date(value), "d MMMM y")
 
 
 def format_date_short(value: object) -> str:
@@ -305,7 +305,13 @@ def format_date_short(value: object) -> str:
         return NA_TEXT
     if isinstance(value, str) and not value.strip():
         return ""
-    return _babel_format_date(_as_date(value), "dd-MM-y", locale=LOCALE)
+    return _dutch_date(_as_date(value), "dd-MM-y")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _dutch_date(day: dt.date, pattern: str) -> str:
+    """Babel's text for a date (a page writes the same few hundred dates thousands of times)."""
+    return _babel_format_date(day, pattern, locale=LOCALE)
 
 
 def format_quarter(code: object) -> str:
