@@ -320,12 +320,12 @@ def _page_worker(inbox, outbox) -> None:
             client = _Client(km, warmup_source(PAGE_WARMUP))
             outbox.put(("klaar", None))
             while (job := inbox.get()) is not None:
-                i, name, params, page, title, nb_dir, reports_build, footer = job
+                i, name, params, page, title, nb_dir, reports_build, footer, legend = job
                 try:
                     nb = client.run(name, params)
                     stem = page.removesuffix(".html").replace("/", "_")
                     nbformat.write(nb, Path(nb_dir) / "pages" / f"{stem}.ipynb")
-                    render_notebook(nb, Path(reports_build) / page, title=title, footer=footer)
+                    render_notebook(nb, Path(reports_build) / page, title=title, footer=footer, legend=legend)
                 except Exception as exc:  # noqa: BLE001 - reported to the run, which stops
                     outbox.put(
                         (
@@ -377,9 +377,15 @@ class PagePool:
         ``meanwhile()`` runs in this process once the pages are handed out."""
         import queue
 
+        from pipeline.disclosure.suppress import suppression_note_nl
+        from pipeline.report.render import footer_metadata
+
+        # the footer written out and the legend read here, so a worker converts its pages
+        # without loading pandas and Babel (a second or so of every worker's start)
+        shown, legend = footer_metadata(footer), suppression_note_nl()
         (nb_dir / "pages").mkdir(parents=True, exist_ok=True)
         for i, (name, params, page, title) in enumerate(jobs):
-            self.inbox.put((i, name, params, page, title, str(nb_dir), str(reports_build), dict(footer)))
+            self.inbox.put((i, name, params, page, title, str(nb_dir), str(reports_build), shown, legend))
         for _ in self.procs:
             self.inbox.put(None)
         if meanwhile is not None:

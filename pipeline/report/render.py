@@ -34,7 +34,6 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from pipeline.core.paths import TEMPLATES_DIR
-from pipeline.report import formatting as fmt
 
 TEMPLATE_NAME = "sroi"
 
@@ -103,6 +102,17 @@ def html_exporter() -> HTMLExporter:
 
 
 def _footer_value(key: str, value: object) -> str:
+    if isinstance(value, str) and key != "peildatum":
+        return value
+    if isinstance(value, str):  # a peildatum as text: an ISO date is written out, other text kept
+        try:
+            dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    # here, not at the top: a page worker gets its footer written out already and converts pages
+    # without loading pandas and Babel (pipeline.orchestrate.notebooks.PagePool)
+    from pipeline.report import formatting as fmt
+
     if fmt.is_missing(value):
         return ""
     if key == "peildatum" and isinstance(value, (dt.date, str)):
@@ -209,8 +219,9 @@ def print_css(title: str, footer: Mapping[str, str]) -> str:
     )
 
 
-def render_html(nb: nbformat.NotebookNode, title: str, footer: Mapping[str, object]) -> str:
-    """The page for an (executed) notebook, as a string. ``nb`` is not changed."""
+def render_html(nb: nbformat.NotebookNode, title: str, footer: Mapping[str, object], legend: str | None = None) -> str:
+    """The page for an (executed) notebook, as a string. ``nb`` is not changed. ``legend``: the
+    suppression legend (:func:`one_suppression_note`; default: the configured one)."""
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     shown = footer_metadata(footer)
@@ -219,7 +230,7 @@ def render_html(nb: nbformat.NotebookNode, title: str, footer: Mapping[str, obje
     # name/path are what nbconvert would otherwise take from the file: keep machine paths out
     resources = {"metadata": {"name": title, "path": ""}}
     page, _ = html_exporter().from_notebook_node(nb, resources=resources)
-    page = one_suppression_note(page)
+    page = one_suppression_note(page, legend)
     return page if page.endswith("\n") else page + "\n"
 
 
@@ -228,6 +239,7 @@ def render_notebook(
     out_html: Path,
     title: str,
     footer: Mapping[str, object],
+    legend: str | None = None,
 ) -> None:
     """Write the HTML page for an executed notebook (UTF-8, ``\\n`` line ends).
 
@@ -238,12 +250,13 @@ def render_notebook(
         title: the page title (``<title>``, and ``<h1>`` when the notebook has no ``# `` heading).
         footer: ``periode``, ``peildatum``, ``code_versie``, ``invoer_vingerafdruk``,
             ``gegenereerd_door`` (alias ``gemaakt_door``; see :func:`footer_metadata`).
+        legend: the suppression legend (default: the configured one; see :func:`render_html`).
     """
     if isinstance(executed_ipynb, nbformat.NotebookNode):
         nb = executed_ipynb
     else:
         nb = nbformat.read(Path(executed_ipynb), as_version=4)
-    page = render_html(nb, title, footer)
+    page = render_html(nb, title, footer, legend)
     out_html = Path(out_html)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_bytes(page.encode("utf-8"))

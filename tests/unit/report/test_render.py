@@ -409,3 +409,28 @@ def test_a_page_is_validated_once_not_after_every_preprocessor(monkeypatch):
     monkeypatch.setattr(render.html_exporter(), "optimistic_validation", False)
     assert render.render_html(nb, "Regio 2021Q3", FOOTER) == once
     assert len(calls) > 5
+
+
+def test_a_footer_written_out_once_gives_the_same_page():
+    # the page workers get the footer as footer_metadata wrote it, and the legend as read by the
+    # run: the page is the same bytes as one rendered from the footer's own values
+    nb = _notebook()
+    direct = render.render_html(nb, "Regio 2021Q3", FOOTER)
+    legend = __import__("pipeline.disclosure.suppress", fromlist=["x"]).suppression_note_nl()
+    assert render.render_html(nb, "Regio 2021Q3", render.footer_metadata(FOOTER), legend) == direct
+    assert "30 september 2021" in direct
+    assert render.footer_metadata({"peildatum": "2021-09-30"})["peildatum"] == "30 september 2021"
+    assert render.footer_metadata({"peildatum": "eind september"})["peildatum"] == "eind september"
+
+
+def test_a_page_worker_converts_pages_without_pandas():
+    # a worker process imports the converter at its start: pandas and Babel would add a second
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import pipeline.orchestrate.notebooks; from pipeline.report import render; "
+        "render.html_exporter(); print(sorted(m for m in ('pandas', 'babel') if m in sys.modules))"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"
