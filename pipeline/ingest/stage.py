@@ -94,8 +94,8 @@ def run_ingest(
         raw_dir: the read-only raw folder (``partners.csv``, ``<P>/<partner_id>/...``).
         out_dir: ``data/clean/<P>/_ingest/``; created if needed, must lie outside ``raw_dir``.
         mappings_dir: partner mapping files (default: the package's ``config/mappings``).
-        workers: processes that read the files (:func:`read_workers` decides when None; the
-            history's quarters, already read two at a time, pass 1).
+        workers: processes that read and type the files, a dataset each (:func:`read_workers`
+            decides when None; the history's quarters, already read two at a time, pass 1).
 
     Raises:
         PipelineError: partners.csv missing or malformed, no deliveries at all for the period,
@@ -164,7 +164,7 @@ PARALLEL_MIN_BYTES = 4_000_000
 
 
 def read_workers(files: int, size: int) -> int:
-    """Processes to read ``files`` exports of ``size`` bytes together: 1 for a small delivery,
+    """Processes to read and type ``files`` exports of ``size`` bytes: 1 for a small delivery,
     else one per core this process may use, at most 2 (the stages leave one core to the page
     workers' start).
 
@@ -185,16 +185,34 @@ def _read_one(job: tuple[bytes, FoundFile, object]) -> RawTable | UnreadableFile
         return exc
 
 
-def _read_exports(jobs: list[tuple[bytes, FoundFile, object]], workers: int) -> list[RawTable | UnreadableFileError]:
-    """Every export read (or its reason for being unreadable), in the order of ``jobs``,
-    whatever the number of processes: the same tables either way."""
-    if workers <= 1 or len(jobs) < 2:
-        return [_read_one(job) for job in jobs]
+_Typed = tuple[pd.DataFrame, pd.DataFrame, list, list, pd.DataFrame]
+
+
+def _read_and_type(
+    dataset: str, jobs: list[tuple[bytes, FoundFile, object]], key: bytes
+) -> tuple[list[UnreadableFileError | tuple], pd.DataFrame, _Typed]:
+    """One dataset's exports read and typed together: ``(per file its reason for being unreadable
+    or its reading notes, the headers as delivered, what type_exports gives)``. A unit of work
+    for one process: the raw rows stay where they were read; only the typed tables go back."""
+    tables = [_read_one(job) for job in jobs]
+    read = [(f, t) for (_, f, _), t in zip(jobs, tables) if not isinstance(t, UnreadableFileError)]
+    outcomes = [t if isinstance(t, UnreadableFileError) else t.notes for t in tables]
+    return outcomes, header_lines(dataset, read), type_exports(dataset, read, key)
+
+
+def _per_dataset(units: dict[str, list[tuple[bytes, FoundFile, object]]], key: bytes, workers: int) -> dict:
+    """:func:`_read_and_type` for every dataset: in this process, or spread over ``workers``
+    processes, the largest dataset first. The results are the same either way (each dataset is
+    read and typed whole, in file order, by one process)."""
+    if workers <= 1:
+        return {d: _read_and_type(d, jobs, key) for d, jobs in units.items()}
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
+    largest_first = sorted(units, key=lambda d: -sum(len(raw) for raw, _, _ in units[d]))
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))))
+        futures = {d: pool.submit(_read_and_type, d, units[d], key) for d in largest_first}
+        return {d: futures[d].result() for d in units}
 
 
 def _read_all(
@@ -202,7 +220,6 @@ def _read_all(
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame, list[tuple[str, ...]], pd.DataFrame, pd.DataFrame]:
     """Read every found file, then type each dataset at once:
     ``(tables, afgekeurd, bestanden, notes, bevindingen, kolommen)``."""
-    exports: dict[str, list[tuple[int, FoundFile, RawTable]]] = {d: [] for d in DATASETS}
     files, notes = [], []
     jobs: list[tuple[int, tuple[bytes, FoundFile, object]]] = []  # (row in files, what to read)
     for f in found:
@@ -232,23 +249,34 @@ def _read_all(
         jobs.append((len(files) - 1, (raw, f, mapping)))
     if workers is None:
         workers = read_workers(len(jobs), sum(len(raw) for _, (raw, _, _) in jobs))
-    for (row, (_, f, _)), table in zip(jobs, _read_exports([job for _, job in jobs], workers)):
-        if isinstance(table, UnreadableFileError):
-            files[row].update(status="onleesbaar", reden_nl=table.nl, reason_en=table.en)
+    rows: dict[str, list[int]] = {d: [] for d in DATASETS}  # per dataset its files' rows, in file order
+    units: dict[str, list[tuple[bytes, FoundFile, object]]] = {d: [] for d in DATASETS}
+    for row, job in jobs:
+        rows[job[1].dataset].append(row)
+        units[job[1].dataset].append(job)
+    done = _per_dataset(units, key, workers)
+    outcome = {row: out for d in DATASETS for row, out in zip(rows[d], done[d][0])}
+    for row, (_, f, _) in jobs:  # the reading notes in file order, as the files were found
+        if isinstance(outcome[row], UnreadableFileError):
+            files[row].update(status="onleesbaar", reden_nl=outcome[row].nl, reason_en=outcome[row].en)
             continue
-        exports[f.dataset].append((row, f, table))
-        notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in table.notes]
+        notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in outcome[row]]
     tables, rejected, masked, headers = (
         {},
         [pd.DataFrame(columns=AFGEKEURD_COLUMNS)],
         [pd.DataFrame(columns=BEVINDINGEN_COLUMNS)],
         [pd.DataFrame(columns=KOLOMMEN_COLUMNS)],
     )
-    for dataset, batch in exports.items():
-        headers.append(header_lines(dataset, [(f, t) for _, f, t in batch]))
-        clean, rejects, counts, typing_notes, found_bsn = type_exports(dataset, [(f, t) for _, f, t in batch], key)
+    for dataset in DATASETS:
+        outcomes, delivered_headers, (clean, rejects, counts, typing_notes, found_bsn) = done[dataset]
+        headers.append(delivered_headers)
         masked.append(found_bsn)
-        for (row, f, _), count, mine in zip(batch, counts, typing_notes):
+        read = [
+            (row, job[1])
+            for row, job, out in zip(rows[dataset], units[dataset], outcomes)
+            if not isinstance(out, UnreadableFileError)
+        ]
+        for (row, f), count, mine in zip(read, counts, typing_notes):
             files[row].update(count)
             notes += [(f.partner_id, f.rel, soort, nl, en) for soort, nl, en in mine]
         tables[dataset] = _combine(dataset, clean)
