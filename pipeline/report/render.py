@@ -123,7 +123,12 @@ def _footer_value(key: str, value: object) -> str:
     return str(value)
 
 
-def footer_metadata(footer: Mapping[str, object]) -> dict[str, str]:
+class ShownFooter(dict):
+    """A footer as :func:`footer_metadata` wrote it out: written out again, it stays as it is
+    (a page worker gets it this way, so its pages are the run's whatever the values' types)."""
+
+
+def footer_metadata(footer: Mapping[str, object]) -> ShownFooter:
     """The footer as the template reads it: Dutch keys (English aliases accepted) in a fixed
     order, then any extra keys in the given order; a peildatum as a Dutch date.
 
@@ -131,10 +136,12 @@ def footer_metadata(footer: Mapping[str, object]) -> dict[str, str]:
     ...                  "peildatum": "2021-09-30"})
     {'periode': '2021Q3', 'peildatum': '30 september 2021', 'invoer_vingerafdruk': 'ab12'}
     """
+    if isinstance(footer, ShownFooter):
+        return footer
     named = {_FOOTER_ALIASES.get(k, k): v for k, v in footer.items()}
     ordered = [k for k in FOOTER_KEYS if k in named] + [k for k in named if k not in FOOTER_KEYS]
     values = {k: _footer_value(k, named[k]) for k in ordered}
-    return {k: v for k, v in values.items() if v}
+    return ShownFooter({k: v for k, v in values.items() if v})
 
 
 _NOTE_P = re.compile(r'<p class="noot">(.*?)</p>', re.S)

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from nbconvert.exporters import HTMLExporter
@@ -411,16 +412,42 @@ def test_a_page_is_validated_once_not_after_every_preprocessor(monkeypatch):
     assert len(calls) > 5
 
 
-def test_a_footer_written_out_once_gives_the_same_page():
+@pytest.mark.parametrize(
+    "peildatum",
+    [dt.date(2021, 9, 30), "2021-09-30", "eind september", np.datetime64("2021-09-30"), 20210930, None],
+)
+def test_a_footer_written_out_once_gives_the_same_page(peildatum):
     # the page workers get the footer as footer_metadata wrote it, and the legend as read by the
-    # run: the page is the same bytes as one rendered from the footer's own values
+    # run: the page is the same bytes as one rendered from the footer's own values, whatever
+    # the type of a value (a peildatum of 20210930 written out once must not become a date later)
+    import pickle
+
+    from pipeline.disclosure.suppress import suppression_note_nl
+
     nb = _notebook()
-    direct = render.render_html(nb, "Regio 2021Q3", FOOTER)
-    legend = __import__("pipeline.disclosure.suppress", fromlist=["x"]).suppression_note_nl()
-    assert render.render_html(nb, "Regio 2021Q3", render.footer_metadata(FOOTER), legend) == direct
-    assert "30 september 2021" in direct
+    footer = {**FOOTER, "peildatum": peildatum}
+    direct = render.render_html(nb, "Regio 2021Q3", footer)
+    shown = pickle.loads(pickle.dumps(render.footer_metadata(footer)))  # as it crosses to a worker
+    assert render.render_html(nb, "Regio 2021Q3", shown, suppression_note_nl()) == direct
     assert render.footer_metadata({"peildatum": "2021-09-30"})["peildatum"] == "30 september 2021"
     assert render.footer_metadata({"peildatum": "eind september"})["peildatum"] == "eind september"
+
+
+def test_the_legend_handed_over_is_the_one_kept():
+    # a worker gets the legend from the run: the note under the first table with a hidden cell
+    # is that legend, once, and a page told another legend leaves the note where it was
+    from pipeline.disclosure.suppress import suppression_note_nl
+
+    legend = suppression_note_nl()
+    nb = _notebook()
+    table = pd.DataFrame({"naam": ["A", "B"], "kandidaten": ["<5", 12]})
+    noted = tables.html_table(table, caption="Met noot", note=legend)
+    nb.cells.append(new_code_cell("t", outputs=[new_output("display_data", data={"text/html": noted})]))
+    nb.cells.append(new_code_cell("t", outputs=[new_output("display_data", data={"text/html": noted})]))
+    page = render.render_html(nb, "Regio 2021Q3", FOOTER, legend)
+    assert page.count(html.escape(legend)) == 1 and 'class="noot onderdrukking"' in page
+    other = render.render_html(nb, "Regio 2021Q3", FOOTER, "Een andere legenda.")
+    assert other.count(html.escape(legend)) == 2 and 'class="noot onderdrukking"' not in other
 
 
 def test_a_page_worker_converts_pages_without_pandas():
@@ -429,8 +456,10 @@ def test_a_page_worker_converts_pages_without_pandas():
     import sys
 
     code = (
-        "import sys; import pipeline.orchestrate.notebooks; from pipeline.report import render; "
-        "render.html_exporter(); print(sorted(m for m in ('pandas', 'babel') if m in sys.modules))"
+        "import sys, nbformat; import pipeline.orchestrate.notebooks; from pipeline.report import render; "
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# Pagina')]); "
+        "render.render_html(nb, 'Pagina', render.ShownFooter(periode='2021Q3', peildatum='30 september 2021'), 'x'); "
+        "print(sorted(m for m in ('pandas', 'babel') if m in sys.modules))"
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "[]"
