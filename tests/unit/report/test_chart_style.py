@@ -27,6 +27,7 @@ TEXTS = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the characters DejaVu Sans lacks
 @pytest.mark.parametrize("bold", [False, True])
 @pytest.mark.parametrize("size", [7.5, 9.5, 12.0])
 def test_width_is_what_matplotlib_lays_out(size, bold):
