@@ -395,15 +395,9 @@ def _row_problems(
         key_empty = all(v is None or _TOTAL_RE.fullmatch(str(v)) for v in key_values)
         if isinstance(first, str) and _TOTAL_RE.fullmatch(first) and key_empty:
             found.append((row, columns.get(first_col, ""), first, "totaalregel"))
-    rows, kolom, waarde, regel = zip(*found) if found else ((), (), (), ())
-    return pd.DataFrame(
-        {
-            "bron_rij": np.asarray(rows, dtype="int64"),
-            **{
-                k: pd.Series(list(v), dtype=object) for k, v in (("kolom", kolom), ("waarde", waarde), ("regel", regel))
-            },
-        }
-    )
+    problems = pd.DataFrame(found, columns=["bron_rij", "kolom", "waarde", "regel"], dtype=object)
+    problems["bron_rij"] = problems["bron_rij"].astype("int64")
+    return problems
 
 
 def _strings(values: pd.Series) -> pd.Series:

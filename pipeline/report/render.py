@@ -102,15 +102,8 @@ def html_exporter() -> HTMLExporter:
 
 
 def _footer_value(key: str, value: object) -> str:
-    if isinstance(value, str) and key != "peildatum":
-        return value
-    if isinstance(value, str):  # a peildatum as text: an ISO date is written out, other text kept
-        try:
-            dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            return value
-    # here, not at the top: a page worker gets its footer written out already and converts pages
-    # without loading pandas and Babel (pipeline.orchestrate.notebooks.PagePool)
+    # here, not at the top: a page worker gets its footer written out already (a ShownFooter,
+    # never written out again) and converts pages without loading pandas and Babel
     from pipeline.report import formatting as fmt
 
     if fmt.is_missing(value):

@@ -68,13 +68,10 @@ class PageData:
         found = self._index.get((table, column))
         if found is None:
             keys = frame[column].astype("string")
-            codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-            order = np.argsort(codes, kind="stable")  # values in order of appearance, empty (-1) first
-            ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(uniques)))
-            start = int((codes < 0).sum())
-            spans = {
-                str(u): (start + int(e - n), start + int(e)) for u, e, n in zip(uniques, ends, np.diff(ends, prepend=0))
-            }
+            codes, uniques = pd.factorize(keys, use_na_sentinel=True)  # an empty key is -1
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))  # where each code starts
+            spans = {str(u): (int(bounds[i]), int(bounds[i + 1])) for i, u in enumerate(uniques)}
             found = (frame.iloc[order], spans)
             self._index[(table, column)] = found
         ordered, spans = found
