@@ -136,7 +136,8 @@ def run_ingest(
 
 def preflight(period: str, raw_dir: Path) -> None:
     """The run-level checks, done before any stage starts: the driver stops with one clear line
-    at once instead of after a notebook kernel has started.
+    at once instead of after a stage has run (the kernels it started beside it are stopped
+    without waiting for their warm-up).
 
     Checks what :func:`run_ingest` and the later stages would refuse: the period, partners.csv,
     at least one delivery for the period, the pseudonymisation key for these data, the partner

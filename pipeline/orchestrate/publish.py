@@ -8,6 +8,8 @@ core (``notebooks.PagePool``), and are converted to HTML by nbconvert.
 from __future__ import annotations
 
 import contextlib
+import importlib
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -17,11 +19,12 @@ import pandas as pd
 from pipeline.core.periods import Period
 from pipeline.orchestrate import manifest
 from pipeline.orchestrate.history import ensure_history
-from pipeline.orchestrate.notebooks import STAGE_WARMUP, PagePool, WarmKernel, close_all, run_stage
+from pipeline.orchestrate.notebooks import AHEAD_NICENESS, STAGE_WARMUP, PagePool, WarmKernel, close_all, run_stage
 from pipeline.report.downloads import write_downloads
 from pipeline.report.formatting import format_quarter
 
 STAGES = ("01_clean", "02_validate", "03_compute")
+AFTER_STAGES = ("pipeline.report.render",)
 PAGES = (
     ("10_index", "index.html", "Social return {period} — overzicht"),
     ("11_regio", "regio.html", "Social return {period} — regionaal overzicht"),
@@ -29,6 +32,14 @@ PAGES = (
     ("14_werkwijze", "werkwijze.html", "Social return — regionale werkwijze ({period})"),
 )
 PARTNER_PAGE = "13_partner"
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - imported again where it is used, and fails there
+            return
 
 
 def page_jobs(period: str, partners: pd.DataFrame) -> list[tuple[str, dict, str, str]]:
@@ -105,9 +116,12 @@ def build_all(
                 current = kernels.pop(stage, None)
                 if k == 1:
                     pool = stack.enter_context(PagePool())
+                    # what this process needs once the stages are done (the pages' footer, the
+                    # Excel downloads), imported while it only waits for the stages' kernels
+                    threading.Thread(target=_import, args=(AFTER_STAGES,), daemon=True).start()
                 following = STAGES[k + 1] if k + 1 < len(STAGES) else None
                 if following and following not in kernels:
-                    kernels[following] = WarmKernel(STAGE_WARMUP[following])
+                    kernels[following] = WarmKernel(STAGE_WARMUP[following], niceness=AHEAD_NICENESS)
                 run_stage(stage, params, nb_dir / f"{stage}.ipynb", warm=current)
                 timings[stage] = time.monotonic() - started
         finally:

@@ -187,19 +187,24 @@ def main(argv: list[str] | None = None) -> int:
             raise PipelineError(
                 f"map met aanleveringen bestaat niet: {args.raw_dir}", f"raw data folder does not exist: {args.raw_dir}"
             )
-        from pipeline.ingest.stage import preflight
-
-        preflight(period, raw_dir)  # run-level errors in one line at once, before any kernel starts
-        started = time.monotonic()
-        # the first stages' kernels start and import their code while this process checks the
-        # earlier quarters and prepares the build; they read the raw folder from their environment
+        # the first stages' kernels start and import their code at once (Great Expectations' import
+        # is the longest wait of a run), while this process checks the input and earlier quarters
+        # and prepares the build; they read the raw folder from their environment
         os.environ["SROI_RAW_DIR"] = str(raw_dir)
         from pipeline.orchestrate.notebooks import STAGE_WARMUP, WarmKernel, close_all
 
-        ahead: dict = {}
+        started = time.monotonic()
+        ahead = {stage: WarmKernel(STAGE_WARMUP[stage]) for stage in ("02_validate", "01_clean")}
         try:
-            for stage in ("01_clean", "02_validate"):
-                ahead[stage] = WarmKernel(STAGE_WARMUP[stage])
+            from pipeline.ingest.stage import preflight
+
+            try:
+                preflight(period, raw_dir)  # run-level errors in one line at once
+            except BaseException:
+                for kernel in ahead.values():  # stopped where their start got to, not waited for
+                    kernel.abandon()
+                ahead = {}
+                raise
             with period_lock(period):
                 timings = build_period(parsed, raw_dir, ahead)
         finally:

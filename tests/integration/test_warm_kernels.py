@@ -4,6 +4,9 @@ binds no name and a failed one costs nothing but time; a failing page stops ever
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -75,3 +78,55 @@ def test_a_failing_page_stops_every_worker(tmp_path, monkeypatch):
     assert not any(p.is_alive() for p in pool.procs)
     assert time.monotonic() - started < 120  # no worker left waiting for work
     assert not (Path(tmp_path) / "out" / "partners" / "x.html").exists()
+
+
+def _niceness(pid: int) -> tuple[int, int | None]:
+    """(the process's nice value, its session group's nice value where Linux has autogroup)."""
+    group = Path(f"/proc/{pid}/autogroup")
+    shown = int(group.read_text().split("nice")[1]) if group.exists() else None
+    return os.getpriority(os.PRIO_PROCESS, pid), shown
+
+
+def test_lower_priority_lowers_a_process_and_its_session_but_never_raises_them():
+    # a process in a session of its own, as jupyter_client starts every kernel
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        before = _niceness(proc.pid)
+        notebooks.lower_priority(proc.pid, 7)
+        after = _niceness(proc.pid)
+        assert after[0] == 7
+        assert after[1] in (None, 7)  # without autogroup there is no session value to set
+        notebooks.lower_priority(proc.pid, 3)  # asked for a higher priority: left as it is
+        assert _niceness(proc.pid) == after
+        assert before[0] == os.getpriority(os.PRIO_PROCESS, 0)  # it started at ours
+    finally:
+        proc.kill()
+        proc.wait()
+    notebooks.lower_priority(proc.pid, 7)  # a process that is gone: nothing to do, no error
+
+
+def test_a_kernel_started_ahead_runs_at_its_lower_priority():
+    warm = notebooks.WarmKernel(["json"], niceness=notebooks.AHEAD_NICENESS)
+    km = warm.take()
+    try:
+        pid = km.provisioner.pid
+        nice, group = _niceness(pid)
+        assert nice == max(notebooks.AHEAD_NICENESS, os.getpriority(os.PRIO_PROCESS, 0))
+        assert group in (None, notebooks.AHEAD_NICENESS)
+    finally:
+        warm.close()
+
+
+def test_an_abandoned_warm_up_is_not_waited_for_and_leaves_no_kernel():
+    # Great Expectations takes seconds to import: abandoning returns long before that, and the
+    # kernel is shut down wherever its start got to
+    warm = notebooks.WarmKernel(["great_expectations"])
+    time.sleep(1.0)  # the kernel process is starting or importing
+    started = time.monotonic()
+    warm.abandon()
+    assert time.monotonic() - started < 2.0
+    warm._thread.join(timeout=60)
+    assert not warm._thread.is_alive()
+    assert warm._km is None or not warm._km.has_kernel
+    assert not warm._ok
+    assert not warm._folder.exists()
