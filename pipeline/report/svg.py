@@ -18,6 +18,8 @@ and its width is measured in that font (:func:`chart_style.widest_pt`) where the
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +36,13 @@ LINE_WIDTH = 0.8
 # centred on a row (matplotlib's "center_baseline") has its baseline 0,38 of the size below
 ASCENT = 0.76
 CENTRE = 0.38
+# a text centred on a point as a box (matplotlib's va="center"): its baseline 0,26 of the size below
+MIDDLE = 0.2598
+# the legend's spacing in font sizes, as matplotlib's defaults: border, handle, gaps, and the height
+# of a row of text (matplotlib measures "lp" at 1,00008 of the size)
+LEGEND_BORDER, LEGEND_AXES_PAD, LEGEND_HANDLE, LEGEND_TEXT_PAD = 0.4, 0.3, 2.0, 0.8
+LEGEND_COLUMN_GAP, LEGEND_ROW_GAP, LINE_HEIGHT = 2.0, 0.5, 1.00008
+HATCH_SIZE = 72  # matplotlib's hatch tile in points (its lines: rc hatch.linewidth)
 _FAMILY = ", ".join([f"'{f}'" for f in _RC["font.sans-serif"]] + ["sans-serif"])
 _MARKERS = {
     # matplotlib's "D" at markersize 6,5 (half diagonal 6,5 / √2) and ">" at markersize 9
@@ -63,6 +72,21 @@ def shortened(text: str, size: float, max_pt: float) -> str:
     return text[:low] + "…"
 
 
+@functools.lru_cache(maxsize=32)
+def _hatch_path(hatch: str) -> str:
+    """The lines of ``hatch`` (matplotlib's hatch codes: "///", "xxx", ...) in one tile, as
+    matplotlib's SVG writes them: its hatch path at the default density, 72 pt to a tile."""
+    from matplotlib import hatch as mpl_hatch
+
+    path = mpl_hatch.get_path(hatch, 6.0)
+    commands = {1: "M", 2: "L", 3: "Q", 4: "C", 79: "z"}
+    parts = []
+    for points, code in path.iter_segments(simplify=False, curves=True):
+        xy = " ".join(_n(v * HATCH_SIZE if i % 2 == 0 else HATCH_SIZE - v * HATCH_SIZE) for i, v in enumerate(points))
+        parts.append(commands[int(code)] if code == 79 else f"{commands[int(code)]} {xy}")
+    return " ".join(parts)
+
+
 def _n(value: float) -> str:
     """A coordinate with two decimals (a hundredth of a point), without trailing zeros."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
@@ -76,6 +100,7 @@ class Drawing:
     width_cm: float
     height_cm: float
     parts: list[str] = field(default_factory=list)
+    patterns: dict[str, str] = field(default_factory=dict)
 
     @property
     def width(self) -> float:
@@ -85,11 +110,28 @@ class Drawing:
     def height(self) -> float:
         return self.height_cm * CM * 72
 
-    def rect(self, x: float, y: float, w: float, h: float, fill: str, stroke: str = INK, width: float = 0.5) -> None:
+    def rect(
+        self, x: float, y: float, w: float, h: float, fill: str, stroke: str = INK, width: float = 0.5, hatch: str = ""
+    ) -> None:
+        """A rectangle filled with ``fill``, and hatched with ``hatch`` (matplotlib's codes) over it."""
+        if hatch:
+            fill = self._pattern(hatch, fill)
         self.parts.append(
             f'<path d="M {_n(x)} {_n(y + h)} L {_n(x + w)} {_n(y + h)} L {_n(x + w)} {_n(y)} L {_n(x)} {_n(y)} z" '
             f'style="fill: {fill}; stroke: {stroke}; stroke-width: {_n(width)}; stroke-linejoin: miter"/>'
         )
+
+    def _pattern(self, hatch: str, ground: str) -> str:
+        """The fill of a hatched area: a pattern of ink lines on ``ground`` (defined once a drawing)."""
+        key = hashlib.sha256(f"{hatch}|{ground}".encode()).hexdigest()[:10]
+        if key not in self.patterns:
+            self.patterns[key] = (
+                f'<pattern id="h{key}" patternUnits="userSpaceOnUse" x="0" y="0" width="{HATCH_SIZE}" '
+                f'height="{HATCH_SIZE}"><rect x="0" y="0" width="{HATCH_SIZE + 1}" height="{HATCH_SIZE + 1}" '
+                f'fill="{ground}"/><path d="{_hatch_path(hatch)}" style="fill: {INK}; stroke: {INK}; stroke-width: '
+                f'{_n(_RC["hatch.linewidth"])}; stroke-linecap: butt; stroke-linejoin: miter"/></pattern>'
+            )
+        return f"url(#h{key})"
 
     def line(self, x0: float, y0: float, x1: float, y1: float, width: float = LINE_WIDTH, cap: str = "square") -> None:
         self.parts.append(
@@ -119,10 +161,12 @@ class Drawing:
         bold: bool = False,
         fill: str = INK,
         baseline: bool = False,
+        middle: bool = False,
     ) -> None:
-        """``text`` at ``x``; centred on ``y``, or with its baseline on ``y`` when ``baseline``."""
+        """``text`` at ``x``; centred on ``y`` (its baseline, as a tick label; or its box when
+        ``middle``, as matplotlib's va="center"), or with its baseline on ``y`` when ``baseline``."""
         weight = "font-weight: 700; " if bold else ""
-        y = y if baseline else y + CENTRE * size
+        y = y if baseline else y + (MIDDLE if middle else CENTRE) * size
         self.parts.append(
             f'<text style="{weight}font-size: {_n(size)}px; font-family: {_FAMILY}; text-anchor: {anchor}; '
             f'fill: {fill}" x="{_n(x)}" y="{_n(y)}">{html.escape(text, quote=False)}</text>'
@@ -152,6 +196,25 @@ class Drawing:
             self.text(label_x, baseline, label, size=size, baseline=True)
             x = label_x + widest_pt([label], size) + 2 * size
 
+    def legend_columns(self, entries: Sequence[tuple[str, str, str]], columns: int, size: float) -> float:
+        """Bar handles ``(label, colour, hatch)`` in ``columns`` columns, filled a column at a time
+        and centred at the top, laid out as matplotlib's ``fig.legend(loc="upper center",
+        ncols=columns, borderaxespad=0.3)``; returns the legend's lowest point."""
+        rows = -(-len(entries) // columns)
+        groups = [entries[c * rows : (c + 1) * rows] for c in range(columns)]
+        widths = [(LEGEND_HANDLE + LEGEND_TEXT_PAD) * size + widest_pt([e[0] for e in g], size) for g in groups if g]
+        total = sum(widths) + LEGEND_COLUMN_GAP * size * (len(widths) - 1)
+        x = (self.width - total) / 2
+        first = (LEGEND_AXES_PAD + LEGEND_BORDER + ASCENT) * size
+        pitch = (LINE_HEIGHT + LEGEND_ROW_GAP) * size
+        for group, width in zip(groups, widths):
+            for r, (label, colour, hatch) in enumerate(group):
+                baseline = first + r * pitch
+                self.rect(x, baseline - 0.7 * size, LEGEND_HANDLE * size, 0.7 * size, colour, hatch=hatch)
+                self.text(x + (LEGEND_HANDLE + LEGEND_TEXT_PAD) * size, baseline, label, size=size, baseline=True)
+            x += width + LEGEND_COLUMN_GAP * size
+        return first + (rows - 1) * pitch + (1 - ASCENT) * size
+
     def chart(self, alt: str) -> Chart:
         """The drawing as a chart for a page (:func:`chart_style.labelled`: ``alt`` as its label
         and title)."""
@@ -159,7 +222,9 @@ class Drawing:
         svg = (
             f'<svg width="{w}pt" height="{h}pt" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" '
             'version="1.1">\n'
-            ' <defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>\n </defs>\n'
+            ' <defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>\n'
+            + "".join(f"  {p}\n" for p in self.patterns.values())
+            + " </defs>\n"
             f' <path d="M 0 {h} L {w} {h} L {w} 0 L 0 0 z" style="fill: #ffffff"/>\n '
             + "\n ".join(self.parts)
             + "\n</svg>"

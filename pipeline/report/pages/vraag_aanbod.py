@@ -17,7 +17,7 @@ from pipeline.core.paths import report_data_dir
 from pipeline.disclosure.suppress import suppress_small_counts
 from pipeline.report import chart_style as cs
 from pipeline.report import formatting as fmt
-from pipeline.report import labels
+from pipeline.report import labels, svg
 from pipeline.report.pages.common import note
 from pipeline.report.tables import Html, html_table
 
@@ -103,18 +103,20 @@ def sentences(table: pd.DataFrame, partner_id: str | None = None) -> list[str]:
     return out
 
 
-@cs._styled
 def chart(table: pd.DataFrame) -> cs.Chart:
     """Per sector a small panel pairing demand (person-years: open contracts + tenders ahead)
-    with supply (candidates: in training + completed without placement)."""
+    with supply (candidates: in training + completed without placement).
+
+    Drawn as SVG directly (:mod:`pipeline.report.svg`), in the layout and house style it had as a
+    matplotlib figure (panels with shared x ticks, hatched bars, a two-column legend on top): it
+    is drawn on the page of every training partner, and matplotlib spent a quarter of a second on
+    each (a tick object per label and panel), this a few milliseconds."""
     rows = table[table["sector"] != "Totaal"].reset_index(drop=True)
     n = len(rows)
-    # fixed margins (instead of constrained layout, which measures every text twice): the two
-    # legend rows and the first panel's title on top, a title's height between the panels, and
-    # every panel equally high however many sectors there are
+    # the two legend rows and the first panel's title on top, a title's height between the
+    # panels, and every panel equally high however many sectors there are
     top, bottom, gap, panel = 48, 34, 22.5, 28
-    fig = cs._figure((top + bottom + n * panel + (n - 1) * gap) / cs.PT_PER_CM, constrained=False)
-    axes = fig.subplots(n, 1, squeeze=False, sharex=True)[:, 0]
+    drawing = svg.Drawing(cs.WIDTH_CM, (top + bottom + n * panel + (n - 1) * gap) / cs.PT_PER_CM)
 
     def num(v: object) -> float:
         return 0.0 if isinstance(v, str) else float(v)
@@ -124,37 +126,71 @@ def chart(table: pd.DataFrame) -> cs.Chart:
         + [num(r.in_opleiding) + num(r.afgerond_niet_geplaatst) for r in rows.itertuples()]
         + [1.0]
     )
+    limit = xmax * 1.35
+    ticks = [float(t) for t in MaxNLocator(5, integer=True).tick_values(0, limit) if 0 <= t <= limit]
+    # right: room for half of the last tick's label, which may sit at the axis' end ("200")
+    right = max(3.0, svg.widest_pt([fmt.format_int(ticks[-1])], svg.TICK_SIZE) / 2 + 4)
+    left = svg.widest_pt(["Vraag", "Aanbod"], svg.TICK_SIZE) + svg.TICK_LENGTH + svg.TICK_PAD + 6
+    styles = [cs._style(i) for i in range(4)]
+    drawing.legend_columns(
+        [
+            (name, styles[i]["color"], styles[i]["hatch"])
+            for i, name in enumerate(
+                [
+                    "Vraag: lopende opdrachten",
+                    "Vraag: komende aanbestedingen",
+                    "Aanbod: in opleiding",
+                    "Aanbod: afgerond, niet geplaatst",
+                ]
+            )
+        ],
+        columns=2,
+        size=8,
+    )
     alt_parts = []
-    for ax, row in zip(axes, rows.itertuples(index=False)):
+    for i, row in enumerate(rows.itertuples(index=False)):
+        plot = drawing.plot(
+            left, right, top + i * (panel + gap), drawing.height - top - i * (panel + gap) - panel, limit, 2
+        )
+
+        def y(value: float, upper: float = plot.top, lower: float = plot.bottom) -> float:
+            return lower - (value + 0.6) / 2.2 * (lower - upper)  # y limits -0,6 to 1,6, as set before
+
         name = labels.label("sector", row.sector)
         demand = [num(row.vraag_opdrachten_persoonsjaren), num(row.vraag_aanbestedingen_persoonsjaren)]
         have = [num(row.in_opleiding), num(row.afgerond_niet_geplaatst)]
-        ax.barh([1], [demand[0]], height=0.6, label="Vraag: lopende opdrachten", **cs._style(0))
-        ax.barh([1], [demand[1]], left=[demand[0]], height=0.6, label="Vraag: komende aanbestedingen", **cs._style(1))
-        ax.barh([0], [have[0]], height=0.6, label="Aanbod: in opleiding", **cs._style(2))
-        ax.barh([0], [have[1]], left=[have[0]], height=0.6, label="Aanbod: afgerond, niet geplaatst", **cs._style(3))
+        for level, parts, first in ((1, demand, 0), (0, have, 2)):
+            start = 0.0
+            for k, width in enumerate(parts):  # stacked: the second part starts where the first ends
+                style = styles[first + k]
+                drawing.rect(
+                    plot.x(start), y(level + 0.3), plot.x(start + width) - plot.x(start), y(level - 0.3) - y(level + 0.3),
+                    style["color"], hatch=style["hatch"],
+                )  # fmt: skip
+                start += width
         demand_text = f"≈ {fmt.format_number(row.vraag_persoonsjaren)} persoonsjaren"
         supply_text = (
             f"{row.kandidaten} kandidaten"
             if isinstance(row.kandidaten, str)
             else f"{fmt.format_int(row.kandidaten)} kandidaten"
         )
-        for y, width, text in ((1, sum(demand), demand_text), (0, sum(have), supply_text)):
-            ax.text(width + xmax * 0.01, y, cs._text(text), va="center", ha="left", fontsize=8)
-        ax.set_yticks([1, 0], ["Vraag", "Aanbod"])
-        ax.set_title(cs._text(_capital(name)), loc="left", fontsize=9)
-        ax.set_ylim(-0.6, 1.6)
+        if i == n - 1:  # the x axis with its tick labels and label under the last panel only
+            plot.x_axis(ticks, fmt.format_int)
+            plot.x_label("persoonsjaren (vraag) en kandidaten (aanbod)")
+        else:
+            drawing.line(plot.left, plot.bottom, plot.right, plot.bottom)
+            for t in ticks:
+                drawing.line(plot.x(t), plot.bottom, plot.x(t), plot.bottom + svg.TICK_LENGTH, cap="butt")
+        drawing.line(plot.left, plot.bottom, plot.left, plot.top)
+        for level, label in ((1, "Vraag"), (0, "Aanbod")):
+            drawing.line(plot.left - svg.TICK_LENGTH, y(level), plot.left, y(level), cap="butt")
+            drawing.text(plot.left - svg.TICK_LENGTH - svg.TICK_PAD, y(level), label, size=svg.TICK_SIZE, anchor="end")
+        for level, width, text in ((1, sum(demand), demand_text), (0, sum(have), supply_text)):
+            drawing.text(plot.x(width + xmax * 0.01), y(level), text, size=8, middle=True)
+        drawing.text(plot.left, plot.top - 6, _capital(name), size=9, baseline=True)
         alt_parts.append(f"{name}: vraag {demand_text}, aanbod {supply_text}")
-    axes[-1].set_xlim(0, xmax * 1.35)
-    axes[-1].set_xlabel("persoonsjaren (vraag) en kandidaten (aanbod)")
-    axes[-1].xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    handles, names = axes[0].get_legend_handles_labels()
-    # right: room for half of the last tick's label, which may sit at the axis' end ("200")
-    right = max(3.0, cs.last_tick_overhang_pt(axes[-1]) + 4)
-    cs._margins(fig, cs.widest_pt(["Vraag", "Aanbod"], 9.5) + 3.5 + 3.5 + 6, right, top, bottom, hspace=gap / panel)
-    fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 1), ncols=2, fontsize=8, borderaxespad=0.3)
     alt = "Vraag en aanbod per sector: " + "; ".join(alt_parts) + "."
-    return cs._finish(fig, alt)
+    return drawing.chart(alt)
 
 
 def section(period: str, partner_id: str | None = None) -> Html:
