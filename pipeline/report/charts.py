@@ -121,52 +121,61 @@ def progress_chart(voortgang: pd.DataFrame, doel: int, doel_datum=None) -> Chart
     return _finish(fig, alt)
 
 
-@_styled
 def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None = None) -> Chart:
     """Training funnel: one horizontal bar per stage (in the given order), value and share of
     the first stage written next to each bar. ``'uitgevallen'`` is drawn as an exit (other
-    colour and hatch). Hidden counts (strings) get no bar and no share."""
+    colour and hatch). Hidden counts (strings) get no bar and no share.
+
+    Drawn as SVG directly (:mod:`pipeline.report.svg`) in the layout it had as a matplotlib
+    figure (the bars spaced as matplotlib's automatic y limits space them): it is drawn on the
+    page of every partner with trajectories, and matplotlib spent a fifth of a second on it."""
     names = {**STAGE_LABELS, **(labels or {})}
     keys = list(stages)
     values = [_value(stages[k]) for k in keys]
     first = values[0][0] if values and values[0][1] is None and values[0][0] > 0 else None
-    fig = _figure(1.6 + 0.75 * len(keys), constrained=False)
-    ax = fig.add_subplot()
-    y = np.arange(len(keys))[::-1]
+    n = len(keys)
     xmax = max([v for v, _ in values] + [1])
     texts = []
-    for yi, key, (number, shown) in zip(y, keys, values):
-        exit_ = key == "uitgevallen"
-        ax.barh(
-            yi,
-            number,
-            height=0.6,
-            edgecolor=INK,
-            linewidth=0.5,
-            color=fmt.OKABE_ITO["vermiljoen"] if exit_ else fmt.OKABE_ITO["blauw"],
-            hatch="///" if exit_ else "",
-        )
+    for key, (number, shown) in zip(keys, values):
         text = shown if shown is not None else fmt.format_int(number)
         if shown is None and first and key != keys[0]:
             text += f" ({fmt.format_pct(100 * number / first)} van {names.get(keys[0], keys[0]).lower()})"
         texts.append(text)
-    _hbar_labels(ax, y, [v for v, _ in values], texts, xmax)
-    ticks = [_text(names.get(k, k)) for k in keys]
-    ax.set_yticks(y, ticks)
-    ax.set_xlim(0, xmax * 1.45)
-    # margins from the stage names' widths (the values stand inside the plot, right of the bars)
-    _axis_format(ax.xaxis, fmt.format_int)
-    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    ax.set_xlabel("Aantal kandidaten")
+    ticks = [names.get(k, k) for k in keys]
+    limit = xmax * 1.45
+    steps = [float(t) for t in MaxNLocator(5, integer=True).tick_values(0, limit) if 0 <= t <= limit]
+    drawing = svg.Drawing(WIDTH_CM, 1.6 + 0.75 * n)
+    # margins from the stage names' widths (the values stand inside the plot, right of the bars);
     # right: at least half of the last tick's label, which may sit at the axis' end
-    right = max(8.0, last_tick_overhang_pt(ax) + 4)
-    _margins(fig, widest_pt(ticks, 9.5) + 3.5 + 3.5 + 6, right, 3, 34)
+    left = widest_pt(ticks, svg.TICK_SIZE) + svg.TICK_LENGTH + svg.TICK_PAD + 6
+    right = max(8.0, widest_pt([fmt.format_int(steps[-1])], svg.TICK_SIZE) / 2 + 4)
+    plot = drawing.plot(left, right, top=3, bottom=34, xmax=limit, rows=n)
+    # matplotlib's automatic y limits around bars 0,6 high at 0 … n - 1: 5% of their span beyond
+    # the outer bars' edges, so a row is (plot height) / (1,1 × (n - 0,4)) and the first bar's
+    # middle 0,3 + 5% of (n - 0,4) rows below the top
+    unit = (plot.bottom - plot.top) / (1.1 * (n - 0.4))
+    middles = [plot.top + (0.3 + 0.05 * (n - 0.4) + i) * unit for i in range(n)]
+    for middle, key, (number, _) in zip(middles, keys, values):
+        if number > 0:
+            exit_ = key == "uitgevallen"
+            drawing.rect(
+                plot.x(0), middle - 0.3 * unit, plot.x(number) - plot.x(0), 0.6 * unit,
+                fmt.OKABE_ITO["vermiljoen"] if exit_ else fmt.OKABE_ITO["blauw"], hatch="///" if exit_ else "",
+            )  # fmt: skip
+    plot.x_axis(steps, fmt.format_int)
+    drawing.line(plot.left, plot.bottom, plot.left, plot.top)
+    for middle, name in zip(middles, ticks):
+        drawing.line(plot.left - svg.TICK_LENGTH, middle, plot.left, middle, cap="butt")
+        drawing.text(plot.left - svg.TICK_LENGTH - svg.TICK_PAD, middle, name, size=svg.TICK_SIZE, anchor="end")
+    for middle, (number, _), text in zip(middles, values, texts):
+        drawing.text(plot.x(number + xmax * 0.01), middle, text, size=svg.TEXT_SIZE, middle=True)
+    plot.x_label("Aantal kandidaten")
     alt = (
         "Staafdiagram trechter van trajecten: "
         + "; ".join(f"{names.get(k, k).lower()} {t}" for k, t in zip(keys, texts))
         + "."
     )
-    return _finish(fig, alt)
+    return drawing.chart(alt)
 
 
 @_styled

@@ -336,3 +336,33 @@ def test_chart_text_is_as_large_as_the_page_text(all_charts):
     # 10 pt at the drawn size: the page's body text is 10,5 pt on paper and 14 px (10,5 pt) on screen
     sizes = {float(x) for x in re.findall(r"font-size: ?([\d.]+)px", all_charts["mix"].svg)}
     assert sizes and min(sizes) >= 9.5
+
+
+def test_funnel_bars_and_labels_stand_where_worked_out_by_hand():
+    import re
+
+    chart = charts.funnel_chart({"aangemeld": 120, "gestart": 100, "uitgevallen": 20})
+    # 1,6 + 0,75 × 3 = 3,85 cm = 109,13 pt high; plot 3 … 109,13 - 34 = 75,13 (72,13 high)
+    assert 'height="109.13pt"' in chart.svg
+    # rows as matplotlib's automatic limits space bars 0,6 high at 0 … 2: their span 2,6 and 5%
+    # of it beyond each side, 2,86 rows in 72,13 pt → a row 25,22 pt; the first bar's middle
+    # (0,3 + 0,13) × 25,22 = 10,84 below the top: 13,84; the next ones 25,22 further each
+    texts = {t: (float(x), float(y)) for x, y, t in re.findall(r'x="([\d.]+)" y="([\d.]+)">([^<]+)<', chart.svg)}
+    # a stage name is centred on its row: baseline 0,38 × 9,5 = 3,61 below the middle
+    assert texts["Aangemeld"][1] == pytest.approx(13.84 + 3.61, abs=0.02)
+    assert texts["Uitgevallen"][1] == pytest.approx(13.84 + 2 * 25.22 + 3.61, abs=0.03)
+    # left margin: the widest name, "Aangemeld" at 9,5 pt (11638 / 2048 em × 9,5 = 53,99), + 3,5
+    # tick + 3,5 pad + 6 = 66,99; x to 1,45 × 120 = 174, ticks 0, 40, … 160 (MaxNLocator:
+    # 174 / 5 = 34,8 → 40); right: half of "160" (3909 / 2048 × 9,5 / 2 = 9,07) + 4 = 13,07
+    # (above the minimum 8); the plot 467,72 - 66,99 - 13,07 = 387,66 wide, so 100 ends at
+    # 66,99 + 100 / 174 × 387,66 = 289,78 and the tick 160 stands at 66,99 + 356,47 = 423,46
+    assert texts["Aangemeld"][0] == pytest.approx(66.99 - 7, abs=0.02)
+    assert texts["160"][0] == pytest.approx(423.46, abs=0.02)
+    # the value just past its bar (1% of 120 = 1,2): 66,99 + 101,2 / 174 × 387,66 = 292,46,
+    # centred on the row as a box: baseline 0,26 × 10 = 2,6 below the middle
+    assert texts["100 (83,3% van aangemeld)"] == pytest.approx((292.46, 13.84 + 25.22 + 2.6), abs=0.03)
+    # the exit hatched in vermilion, the others plain blue; a bar 0,6 of a row high (15,13)
+    assert chart.svg.count("<pattern ") == 1 and 'fill="#D55E00"' in chart.svg
+    assert re.search(
+        r'<path d="M 66.99 [\d.]+ L 289.78 [\d.]+ L 289.78 [\d.]+ L 66.99 [\d.]+ z" style="fill: #0072B2', chart.svg
+    )
