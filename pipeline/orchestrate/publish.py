@@ -34,6 +34,50 @@ PAGES = (
 PARTNER_PAGE = "13_partner"
 
 
+def _history(period: Period, raw_dir: Path, code: str, say: Callable[[str], None]) -> float:
+    """Earlier quarters' clean data up to date: those no longer made from the current code and
+    raw files removed and, with those missing, built again; returns the seconds it took."""
+    from pipeline.core.paths import clean_root, reports_root
+    from pipeline.orchestrate import provenance
+
+    started = time.monotonic()
+    stale = provenance.drop_stale_history(period.code, raw_dir, clean_root(), reports_root(), code)
+    if stale:
+        say(
+            f"schone data van eerdere kwartalen opnieuw opbouwen (code of aanleveringen gewijzigd): "
+            f"{', '.join(stale)} | rebuilding stale clean data of earlier quarters"
+        )
+    built = ensure_history(period.code)
+    if built:
+        say(f"gebouwd: {', '.join(built)} | built")
+    return time.monotonic() - started
+
+
+class _Beside:
+    """``func(*args)`` in a thread beside the caller; :meth:`result` waits for it and returns its
+    value or raises its error, in the caller."""
+
+    def __init__(self, func, *args):
+        self._value, self._error = None, None
+        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, func, args) -> None:
+        try:
+            self._value = func(*args)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 def _import(modules: tuple[str, ...]) -> None:
     for module in modules:
         try:
@@ -96,13 +140,10 @@ def build_all(
     # folders, core.paths.build_folders), as papermill parameters
     params = {"period": code, "mappen": "run"}
     # the DAG, in one place: earlier quarters' clean data (for the trend and the comparison with
-    # the previous delivery), then this quarter's stages, then its pages
+    # the previous delivery: needed from 02_validate on, so made while 01_clean reads this
+    # quarter's raw files), then this quarter's stages, then its pages
     say(f"eerdere kwartalen inlezen en valideren voor trend en vergelijking ({code}) | earlier quarters")
-    started = time.monotonic()
-    built = ensure_history(code)
-    timings["history"] = time.monotonic() - started
-    if built:
-        say(f"gebouwd: {', '.join(built)} | built")
+    history = _Beside(_history, period, raw_dir, version["bronnen_sha256"], say)
     # kernels start ahead of their stage and import its code: the first two while the run starts
     # (``ahead``: Great Expectations' import takes longer than the first stage), the third while
     # the stage before it runs; the page workers start their kernels once the first stage is done
@@ -111,6 +152,8 @@ def build_all(
         kernels: dict[str, WarmKernel] = dict(ahead or {})
         try:
             for k, stage in enumerate(STAGES):
+                if k == 1:
+                    timings["history"] = history.result()
                 say(f"{stage} ({code})")
                 started = time.monotonic()
                 current = kernels.pop(stage, None)
@@ -126,6 +169,7 @@ def build_all(
                 timings[stage] = time.monotonic() - started
         finally:
             close_all(kernels.values())
+            history.join()  # a failed stage leaves no earlier quarter half rebuilt behind it
         assert pool is not None
 
         inputs = manifest.input_files(clean_build)

@@ -121,12 +121,6 @@ def build_period(period: Period, raw_dir: Path, ahead: dict | None = None) -> di
     started = time.time()
     version = manifest.code_version()  # once: pages, manifest and stamps name the same code
     code = version["bronnen_sha256"]
-    stale = provenance.drop_stale_history(name, raw_dir, clean_root(), reports_root(), code)
-    if stale:
-        say(
-            f"schone data van eerdere kwartalen opnieuw opbouwen (code of aanleveringen gewijzigd): "
-            f"{', '.join(stale)} | rebuilding stale clean data of earlier quarters"
-        )
     clean_build, reports_build = build_folders(name)
     try:
         clean_build.mkdir(parents=True)
