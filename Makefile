@@ -27,6 +27,10 @@ export MPLBACKEND := Agg
 # the notebooks' kernel is the venv's own python3 kernelspec, whatever else the machine has
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export JUPYTER_PLATFORM_DIRS := 1
+# Python writes each module's bytecode on its first import, also where the environment says not
+# to (PYTHONDONTWRITEBYTECODE, set on some machines): without it every run and every kernel
+# compiles every module from source again (Great Expectations' import: 16 s instead of 6 s)
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help setup report lab test test-fast lint demo-data clean datadocs check-export templates lock env-file verify bench share screenshots
@@ -52,7 +56,7 @@ $(VENV_OK): requirements.lock pyproject.toml tools/venv_paths.py
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "FOUT: $(PYTHON) niet gevonden | ERROR: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	@# one pass over the hashed lock: no resolver (--no-deps), wheels only (nothing is built), no
-	@# bytecode compiled up front (Python writes it on first import)
+	@# bytecode compiled up front (Python writes it on first import: see PYTHONDONTWRITEBYTECODE)
 	$(PY) -m pip install --quiet --no-deps --only-binary=:all: --no-compile --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip check
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
