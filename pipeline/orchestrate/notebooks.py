@@ -158,8 +158,9 @@ def lower_priority(pid: int, niceness: int) -> None:
     """Run process ``pid`` at ``niceness`` (never raises it: only a privileged user could).
 
     Its nice value, and, where Linux groups the processes of each session for scheduling
-    (autogroup), its session's: jupyter_client starts every kernel in a session of its own, so
-    only that weighs it against the other kernels."""
+    (autogroup), its session's when that is not the caller's: jupyter_client starts every kernel
+    in a session of its own, so only that weighs it against the other kernels, while the run's
+    own session (the user's terminal) is never changed."""
     try:
         if os.getpriority(os.PRIO_PROCESS, pid) < niceness:
             os.setpriority(os.PRIO_PROCESS, pid, niceness)
@@ -167,6 +168,8 @@ def lower_priority(pid: int, niceness: int) -> None:
         pass
     group = Path(f"/proc/{pid}/autogroup")
     try:
+        if os.getsid(pid) == os.getsid(0):  # the caller's own session (its terminal, make): left alone
+            return
         current = int(group.read_text().split("nice")[1])
         if current < niceness:
             group.write_text(f"{niceness}\n")
@@ -207,35 +210,59 @@ class WarmKernel:
     def _start(self) -> None:
         from jupyter_client.manager import KernelManager
 
+        km = None
         try:
             km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(self._folder / "ipc"))
             self._km = km
+            if self._abandoned.is_set():
+                return
             km.start_kernel(cwd=str(ROOT), extra_arguments=KERNEL_ARGUMENTS)
             if self._niceness and (pid := _kernel_pid(km)) is not None:
                 lower_priority(pid, self._niceness)
-            if self._abandoned.is_set():  # the run stopped while the kernel started
-                km.shutdown_kernel(now=True)
-                return
             kc = km.client()
             kc.start_channels()
             try:
-                kc.wait_for_ready(timeout=120)  # raises when the kernel dies (abandoned)
-                sent = kc.execute(self._source, store_history=False)
-                deadline = time.monotonic() + 300
-                while not self._abandoned.is_set() and time.monotonic() < deadline:
-                    try:
-                        reply = kc.get_shell_msg(timeout=0.2)
-                    except queue.Empty:
-                        if not km.is_alive():
-                            return
-                        continue
-                    if reply["parent_header"].get("msg_id") == sent:
-                        self._ok = reply["content"]["status"] == "ok"
-                        return
+                self._ok = self._warm_up(km, kc)
             finally:
                 kc.stop_channels()
         except Exception:  # noqa: BLE001 - a failed warm-up only costs the time it would have saved
             self._ok = False
+        finally:
+            # only this thread touches the kernel manager (jupyter_client is not thread-safe):
+            # abandoned, it shuts its own kernel down here
+            if self._abandoned.is_set():
+                self._ok = False
+                try:
+                    if km is not None and km.has_kernel:
+                        km.shutdown_kernel(now=True)
+                finally:
+                    shutil.rmtree(self._folder, ignore_errors=True)
+
+    def _warm_up(self, km, kc) -> bool:
+        """Wait for the kernel, run the imports; False when abandoned, dead or too slow. Every
+        wait is short, so an abandoned warm-up stops within a fraction of a second."""
+        deadline = time.monotonic() + 120
+        while True:
+            if self._abandoned.is_set():
+                return False
+            try:
+                kc.wait_for_ready(timeout=0.5)
+                break
+            except RuntimeError:  # not ready yet, or the kernel died
+                if not km.is_alive() or time.monotonic() > deadline:
+                    return False
+        sent = kc.execute(self._source, store_history=False)
+        deadline = time.monotonic() + 300
+        while not self._abandoned.is_set() and time.monotonic() < deadline:
+            try:
+                reply = kc.get_shell_msg(timeout=0.2)
+            except queue.Empty:
+                if not km.is_alive():
+                    return False
+                continue
+            if reply["parent_header"].get("msg_id") == sent:
+                return reply["content"]["status"] == "ok"
+        return False
 
     def take(self):
         """The warm kernel's manager (waits for the warm-up), or None."""
@@ -245,15 +272,15 @@ class WarmKernel:
         self.close()
         return None
 
-    def abandon(self) -> None:
-        """Stop at once, without waiting for the warm-up (the run stops before its first stage):
-        a kernel already started is shut down; one still starting shuts itself down when it is.
-        (Should the run exit first, a kernel whose parent is gone exits by itself.)"""
+    def abandon(self, wait: float = 5.0) -> None:
+        """Stop without waiting for the warm-up (the run stops before its first stage): the
+        warm-up's thread shuts its kernel down at its next short wait; this waits at most
+        ``wait`` seconds for that. (Should the run exit first, a kernel whose parent is gone
+        exits by itself, and its socket folder is removed by the next run.)"""
         self._abandoned.set()
-        km = self._km
-        if km is not None and km.has_kernel:
-            km.shutdown_kernel(now=True)
-        shutil.rmtree(self._folder, ignore_errors=True)
+        self._thread.join(timeout=wait)
+        if not self._thread.is_alive():  # its thread is done: a kernel it left warm is closed here
+            self.close()
 
     def close(self) -> None:
         self._thread.join()
@@ -371,12 +398,18 @@ def page_workers(jobs: int) -> int:
     return max(1, min(wanted, jobs))
 
 
-def _page_worker(inbox, outbox) -> None:
+def _page_worker(inbox, outbox, environment: dict[str, str], cwd: str) -> None:
     """One worker process: a warm kernel (started and given the page code's imports at once, while
     the stages still run), then pages from ``inbox`` until ``None``: each executed, saved and
-    rendered; ``(job index, None)`` or ``(job index, error)`` goes to ``outbox``."""
+    rendered; ``(job index, None)`` or ``(job index, error)`` goes to ``outbox``.
+
+    ``environment`` and ``cwd``: the run's, as the pool was made (a fork server started earlier
+    holds the environment of its own start, and its forks with it)."""
     from pipeline.report.render import render_notebook
 
+    os.environ.clear()
+    os.environ.update(environment)
+    os.chdir(cwd)
     try:
         lower_priority(os.getpid(), PAGE_NICENESS)
         with _kernel_manager() as km:
@@ -446,7 +479,8 @@ class PagePool:
         ctx = _worker_context(multiprocessing)
         self.inbox, self.outbox = ctx.Queue(), ctx.Queue()
         self.procs = [
-            ctx.Process(target=_page_worker, args=(self.inbox, self.outbox), daemon=True) for _ in range(self.size)
+            ctx.Process(target=_page_worker, args=(self.inbox, self.outbox, dict(os.environ), os.getcwd()), daemon=True)
+            for _ in range(self.size)
         ]
         for proc in self.procs:
             proc.start()

@@ -168,8 +168,10 @@ def build_all(
                 run_stage(stage, params, nb_dir / f"{stage}.ipynb", warm=current)
                 timings[stage] = time.monotonic() - started
         finally:
-            close_all(kernels.values())
-            history.join()  # a failed stage leaves no earlier quarter half rebuilt behind it
+            try:
+                close_all(kernels.values())
+            finally:
+                history.join()  # a failed stage leaves no earlier quarter half rebuilt behind it
         assert pool is not None
 
         inputs = manifest.input_files(clean_build)

@@ -188,15 +188,20 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline.orchestrate.notebooks import STAGE_WARMUP, WarmKernel, close_all
 
         started = time.monotonic()
-        ahead = {stage: WarmKernel(STAGE_WARMUP[stage]) for stage in ("02_validate", "01_clean")}
+        ahead: dict = {}
         try:
-            from pipeline.ingest.stage import preflight
-
+            for stage in ("02_validate", "01_clean"):
+                ahead[stage] = WarmKernel(STAGE_WARMUP[stage])
             try:
+                from pipeline.ingest.stage import preflight
+
                 preflight(period, raw_dir)  # run-level errors in one line at once
             except BaseException:
                 for kernel in ahead.values():  # stopped where their start got to, not waited for
-                    kernel.abandon()
+                    try:
+                        kernel.abandon()
+                    except Exception:  # noqa: BLE001 - the check's own error is the one to show
+                        pass
                 ahead = {}
                 raise
             with period_lock(period):

@@ -200,8 +200,11 @@ class Drawing:
         """Bar handles ``(label, colour, hatch)`` in ``columns`` columns, filled a column at a time
         and centred at the top, laid out as matplotlib's ``fig.legend(loc="upper center",
         ncols=columns, borderaxespad=0.3)``; returns the legend's lowest point."""
-        rows = -(-len(entries) // columns)
-        groups = [entries[c * rows : (c + 1) * rows] for c in range(columns)]
+        # split as matplotlib splits them (numpy's array_split): the first columns one longer
+        sizes = [len(entries) // columns + (1 if c < len(entries) % columns else 0) for c in range(columns)]
+        starts = [sum(sizes[:c]) for c in range(columns)]
+        groups = [entries[start : start + size] for start, size in zip(starts, sizes)]
+        rows = max(sizes, default=0)
         widths = [(LEGEND_HANDLE + LEGEND_TEXT_PAD) * size + widest_pt([e[0] for e in g], size) for g in groups if g]
         total = sum(widths) + LEGEND_COLUMN_GAP * size * (len(widths) - 1)
         x = (self.width - total) / 2

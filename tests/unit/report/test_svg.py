@@ -85,7 +85,8 @@ def test_the_same_hatch_on_the_same_colour_is_defined_once():
     assert d.chart("x").svg.count("<pattern ") == 2
 
 
-def test_legend_columns_sit_where_matplotlib_puts_an_upper_centre_legend():
+@pytest.mark.parametrize("columns", [2, 4])
+def test_legend_columns_sit_where_matplotlib_puts_an_upper_centre_legend(columns):
     import re
 
     from matplotlib.patches import Patch
@@ -94,19 +95,21 @@ def test_legend_columns_sit_where_matplotlib_puts_an_upper_centre_legend():
         ("Vraag: lopende opdrachten", "#0072B2", ""),
         ("Vraag: komende aanbestedingen", "#E69F00", "///"),
         ("Aanbod: in opleiding", "#009E73", "\\\\\\"),
+        ("Afgerond", "#D55E00", "xxx"),
+        ("Uitgevallen", "#56B4E9", ""),
     ]
 
     def legend(fig):
         handles = [Patch(facecolor=c, hatch=h, edgecolor="#222222", linewidth=0.5) for _, c, h in entries]
         fig.legend(
-            handles, [e[0] for e in entries], loc="upper center", bbox_to_anchor=(0.5, 1), ncols=2, fontsize=8,
+            handles, [e[0] for e in entries], loc="upper center", bbox_to_anchor=(0.5, 1), ncols=columns, fontsize=8,
             borderaxespad=0.3,
         )  # fmt: skip
 
     texts = re.compile(r'<text [^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]+)</text>')
     theirs = {t: (float(x), float(y)) for x, y, t in texts.findall(_matplotlib_svg(legend))}
     d = svg.Drawing(16.5, 3)
-    d.legend_columns(entries, columns=2, size=8)
+    d.legend_columns(entries, columns=columns, size=8)
     ours = {t: (float(x), float(y)) for x, y, t in texts.findall(d.chart("x").svg)}
     assert ours.keys() == theirs.keys() == {e[0] for e in entries}
     for label, (x, y) in theirs.items():  # filled a column at a time, centred: within 0,01 pt
