@@ -163,10 +163,7 @@ def funnel_chart(stages: Mapping[str, object], labels: Mapping[str, str] | None 
                 fmt.OKABE_ITO["vermiljoen"] if exit_ else fmt.OKABE_ITO["blauw"], hatch="///" if exit_ else "",
             )  # fmt: skip
     plot.x_axis(steps, fmt.format_int)
-    drawing.line(plot.left, plot.bottom, plot.left, plot.top)
-    for middle, name in zip(middles, ticks):
-        drawing.line(plot.left - svg.TICK_LENGTH, middle, plot.left, middle, cap="butt")
-        drawing.text(plot.left - svg.TICK_LENGTH - svg.TICK_PAD, middle, name, size=svg.TICK_SIZE, anchor="end")
+    plot.y_axis(ticks, at=middles)
     for middle, (number, _), text in zip(middles, values, texts):
         drawing.text(plot.x(number + xmax * 0.01), middle, text, size=svg.TEXT_SIZE, middle=True)
     plot.x_label("Aantal kandidaten")

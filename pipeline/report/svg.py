@@ -262,24 +262,28 @@ class Plot:
         """The middle of row ``i``, counted from the top."""
         return self.top + (i + 0.6) * self.row_height
 
-    def x_axis(self, ticks: Sequence[float], label: Callable[[float], str]) -> None:
-        """The bottom spine, and a tick mark with its label below at each of ``ticks``."""
+    def x_axis(self, ticks: Sequence[float], label: Callable[[float], str] | None) -> None:
+        """The bottom spine, and a tick mark with its label below at each of ``ticks``
+        (``label`` None: marks only, as on a panel above another that shares its axis)."""
         d = self.drawing
         d.line(self.left, self.bottom, self.right, self.bottom)
         for t in ticks:
             x = self.x(t)
             d.line(x, self.bottom, x, self.bottom + TICK_LENGTH, cap="butt")
+            if label is None:
+                continue
             d.text(
                 x, self.bottom + TICK_LENGTH + TICK_PAD + ASCENT * TICK_SIZE, label(t), size=TICK_SIZE, anchor="middle",
                 baseline=True,
             )  # fmt: skip
 
-    def y_axis(self, names: Sequence[str]) -> None:
-        """The left spine, and a tick mark with its name left of it at each row."""
+    def y_axis(self, names: Sequence[str], at: Sequence[float] | None = None) -> None:
+        """The left spine, and a tick mark with its name left of it at each row (or at the
+        heights ``at``, for a plot that spaces its rows otherwise)."""
         d = self.drawing
         d.line(self.left, self.bottom, self.left, self.top)
         for i, name in enumerate(names):
-            y = self.row(i)
+            y = self.row(i) if at is None else at[i]
             d.line(self.left - TICK_LENGTH, y, self.left, y, cap="butt")
             d.text(self.left - TICK_LENGTH - TICK_PAD, y, name, size=TICK_SIZE, anchor="end")
 

@@ -174,17 +174,11 @@ def chart(table: pd.DataFrame) -> cs.Chart:
             if isinstance(row.kandidaten, str)
             else f"{fmt.format_int(row.kandidaten)} kandidaten"
         )
-        if i == n - 1:  # the x axis with its tick labels and label under the last panel only
-            plot.x_axis(ticks, fmt.format_int)
+        # the x axis with its tick labels and label under the last panel only
+        plot.x_axis(ticks, fmt.format_int if i == n - 1 else None)
+        if i == n - 1:
             plot.x_label("persoonsjaren (vraag) en kandidaten (aanbod)")
-        else:
-            drawing.line(plot.left, plot.bottom, plot.right, plot.bottom)
-            for t in ticks:
-                drawing.line(plot.x(t), plot.bottom, plot.x(t), plot.bottom + svg.TICK_LENGTH, cap="butt")
-        drawing.line(plot.left, plot.bottom, plot.left, plot.top)
-        for level, label in ((1, "Vraag"), (0, "Aanbod")):
-            drawing.line(plot.left - svg.TICK_LENGTH, y(level), plot.left, y(level), cap="butt")
-            drawing.text(plot.left - svg.TICK_LENGTH - svg.TICK_PAD, y(level), label, size=svg.TICK_SIZE, anchor="end")
+        plot.y_axis(["Vraag", "Aanbod"], at=[y(1), y(0)])
         for level, width, text in ((1, sum(demand), demand_text), (0, sum(have), supply_text)):
             drawing.text(plot.x(width + xmax * 0.01), y(level), text, size=8, middle=True)
         drawing.text(plot.left, plot.top - 6, _capital(name), size=9, baseline=True)
