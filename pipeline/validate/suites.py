@@ -128,8 +128,11 @@ def load_suite(dataset: str, params: dict[str, Any], directory: Path = EXPECTATI
     return spec
 
 
-def build_suite(dataset: str, params: dict[str, Any], directory: Path = EXPECTATIONS_DIR):
-    """A ``gx.ExpectationSuite`` built from the stored JSON (``type`` + ``kwargs`` + ``meta``)."""
+def build_suite(
+    dataset: str, params: dict[str, Any], directory: Path = EXPECTATIONS_DIR, rules: set[str] | None = None
+):
+    """A ``gx.ExpectationSuite`` built from the stored JSON (``type`` + ``kwargs`` + ``meta``);
+    ``rules``: only the expectations with these rule ids (``meta.regel``), in the suite's order."""
     _batch_definition()  # GX needs an active context to build a suite
     gx = _import_gx()
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -137,6 +140,8 @@ def build_suite(dataset: str, params: dict[str, Any], directory: Path = EXPECTAT
     spec = load_suite(dataset, params, directory)
     suite = gx.ExpectationSuite(name=spec["name"], meta={"dataset": dataset})
     for exp in spec["expectations"]:
+        if rules is not None and exp["meta"]["regel"] not in rules:
+            continue
         config = ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp["meta"])
         suite.add_expectation(config.to_domain_obj())
     return suite

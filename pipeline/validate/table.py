@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pipeline.core.errors import PipelineError
+from pipeline.core.paths import EXPECTATIONS_DIR
 from pipeline.core.schema import dataset_spec
 from pipeline.ingest.pseudonym import mask_line_values
 from pipeline.ingest.typecast import AFGEKEURD_COLUMNS
@@ -99,16 +101,32 @@ def _prepare(dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
     return add_derived_columns(dataset, out)
 
 
-def _run_gx(dataset: str, frame: pd.DataFrame, params: dict[str, Any]):
+def _run_gx(dataset: str, frame: pd.DataFrame, params: dict[str, Any], directory: Path = EXPECTATIONS_DIR):
+    """The suite's results in its order, every failing rule with its rows.
+
+    Two passes: every rule on pass/fail only (``BOOLEAN_ONLY``), then the rules that failed, or
+    that may pass with some rows off (``mostly``), with the rows that break them (``COMPLETE``).
+    The rows of a rule that passes outright are none; listing them costs GX more than the check
+    itself (2.7 s against 1.1 s for the demo quarter's 70 rules).
+    """
     definition = _batch_definition()  # first: a suite can only be built once a context exists
-    suite = build_suite(dataset, params)
     batch = definition.get_batch(batch_parameters={"dataframe": frame})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = batch.validate(
-            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}
-        )
-    return result.results
+        results = batch.validate(build_suite(dataset, params, directory), result_format="BOOLEAN_ONLY").results
+        again = {
+            r.expectation_config.meta["regel"]
+            for r in results
+            if not r.success or r.expectation_config.kwargs.get("mostly") is not None
+        }
+        if again:
+            detailed = batch.validate(
+                build_suite(dataset, params, directory, rules=again),
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS},
+            ).results
+            by_rule = {r.expectation_config.meta["regel"]: r for r in detailed}
+            results = [by_rule.get(r.expectation_config.meta["regel"], r) for r in results]
+    return results
 
 
 def validate_table(dataset: str, frame: pd.DataFrame, params: dict[str, Any]) -> TableValidation:

@@ -827,6 +827,59 @@ def test_missing_values_of_every_dtype_do_not_crash(gx_ready, params, text_dtype
     assert (got["waarde"] == "").all()
 
 
+def _complete_in_one_pass(dataset: str, frame: pd.DataFrame, params: dict, directory: Path | None = None):
+    """(rule, passed, rows) per rule, from one GX pass that lists every rule's rows."""
+    from pipeline.validate.table import INDEX_COLUMNS, _prepare, sort_rows
+
+    prepared = _prepare(dataset, sort_rows(frame))
+    suite = validate.build_suite(dataset, params, *([directory] if directory else []))
+    batch = validate._batch_definition().get_batch(batch_parameters={"dataframe": prepared})
+    results = batch.validate(
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}
+    ).results
+    return prepared, [_outcome(r) for r in results]
+
+
+def _outcome(result) -> tuple[str, bool, list]:
+    rows = sorted((u["bron_bestand"], int(u["bron_rij"])) for u in result.result.get("unexpected_index_list") or [])
+    return result.expectation_config.meta["regel"], bool(result.success), rows
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_two_passes_find_what_one_complete_pass_finds(outcomes, params, dataset):
+    # _run_gx asks GX for pass/fail first and for the rows only of the rules that failed: the
+    # same rules, in the same order, with the same outcome and the same rows as one pass that
+    # lists the rows of every rule (the case rows break every rule of the suite at least once)
+    from pipeline.validate.table import _run_gx
+
+    rows = _case_rows()[dataset]["rows"]
+    prepared, expected = _complete_in_one_pass(dataset, typed_frame(dataset, rows), params)
+    got = [_outcome(r) for r in _run_gx(dataset, prepared, params)]
+    assert got == expected
+    assert not any(passed for _, passed, _ in got)
+
+
+def test_a_rule_that_passes_with_some_rows_off_still_names_them(gx_ready, params, tmp_path):
+    # `mostly`: a rule may pass while some rows break it (here 1 of 4 rows, mostly 0.5); its rows
+    # are findings all the same, so it gets the second pass too
+    spec = validate.load_suite_spec("aanbestedingskalender")
+    rule = next(e for e in spec["expectations"] if e["type"] == "expect_column_values_to_not_be_null")
+    rule["kwargs"]["mostly"] = 0.5
+    rule["meta"]["severity"] = "warning"
+    spec["expectations"] = [rule]
+    (tmp_path / "aanbestedingskalender.json").write_text(json.dumps(spec), encoding="utf-8")
+    column = rule["kwargs"]["column"]
+    rows = [{**BASE["aanbestedingskalender"], "aanbesteding_id": f"a{i}"} for i in range(4)]
+    rows[2][column] = NA
+    frame = typed_frame("aanbestedingskalender", rows)
+    from pipeline.validate.table import _run_gx
+
+    prepared, expected = _complete_in_one_pass("aanbestedingskalender", frame, params, tmp_path)
+    (result,) = _run_gx("aanbestedingskalender", prepared, params, tmp_path)
+    # Excel row 4: the third row (typed_frame numbers them from 2)
+    assert _outcome(result) == expected[0] == (rule["meta"]["regel"], True, [(prepared.at[2, "bron_bestand"], 4)])
+
+
 def test_empty_table_validates(gx_ready, params):
     checked = validate.validate_table("trajecten", typed_frame("trajecten", []), params)
     assert checked.clean.empty and checked.rejections.empty
