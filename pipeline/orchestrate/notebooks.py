@@ -202,6 +202,7 @@ class WarmKernel:
         self._niceness = niceness
         self._folder = Path(tempfile.mkdtemp(prefix=f"sroi-kernel-{os.getpid()}-"))
         self._km = None
+        self.kc = None  # the warm-up's client, its channels open: the stage runs through it
         self._ok = False
         self._abandoned = threading.Event()
         self._thread = threading.Thread(target=self._start, daemon=True)
@@ -224,7 +225,10 @@ class WarmKernel:
             try:
                 self._ok = self._warm_up(km, kc)
             finally:
-                kc.stop_channels()
+                if self._ok and not self._abandoned.is_set():
+                    self.kc = kc  # connected and ready: the stage needs no new client
+                else:
+                    kc.stop_channels()
         except Exception:  # noqa: BLE001 - a failed warm-up only costs the time it would have saved
             self._ok = False
         finally:
@@ -284,6 +288,9 @@ class WarmKernel:
 
     def close(self) -> None:
         self._thread.join()
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
         if self._km is not None and self._km.has_kernel:
             self._km.shutdown_kernel(now=True)
         shutil.rmtree(self._folder, ignore_errors=True)
@@ -305,33 +312,30 @@ def close_all(kernels: Iterable[WarmKernel]) -> None:
 def run_stage(
     name: str, params: dict[str, Any], out_path: Path, warm: WarmKernel | None = None
 ) -> nbformat.NotebookNode:
-    """Run ``notebooks/<name>.ipynb`` with papermill; raise :class:`NotebookFailed` on error.
+    """Run ``notebooks/<name>.ipynb`` with its parameters injected by papermill, cell by cell up
+    to the first that fails; raise :class:`NotebookFailed` on that error.
 
-    ``warm``: a :class:`WarmKernel` started for this stage (its kernel is used and shut down).
+    ``warm``: a :class:`WarmKernel` started for this stage (its kernel and its connected client
+    are used, and shut down); without one, or when its warm-up failed, a kernel of its own.
     The executed notebook is written (normalised) to ``out_path`` either way, for audit.
-    """
-    import papermill as pm
 
+    The cells run through nbclient, as papermill runs them, without papermill's executor: that
+    connects a new client and waits for the kernel (0.2 s), and writes the whole notebook to disk
+    before and after every cell; here the stage's own client runs them and the notebook is
+    written once, when the stage is done.
+    """
     out_path.parent.mkdir(parents=True, exist_ok=True)
     km = warm.take() if warm is not None else None
+    kc = warm.kc if km is not None else None
     with _kernel_manager() if km is None else _owned(km, warm) as km:
-        try:
-            pm.execute_notebook(
-                str(NOTEBOOKS_DIR / f"{name}.ipynb"),
-                str(out_path),
-                parameters=params,
-                kernel_name=KERNEL,
-                progress_bar=False,
-                cwd=str(ROOT),
-                log_output=False,
-                km=km,
-            )
-        except pm.PapermillExecutionError as exc:
-            nb = normalise(nbformat.read(out_path, as_version=4))
-            nbformat.write(nb, out_path)
-            raise NotebookFailed(name, exc.exec_count, exc.ename, exc.evalue) from None
-    nb = normalise(nbformat.read(out_path, as_version=4))
+        if not km.has_kernel:
+            km.start_kernel(cwd=str(ROOT), extra_arguments=KERNEL_ARGUMENTS)
+        nb = _Client(km, kc=kc, stop_on_error=True).run(name, params, check=False)
+    nb = normalise(nb)
     nbformat.write(nb, out_path)
+    index, ename, evalue = _first_error(nb)
+    if index is not None:
+        raise NotebookFailed(name, index, ename, evalue)
     return nb
 
 
@@ -346,7 +350,10 @@ def _owned(km, warm: WarmKernel) -> Iterator[Any]:
 class _Client:
     """One kernel executing notebooks one after another (the pages of a period)."""
 
-    def __init__(self, km, warmup: str | None = None):
+    def __init__(self, km, warmup: str | None = None, kc=None, stop_on_error: bool = False):
+        """``kc``: a client already connected to the kernel and ready (a :class:`WarmKernel`'s);
+        ``stop_on_error``: the cells after a failing one are not run (a stage), instead of run
+        and reported (a page: its error is raised all the same, and no page is published)."""
         from nbclient import NotebookClient
 
         self.sources: dict[str, nbformat.NotebookNode] = {}
@@ -355,17 +362,24 @@ class _Client:
             first,
             km=km,
             kernel_name=KERNEL,
-            allow_errors=True,
-            timeout=600,
+            allow_errors=not stop_on_error,
+            # a stage's cell takes as long as its data needs (papermill sets no limit either)
+            timeout=None if stop_on_error else 600,
             resources={"metadata": {"path": str(ROOT)}},
         )
+        if kc is not None:
+            self.client.kc = kc
         if warmup:
             self.client.execute(cleanup_kc=False)
             index, ename, evalue = _first_error(first)
             if index is not None:
                 raise NotebookFailed("opwarmen", index, ename, evalue)
 
-    def run(self, name: str, params: dict[str, Any]) -> nbformat.NotebookNode:
+    def run(self, name: str, params: dict[str, Any], check: bool = True) -> nbformat.NotebookNode:
+        """The notebook executed with ``params`` injected, normalised; ``check``: raise
+        :class:`NotebookFailed` on the first error (else the executed notebook is returned as
+        it is, errors and all)."""
+        from nbclient.exceptions import CellExecutionError
         from papermill.parameterize import parameterize_notebook
 
         if name not in self.sources:
@@ -375,7 +389,12 @@ class _Client:
             self.sources[name].metadata.setdefault("papermill", {})
         nb = parameterize_notebook(copy.deepcopy(self.sources[name]), params, report_mode=False)
         self.client.nb = nb
-        self.client.execute(cleanup_kc=False)
+        try:
+            self.client.execute(cleanup_kc=False)
+        except CellExecutionError:  # stop_on_error: the failing cell holds its error output
+            pass
+        if not check:
+            return nb
         index, ename, evalue = _first_error(nb)
         if index is not None:
             raise NotebookFailed(f"{name} {params}", index, ename, evalue)

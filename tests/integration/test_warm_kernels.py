@@ -164,3 +164,65 @@ def test_lower_priority_leaves_the_callers_own_session_alone():
     finally:
         proc.kill()
         proc.wait()
+
+
+def _stage_notebook(folder: Path, marker: Path) -> None:
+    import nbformat
+
+    cells = [
+        nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("# Een stap"),
+        nbformat.v4.new_code_cell("print('periode', period)"),
+        nbformat.v4.new_code_cell("raise ValueError('kapot')"),
+        nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').write('na de fout')"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "99_stap.ipynb")
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["warm_kernel", "own_kernel"])
+def test_a_stage_stops_at_its_failing_cell_and_leaves_the_notebook_for_audit(tmp_path, monkeypatch, warm):
+    import nbformat
+
+    marker = tmp_path / "na-de-fout.txt"
+    _stage_notebook(tmp_path, marker)
+    monkeypatch.setattr(notebooks, "NOTEBOOKS_DIR", tmp_path)
+    kernel = notebooks.WarmKernel(["json"]) if warm else None
+    out = tmp_path / "uit" / "99_stap.ipynb"
+    with pytest.raises(notebooks.NotebookFailed) as failed:
+        notebooks.run_stage("99_stap", {"period": "2021Q3"}, out, warm=kernel)
+    # cell 4 of the executed notebook: parameters, injected parameters, markdown, print, raise
+    assert (failed.value.notebook, failed.value.cell_index, failed.value.ename) == ("99_stap", 4, "ValueError")
+    assert "cel 4" in str(failed.value) and "kapot" in str(failed.value)
+    assert not marker.exists()  # the cells after the failing one did not run
+    nb = nbformat.read(out, as_version=4)
+    assert nb.metadata["papermill"]["parameters"] == {"period": "2021Q3"}
+    assert "injected-parameters" in nb.cells[1].metadata["tags"] and 'period = "2021Q3"' in nb.cells[1].source
+    assert nb.cells[3].outputs[0]["text"] == "periode 2021Q3\n"
+    assert nb.cells[4].outputs[-1]["output_type"] == "error"
+    assert nb.cells[5].get("outputs") == [] and nb.cells[5].get("execution_count") is None
+    if kernel is not None:
+        assert kernel.kc is None and not kernel._km.has_kernel  # closed with its stage
+
+
+def test_a_stage_runs_in_its_warm_kernel_through_the_warm_up_s_own_client(tmp_path, monkeypatch):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("import sys, os; print(period, 'json' in sys.modules, os.getpid())"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "98_stap.ipynb")
+    monkeypatch.setattr(notebooks, "NOTEBOOKS_DIR", tmp_path)
+    kernel = notebooks.WarmKernel(["json"])
+    kernel._thread.join()
+    client, pid = kernel.kc, kernel._km.provisioner.pid
+    assert client is not None and client.channels_running
+    done = notebooks.run_stage("98_stap", {"period": "2021Q3"}, tmp_path / "uit.ipynb", warm=kernel)
+    # the warm kernel ran it (its imports are there, its process printed), and is closed after
+    assert done.cells[2].outputs[0]["text"] == f"2021Q3 True {pid}\n"
+    assert not client.channels_running and kernel.kc is None
