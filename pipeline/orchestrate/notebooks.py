@@ -205,6 +205,7 @@ class WarmKernel:
         self.kc = None  # the warm-up's client, its channels open: the stage runs through it
         self._ok = False
         self._abandoned = threading.Event()
+        self._launched = threading.Event()  # the kernel's process is started (or will not be)
         self._thread = threading.Thread(target=self._start, daemon=True)
         self._thread.start()
 
@@ -220,6 +221,7 @@ class WarmKernel:
             km.start_kernel(cwd=str(ROOT), extra_arguments=KERNEL_ARGUMENTS)
             if self._niceness and (pid := _kernel_pid(km)) is not None:
                 lower_priority(pid, self._niceness)
+            self._launched.set()
             kc = km.client()
             kc.start_channels()
             try:
@@ -232,6 +234,7 @@ class WarmKernel:
         except Exception:  # noqa: BLE001 - a failed warm-up only costs the time it would have saved
             self._ok = False
         finally:
+            self._launched.set()
             # only this thread touches the kernel manager (jupyter_client is not thread-safe):
             # abandoned, it shuts its own kernel down here
             if self._abandoned.is_set():
@@ -267,6 +270,13 @@ class WarmKernel:
             if reply["parent_header"].get("msg_id") == sent:
                 return reply["content"]["status"] == "ok"
         return False
+
+    def wait_launched(self, timeout: float = 10.0) -> None:
+        """Wait until the kernel's process is started. Its thread needs the interpreter for
+        that (importing jupyter_client, writing the connection file): while this process imports
+        something large (pandas, for the run-level checks) the thread barely runs, and the
+        kernel started a second later."""
+        self._launched.wait(timeout)
 
     def take(self):
         """The warm kernel's manager (waits for the warm-up), or None."""

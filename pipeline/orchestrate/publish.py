@@ -157,14 +157,17 @@ def build_all(
                 say(f"{stage} ({code})")
                 started = time.monotonic()
                 current = kernels.pop(stage, None)
+                # the next stage's kernel first: the page workers' fork server imports their
+                # code before it forks them (a second or more), and this process waits for that
+                following = STAGES[k + 1] if k + 1 < len(STAGES) else None
+                if following and following not in kernels:
+                    kernels[following] = WarmKernel(STAGE_WARMUP[following], niceness=AHEAD_NICENESS)
+                    kernels[following].wait_launched()
                 if k == 1:
                     pool = stack.enter_context(PagePool())
                     # what this process needs once the stages are done (the pages' footer, the
                     # Excel downloads), imported while it only waits for the stages' kernels
                     threading.Thread(target=_import, args=(AFTER_STAGES,), daemon=True).start()
-                following = STAGES[k + 1] if k + 1 < len(STAGES) else None
-                if following and following not in kernels:
-                    kernels[following] = WarmKernel(STAGE_WARMUP[following], niceness=AHEAD_NICENESS)
                 run_stage(stage, params, nb_dir / f"{stage}.ipynb", warm=current)
                 timings[stage] = time.monotonic() - started
         finally:

@@ -192,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for stage in ("02_validate", "01_clean"):
                 ahead[stage] = WarmKernel(STAGE_WARMUP[stage])
+            for kernel in ahead.values():  # started before this process imports pandas
+                kernel.wait_launched()
             try:
                 from pipeline.ingest.stage import preflight
 

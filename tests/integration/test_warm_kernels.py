@@ -226,3 +226,20 @@ def test_a_stage_runs_in_its_warm_kernel_through_the_warm_up_s_own_client(tmp_pa
     # the warm kernel ran it (its imports are there, its process printed), and is closed after
     assert done.cells[2].outputs[0]["text"] == f"2021Q3 True {pid}\n"
     assert not client.channels_running and kernel.kc is None
+
+
+def test_waiting_for_the_launch_returns_once_the_kernel_process_runs_and_when_it_cannot_start(monkeypatch):
+    # the run waits for its first kernels' processes before it imports pandas for its checks
+    # (the warm-up's thread barely runs during a large import, and the kernels started late)
+    warm = notebooks.WarmKernel(["great_expectations"])
+    try:
+        warm.wait_launched(timeout=60)
+        assert warm._km is not None and warm._km.has_kernel
+        assert warm._thread.is_alive()  # Great Expectations' import is still to come
+    finally:
+        warm.close()
+    monkeypatch.setattr(notebooks, "KERNEL", "bestaat-niet")
+    broken = notebooks.WarmKernel(["json"])
+    started = time.monotonic()
+    broken.wait_launched(timeout=60)
+    assert time.monotonic() - started < 30 and broken.take() is None
