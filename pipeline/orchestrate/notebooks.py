@@ -13,6 +13,7 @@ import queue
 import re
 import shutil
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -192,12 +193,11 @@ def warmup_source(modules: Iterable[str]) -> str:
 
 class WarmKernel:
     """A kernel for a stage notebook, started and given its imports in a background thread
-    while the previous stage runs. :meth:`take` hands the manager to papermill; ``None`` when the
-    warm-up failed (papermill then starts a kernel of its own, as without warm-up)."""
+    while the previous stage runs. :meth:`take` hands the manager to :func:`run_stage` (with
+    :attr:`kc`, the warm-up's connected client); ``None`` when the warm-up failed (the stage then
+    starts a kernel of its own, as without warm-up)."""
 
     def __init__(self, modules: Iterable[str], niceness: int = 0):
-        import threading
-
         self._source = warmup_source(modules)
         self._niceness = niceness
         self._folder = Path(tempfile.mkdtemp(prefix=f"sroi-kernel-{os.getpid()}-"))
@@ -511,8 +511,18 @@ class PagePool:
             ctx.Process(target=_page_worker, args=(self.inbox, self.outbox, dict(os.environ), os.getcwd()), daemon=True)
             for _ in range(self.size)
         ]
-        for proc in self.procs:
-            proc.start()
+        # started from a thread: the first start waits for the fork server to import the
+        # workers' code (a second or more), and the run goes on with its stage meanwhile
+        self._start_error: BaseException | None = None
+        self._starting = threading.Thread(target=self._start_workers, daemon=True)
+        self._starting.start()
+
+    def _start_workers(self) -> None:
+        try:
+            for proc in self.procs:
+                proc.start()
+        except BaseException as exc:  # noqa: BLE001 - raised by render, in the run
+            self._start_error = exc
 
     def render(
         self,
@@ -528,6 +538,11 @@ class PagePool:
         ``meanwhile()`` runs in this process once the pages are handed out."""
         from pipeline.disclosure.suppress import suppression_note_nl
         from pipeline.report.render import footer_metadata
+
+        self._starting.join()
+        if self._start_error is not None:
+            error = self._start_error
+            raise NotebookFailed("pagina's", None, type(error).__name__, str(error)) from error
 
         # the footer written out and the legend read here, so a worker converts its pages
         # without loading pandas and Babel (a second or so of every worker's start)
@@ -559,9 +574,11 @@ class PagePool:
     def close(self) -> None:
         """Wait for the workers to stop (each shuts its kernel down); one still busy after
         30 s is terminated (its kernel follows: a kernel exits when its parent is gone)."""
-        for proc in self.procs:
+        self._starting.join()
+        started = [proc for proc in self.procs if proc.pid is not None]
+        for proc in started:
             proc.join(timeout=30)
-        for proc in self.procs:
+        for proc in started:
             if proc.is_alive():
                 proc.terminate()
                 proc.join()

@@ -157,8 +157,7 @@ def build_all(
                 say(f"{stage} ({code})")
                 started = time.monotonic()
                 current = kernels.pop(stage, None)
-                # the next stage's kernel first: the page workers' fork server imports their
-                # code before it forks them (a second or more), and this process waits for that
+                # the next stage's kernel, its process started before anything else is begun
                 following = STAGES[k + 1] if k + 1 < len(STAGES) else None
                 if following and following not in kernels:
                     kernels[following] = WarmKernel(STAGE_WARMUP[following], niceness=AHEAD_NICENESS)

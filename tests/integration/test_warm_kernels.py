@@ -243,3 +243,26 @@ def test_waiting_for_the_launch_returns_once_the_kernel_process_runs_and_when_it
     started = time.monotonic()
     broken.wait_launched(timeout=60)
     assert time.monotonic() - started < 30 and broken.take() is None
+
+
+def test_page_workers_that_cannot_start_fail_the_render_and_close_cleanly(tmp_path, monkeypatch):
+    # the workers start in a thread (the first start waits for the fork server's imports, and
+    # the run goes on with its stage); a start that fails reaches the run when it renders
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+
+    class NoStart:
+        Queue = spawn.Queue
+
+        class Process(spawn.Process):
+            def start(self):
+                raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(notebooks, "_worker_context", lambda mp: NoStart)
+    job = ("13_partner", {"period": "2021Q3", "partner_id": "x", "mappen": "gepubliceerd"}, "partners/x.html", "t")
+    with pytest.raises(notebooks.NotebookFailed) as failed:
+        with notebooks.PagePool(2) as pool:
+            pool.render([job], tmp_path / "nb", tmp_path / "out", {})
+    assert "Too many open files" in str(failed.value)
+    assert all(proc.pid is None for proc in pool.procs)
