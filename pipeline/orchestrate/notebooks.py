@@ -1,4 +1,5 @@
-"""Execute the pipeline's notebooks: papermill for the stages, one shared kernel for many pages.
+"""Execute the pipeline's notebooks: papermill injects their parameters, nbclient runs their cells;
+a warm kernel per stage, one shared kernel for many pages.
 
 Executed notebooks are normalised so a rebuild gives the same bytes: papermill's random cell
 ids, timestamps and durations are replaced or removed (issue: reproducibility).
@@ -239,6 +240,9 @@ class WarmKernel:
             # abandoned, it shuts its own kernel down here
             if self._abandoned.is_set():
                 self._ok = False
+                if self.kc is not None:  # kept just before the abandon
+                    self.kc.stop_channels()
+                    self.kc = None
                 try:
                     if km is not None and km.has_kernel:
                         km.shutdown_kernel(now=True)
@@ -327,25 +331,34 @@ def run_stage(
 
     ``warm``: a :class:`WarmKernel` started for this stage (its kernel and its connected client
     are used, and shut down); without one, or when its warm-up failed, a kernel of its own.
-    The executed notebook is written (normalised) to ``out_path`` either way, for audit.
+    The executed notebook is written (normalised) to ``out_path`` as far as it ran, for audit:
+    when the stage is done, when a cell failed, and when the run was interrupted or the kernel
+    died (that error then goes up as it is).
 
-    The cells run through nbclient, as papermill runs them, without papermill's executor: that
-    connects a new client and waits for the kernel (0.2 s), and writes the whole notebook to disk
-    before and after every cell; here the stage's own client runs them and the notebook is
-    written once, when the stage is done.
+    The cells run through nbclient, cell by cell as papermill runs them, without papermill's
+    executor: that connects a new client and waits for the kernel (0.2 s), and writes the whole
+    notebook to disk before and after every cell; here the stage's own client runs them and the
+    notebook is written once.
     """
     out_path.parent.mkdir(parents=True, exist_ok=True)
     km = warm.take() if warm is not None else None
     kc = warm.kc if km is not None else None
-    with _kernel_manager() if km is None else _owned(km, warm) as km:
-        if not km.has_kernel:
-            km.start_kernel(cwd=str(ROOT), extra_arguments=KERNEL_ARGUMENTS)
-        nb = _Client(km, kc=kc, stop_on_error=True).run(name, params, check=False)
-    nb = normalise(nb)
-    nbformat.write(nb, out_path)
+    client: _Client | None = None
+    try:
+        with _kernel_manager() if km is None else _owned(km, warm) as km:
+            if not km.has_kernel:
+                km.start_kernel(cwd=str(ROOT), extra_arguments=KERNEL_ARGUMENTS)
+            client = _Client(km, kc=kc, stop_on_error=True)
+            client.run(name, params, check=False)
+    finally:  # also when interrupted, or when the kernel died: what ran is written
+        if client is not None and client.nb is not None:
+            nbformat.write(normalise(client.nb), out_path)
+    assert client is not None and client.nb is not None
+    nb = normalise(client.nb)
     index, ename, evalue = _first_error(nb)
     if index is not None:
-        raise NotebookFailed(name, index, ename, evalue)
+        # the cell as the notebook numbers it ("In [5]"), as papermill named it
+        raise NotebookFailed(name, nb.cells[index].get("execution_count") or index, ename, evalue)
     return nb
 
 
@@ -358,7 +371,8 @@ def _owned(km, warm: WarmKernel) -> Iterator[Any]:
 
 
 class _Client:
-    """One kernel executing notebooks one after another (the pages of a period)."""
+    """One kernel executing notebooks one after another: a stage's notebook, or the pages of a
+    period (papermill injects the parameters, nbclient runs the cells)."""
 
     def __init__(self, km, warmup: str | None = None, kc=None, stop_on_error: bool = False):
         """``kc``: a client already connected to the kernel and ready (a :class:`WarmKernel`'s);
@@ -367,6 +381,7 @@ class _Client:
         from nbclient import NotebookClient
 
         self.sources: dict[str, nbformat.NotebookNode] = {}
+        self.nb: nbformat.NotebookNode | None = None  # the notebook run last, as far as it ran
         first = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(warmup or "")])
         self.client = NotebookClient(
             first,
@@ -378,9 +393,12 @@ class _Client:
             resources={"metadata": {"path": str(ROOT)}},
         )
         if kc is not None:
+            # as nbclient sets up a client of its own: a cell asking for input fails at once
+            # instead of waiting for an answer nobody gives
+            kc.allow_stdin = False
             self.client.kc = kc
         if warmup:
-            self.client.execute(cleanup_kc=False)
+            self._execute()
             index, ename, evalue = _first_error(first)
             if index is not None:
                 raise NotebookFailed("opwarmen", index, ename, evalue)
@@ -399,16 +417,33 @@ class _Client:
             self.sources[name].metadata.setdefault("papermill", {})
         nb = parameterize_notebook(copy.deepcopy(self.sources[name]), params, report_mode=False)
         self.client.nb = nb
+        self.nb = nb  # also when a cell fails or the run is interrupted: what ran, for audit
         try:
-            self.client.execute(cleanup_kc=False)
-        except CellExecutionError:  # stop_on_error: the failing cell holds its error output
-            pass
+            self._execute()
+        except CellExecutionError as exc:  # stop_on_error: the failing cell holds its error output
+            if _first_error(nb)[0] is None:  # it does not: the error is reported all the same
+                raise NotebookFailed(name, None, exc.ename or "Error", exc.evalue or str(exc)) from exc
         if not check:
             return nb
         index, ename, evalue = _first_error(nb)
         if index is not None:
             raise NotebookFailed(f"{name} {params}", index, ename, evalue)
         return normalise(nb)
+
+    def _execute(self) -> None:
+        """``NotebookClient.execute`` cell by cell, as papermill runs a notebook: nbclient's own
+        ``execute`` sets asyncio signal handlers for the time it runs, so Ctrl-C in the run's
+        process would wait for the cell in progress and then shut the kernel down under the
+        next; here it interrupts at once, as before."""
+        client = self.client
+        client.reset_execution_trackers()
+        with client.setup_kernel(cleanup_kc=False):
+            info = client.wait_for_reply(client.kc.kernel_info())
+            if info is not None:
+                client.nb.metadata["language_info"] = info["content"]["language_info"]
+            for index, cell in enumerate(client.nb.cells):
+                client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            client.set_widgets_metadata()
 
 
 # ---------------------------------------------------------------- pages on every core

@@ -1,7 +1,7 @@
 """Build every output of one period into a build folder (called by ``pipeline.orchestrate.run``).
 
-Stages run as papermill notebooks (a kernel each, as an analyst would run them, started and given
-its imports while the stage before it runs); the pages of the period run in warm kernels, one per
+Stages run as parameterised notebooks (papermill injects the parameters; a kernel each, as an
+analyst would run them, started and given its imports while the stage before it runs); the pages of the period run in warm kernels, one per
 core (``notebooks.PagePool``), and are converted to HTML by nbconvert.
 """
 

@@ -192,9 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for stage in ("02_validate", "01_clean"):
                 ahead[stage] = WarmKernel(STAGE_WARMUP[stage])
-            for kernel in ahead.values():  # started before this process imports pandas
-                kernel.wait_launched()
             try:
+                for kernel in ahead.values():  # started before this process imports pandas
+                    kernel.wait_launched()
                 from pipeline.ingest.stage import preflight
 
                 preflight(period, raw_dir)  # run-level errors in one line at once

@@ -34,6 +34,13 @@ _MASKED_COLUMNS = {"kandidaat_id", "kandidaat_bsn", "kandidaat_bsn_elfproef"}
 def load_suite_spec(dataset: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
     """The reviewed suite of ``dataset`` as stored (parameters still as ``{"$param": ...}``)."""
     spec = json.loads((directory / f"{dataset}.json").read_text(encoding="utf-8"))
+    ids = [exp.get("meta", {}).get("regel") for exp in spec["expectations"]]
+    if len(set(ids)) != len(ids):  # a rule's rows and reasons are found by its id
+        twice = sorted({i for i in ids if ids.count(i) > 1}, key=str)
+        raise PipelineError(
+            f"suite {dataset}: regel-id komt meer dan eens voor: {twice}",
+            f"suite {dataset}: rule id occurs more than once: {twice}",
+        )
     for exp in spec["expectations"]:
         meta = exp.get("meta", {})
         missing = {"regel", "kolom", "severity", "reden_nl", "reason_en"} - meta.keys()

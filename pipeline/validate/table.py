@@ -125,7 +125,10 @@ def _run_gx(dataset: str, frame: pd.DataFrame, params: dict[str, Any], directory
                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS},
             ).results
             by_rule = {r.expectation_config.meta["regel"]: r for r in detailed}
-            results = [by_rule.get(r.expectation_config.meta["regel"], r) for r in results]
+            results = [
+                by_rule[r.expectation_config.meta["regel"]] if r.expectation_config.meta["regel"] in again else r
+                for r in results
+            ]
     return results
 
 

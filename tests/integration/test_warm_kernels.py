@@ -5,6 +5,7 @@ binds no name and a failed one costs nothing but time; a failing page stops ever
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -173,6 +174,7 @@ def _stage_notebook(folder: Path, marker: Path) -> None:
         nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_markdown_cell("# Een stap"),
         nbformat.v4.new_code_cell("print('periode', period)"),
+        nbformat.v4.new_markdown_cell("## Dan gaat het mis"),
         nbformat.v4.new_code_cell("raise ValueError('kapot')"),
         nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').write('na de fout')"),
     ]
@@ -192,7 +194,8 @@ def test_a_stage_stops_at_its_failing_cell_and_leaves_the_notebook_for_audit(tmp
     out = tmp_path / "uit" / "99_stap.ipynb"
     with pytest.raises(notebooks.NotebookFailed) as failed:
         notebooks.run_stage("99_stap", {"period": "2021Q3"}, out, warm=kernel)
-    # cell 4 of the executed notebook: parameters, injected parameters, markdown, print, raise
+    # the cell as the notebook numbers it, In [4] (parameters, injected parameters, print,
+    # raise), as papermill named it; it is the sixth cell, counting the two markdown cells
     assert (failed.value.notebook, failed.value.cell_index, failed.value.ename) == ("99_stap", 4, "ValueError")
     assert "cel 4" in str(failed.value) and "kapot" in str(failed.value)
     assert not marker.exists()  # the cells after the failing one did not run
@@ -200,8 +203,8 @@ def test_a_stage_stops_at_its_failing_cell_and_leaves_the_notebook_for_audit(tmp
     assert nb.metadata["papermill"]["parameters"] == {"period": "2021Q3"}
     assert "injected-parameters" in nb.cells[1].metadata["tags"] and 'period = "2021Q3"' in nb.cells[1].source
     assert nb.cells[3].outputs[0]["text"] == "periode 2021Q3\n"
-    assert nb.cells[4].outputs[-1]["output_type"] == "error"
-    assert nb.cells[5].get("outputs") == [] and nb.cells[5].get("execution_count") is None
+    assert nb.cells[5].execution_count == 4 and nb.cells[5].outputs[-1]["output_type"] == "error"
+    assert nb.cells[6].get("outputs") == [] and nb.cells[6].get("execution_count") is None
     if kernel is not None:
         assert kernel.kc is None and not kernel._km.has_kernel  # closed with its stage
 
@@ -222,6 +225,11 @@ def test_a_stage_runs_in_its_warm_kernel_through_the_warm_up_s_own_client(tmp_pa
     kernel._thread.join()
     client, pid = kernel.kc, kernel._km.provisioner.pid
     assert client is not None and client.channels_running
+
+    def no_second_client(*args, **kwargs):
+        raise AssertionError("the stage connected a client of its own")
+
+    monkeypatch.setattr(kernel._km, "client", no_second_client)
     done = notebooks.run_stage("98_stap", {"period": "2021Q3"}, tmp_path / "uit.ipynb", warm=kernel)
     # the warm kernel ran it (its imports are there, its process printed), and is closed after
     assert done.cells[2].outputs[0]["text"] == f"2021Q3 True {pid}\n"
@@ -266,3 +274,71 @@ def test_page_workers_that_cannot_start_fail_the_render_and_close_cleanly(tmp_pa
             pool.render([job], tmp_path / "nb", tmp_path / "out", {})
     assert "Too many open files" in str(failed.value)
     assert all(proc.pid is None for proc in pool.procs)
+
+
+def test_a_cell_asking_for_input_fails_at_once_in_a_warm_kernel(tmp_path, monkeypatch):
+    # nobody answers: the stage fails with the kernel's own error instead of waiting for ever
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("input('naam? ')"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "97_stap.ipynb")
+    monkeypatch.setattr(notebooks, "NOTEBOOKS_DIR", tmp_path)
+    started = time.monotonic()
+    with pytest.raises(notebooks.NotebookFailed) as failed:
+        notebooks.run_stage(
+            "97_stap", {"period": "2021Q3"}, tmp_path / "uit.ipynb", warm=notebooks.WarmKernel(["json"])
+        )
+    assert failed.value.ename == "StdinNotImplementedError"
+    assert time.monotonic() - started < 60
+
+
+_INTERRUPTED = """
+import sys, nbformat
+from pathlib import Path
+from pipeline.orchestrate import notebooks
+folder = Path(sys.argv[1])
+nb = nbformat.v4.new_notebook(cells=[
+    nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}),
+    nbformat.v4.new_code_cell("print('begonnen', flush=True)"),
+    nbformat.v4.new_code_cell("import time; time.sleep(60)"),
+])
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+nbformat.write(nb, folder / "96_stap.ipynb")
+notebooks.NOTEBOOKS_DIR = folder
+warm = notebooks.WarmKernel(["json"])
+warm.wait_launched()
+print("klaar om te starten", flush=True)
+try:
+    notebooks.run_stage("96_stap", {"period": "2021Q3"}, folder / "uit.ipynb", warm=warm)
+except KeyboardInterrupt:
+    print("onderbroken", flush=True)
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_during_a_stage_interrupts_at_once_and_leaves_what_ran(tmp_path):
+    # nbclient's own execute would catch the signal until the cell in progress is done (here:
+    # a minute) and then shut the kernel down under the next cell; a stage stops at once
+    import nbformat
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPTED, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=notebooks.ROOT
+    )
+    try:
+        assert proc.stdout.readline().strip() == "klaar om te starten"
+        time.sleep(8)  # the warm-up and the first cells are done: the sleeping cell runs
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and "onderbroken" in out
+    assert time.monotonic() - sent < 20  # not the minute the cell would sleep
+    nb = nbformat.read(tmp_path / "uit.ipynb", as_version=4)
+    assert nb.cells[2].outputs[0]["text"] == "begonnen\n"

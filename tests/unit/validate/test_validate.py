@@ -1126,3 +1126,12 @@ def test_a_standard_column_absent_from_the_table_is_validated_as_empty():
     out = _prepare("opdrachten", frame)
     assert out["sr_verplichting"].isna().all() and out["sr_verplichting"].dtype == "float64"
     assert out["einddatum"].isna().all()
+
+
+def test_a_suite_with_a_rule_id_twice_is_refused(tmp_path):
+    # the rows and reasons of a rule are found by its id (the second validation pass too)
+    spec = validate.load_suite_spec("aanbestedingskalender")
+    spec["expectations"].append(spec["expectations"][0])
+    (tmp_path / "aanbestedingskalender.json").write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(PipelineError, match="meer dan eens"):
+        validate.load_suite_spec("aanbestedingskalender", tmp_path)
