@@ -167,20 +167,29 @@ def test_lower_priority_leaves_the_callers_own_session_alone():
         proc.wait()
 
 
-def _stage_notebook(folder: Path, marker: Path) -> None:
+def _write_stage(folder: Path, name: str, *cells: str) -> None:
+    """``folder/<name>.ipynb``: a parameters cell (``period``), then ``cells``: code, or markdown
+    when a text starts with ``#``."""
     import nbformat
 
-    cells = [
-        nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_markdown_cell("# Een stap"),
-        nbformat.v4.new_code_cell("print('periode', period)"),
-        nbformat.v4.new_markdown_cell("## Dan gaat het mis"),
-        nbformat.v4.new_code_cell("raise ValueError('kapot')"),
-        nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').write('na de fout')"),
-    ]
-    nb = nbformat.v4.new_notebook(cells=cells)
+    body = [nbformat.v4.new_markdown_cell(c) if c.startswith("#") else nbformat.v4.new_code_cell(c) for c in cells]
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}), *body]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, folder / "99_stap.ipynb")
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+def _stage_notebook(folder: Path, marker: Path) -> None:
+    _write_stage(
+        folder,
+        "99_stap",
+        "# Een stap",
+        "print('periode', period)",
+        "## Dan gaat het mis",
+        "raise ValueError('kapot')",
+        f"open({str(marker)!r}, 'w').write('na de fout')",
+    )
 
 
 @pytest.mark.parametrize("warm", [True, False], ids=["warm_kernel", "own_kernel"])
@@ -210,16 +219,7 @@ def test_a_stage_stops_at_its_failing_cell_and_leaves_the_notebook_for_audit(tmp
 
 
 def test_a_stage_runs_in_its_warm_kernel_through_the_warm_up_s_own_client(tmp_path, monkeypatch):
-    import nbformat
-
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell("import sys, os; print(period, 'json' in sys.modules, os.getpid())"),
-        ]
-    )
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "98_stap.ipynb")
+    _write_stage(tmp_path, "98_stap", "import sys, os; print(period, 'json' in sys.modules, os.getpid())")
     monkeypatch.setattr(notebooks, "NOTEBOOKS_DIR", tmp_path)
     kernel = notebooks.WarmKernel(["json"])
     kernel._thread.join()
@@ -278,16 +278,7 @@ def test_page_workers_that_cannot_start_fail_the_render_and_close_cleanly(tmp_pa
 
 def test_a_cell_asking_for_input_fails_at_once_in_a_warm_kernel(tmp_path, monkeypatch):
     # nobody answers: the stage fails with the kernel's own error instead of waiting for ever
-    import nbformat
-
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell('period = "2000Q1"', metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell("input('naam? ')"),
-        ]
-    )
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "97_stap.ipynb")
+    _write_stage(tmp_path, "97_stap", "input('naam? ')")
     monkeypatch.setattr(notebooks, "NOTEBOOKS_DIR", tmp_path)
     started = time.monotonic()
     with pytest.raises(notebooks.NotebookFailed) as failed:
