@@ -158,7 +158,7 @@ def normalise_bsn(values: pd.Series) -> pd.Series:
 def _factorize_normal(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Codes per element into the distinct raw values; those values normalised (or NA); blanks."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    text = pd.Series([_bsn_text(u) for u in uniques], dtype="string")
+    text = pd.Series([_bsn_text(u) for u in np.asarray(uniques, dtype=object)], dtype="string")
     digits = text.str.replace(r"[ \t.\-]", "", regex=True)
     digits = digits.where(digits.str.fullmatch(r"[0-9]{8,9}").fillna(False).astype(bool))  # ASCII digits only
     return codes, digits.str.zfill(9), (text == "").to_numpy(dtype=bool)
@@ -208,10 +208,11 @@ def pseudonymise_with_check(bsn: pd.Series, key: bytes | None) -> tuple[pd.Serie
     codes, normal, blank = _factorize_normal(bsn)
     digests, valid = [], []
     keyed = hmac.new(key, digestmod=hashlib.sha256) if key else None  # keyed once, copied per value
-    for u, empty in zip(normal.astype(object), blank):
-        ok = not pd.isna(u)
+    checksum = stdnum_bsn.checksum
+    for u, empty in zip(normal.to_numpy(dtype=object, na_value=None), blank):
+        ok = u is not None
         # stdnum's own checksum on the already-normalised 9 digits (is_valid would re-clean them)
-        valid.append(None if empty else ok and stdnum_bsn.checksum(u) == 0 and u != "000000000")
+        valid.append(None if empty else ok and checksum(u) == 0 and u != "000000000")
         if ok and keyed is not None:
             mac = keyed.copy()
             mac.update(u.encode("ascii"))
@@ -342,19 +343,20 @@ def mask_bsn_in_column(
     tag in every dataset and quarter made with that key, so links between tables still hold.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = [str(u) for u in uniques]
-    searched = _may_hold_bsn(texts, allow_short)
-    masked = [mask_bsn_in_text(t, allow_short) if s else t for t, s in zip(texts, searched)]
-    if key is not None:
-        masked = [
-            m
-            if m == str(u)
-            else m + "#" + hmac.new(key, b"id:" + str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:8]
-            for u, m in zip(uniques, masked)
-        ]
-    changed = np.array([m != str(u) for u, m in zip(uniques, masked)] + [False], dtype=bool)
-    shown = np.array(masked + [None], dtype=object)
-    out = pd.Series(shown[codes], index=values.index, dtype=object).astype(values.dtype)
+    # the distinct values as Python strings at once (iterating an Arrow array costs a call each)
+    texts = [str(u) for u in np.asarray(uniques, dtype=object)]
+    masked = list(texts)
+    changed = np.zeros(len(texts) + 1, dtype=bool)  # the last: missing values
+    for i in np.flatnonzero(_may_hold_bsn(texts, allow_short)):
+        shown = mask_bsn_in_text(texts[i], allow_short)
+        if shown != texts[i]:
+            if key is not None:
+                shown += "#" + hmac.new(key, b"id:" + texts[i].encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+            masked[i], changed[i] = shown, True
+    if not changed.any() and isinstance(values.dtype, pd.StringDtype):
+        return values.copy(), pd.Series(False, index=values.index)  # no BSN: the column as it was
+    shown_values = np.array(masked + [None], dtype=object)
+    out = pd.Series(shown_values[codes], index=values.index, dtype=object).astype(values.dtype)
     return out, pd.Series(changed[codes], index=values.index)
 
 

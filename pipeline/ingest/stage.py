@@ -338,19 +338,20 @@ def _frame(rows: list[dict] | pd.DataFrame, columns: list[str], order: list[str]
 
 def _leveringen(partners: pd.DataFrame, bestanden: pd.DataFrame, found: list[FoundFile], period: str) -> pd.DataFrame:
     used = {f.partner_id: f.levering_periode for f in found if not f.unknown}
+    # per (partner, dataset) the statuses of its files, in one pass (not a scan per partner)
+    statuses: dict[tuple[object, object], list[object]] = {}
+    for pid, dataset, status in zip(bestanden["partner_id"], bestanden["dataset"], bestanden["status"]):
+        if status != "onbekend":
+            statuses.setdefault((pid, dataset), []).append(status)
     rows = []
     for partner in partners.itertuples():
         for dataset in DATASETS:
             if partner.rol not in dataset_spec(dataset).delivered_by:
                 continue
-            mine = bestanden[
-                (bestanden["partner_id"] == partner.partner_id)
-                & (bestanden["dataset"] == dataset)
-                & (bestanden["status"] != "onbekend")
-            ]
-            if mine.empty:
+            mine = statuses.get((partner.partner_id, dataset), [])
+            if not mine:
                 status = "ontbreekt"
-            elif (mine["status"] == "onleesbaar").all():
+            elif all(s == "onleesbaar" for s in mine):
                 status = "onleesbaar"  # docs/exports.md: no silent fallback to an earlier delivery
             else:
                 status = "geleverd" if used.get(partner.partner_id) == period else "overgenomen"
