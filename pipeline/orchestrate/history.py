@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -85,6 +85,37 @@ def _validate_one(job: tuple[str, str, str | None]) -> str:
     return period
 
 
+def _raw_size(folder: Path) -> int:
+    """Bytes of the files under a raw quarter folder (links not followed; 0 when it is absent)."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def _schedule(pool, pending: set, reading: dict, order: list[str], size: dict, read: dict, validating: set) -> None:
+    """Wait for the quarters being read; submit each one's validation once it and the quarter
+    before it (when that one is being built too) are read; until nothing is left."""
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in sorted(finished, key=lambda f: reading.get(f, "")):
+            result = future.result()  # an error in a worker stops the run here
+            if future in reading:
+                read[reading[future]] = result is not None
+        for q in order:
+            prev = parse_period(q).previous().code
+            if q in validating or not read.get(q) or (prev in size and prev not in read):
+                continue
+            prev_dir = _scratch(prev) if read.get(prev) else clean_root() / prev
+            previous = str(prev_dir / "_ingest") if (prev_dir / "_ingest").is_dir() else None
+            pending.add(pool.submit(_validate_one, (q, str(_scratch(q)), previous)))
+            validating.add(q)
+
+
 def ensure_history(period: str, workers: int = 2) -> list[str]:
     """Build ``data/clean/<Q>`` for every quarter Q before ``period`` that misses it; return them.
 
@@ -96,15 +127,22 @@ def ensure_history(period: str, workers: int = 2) -> list[str]:
     if not missing:
         return []
     raw = str(raw_dir())
+    # the largest quarter first (the last one started is then a small one: no core waits long for
+    # the other), and each quarter's validation as soon as it and the quarter before it are read
+    size = {q: _raw_size(raw_dir() / q) for q in missing}
+    order = sorted(missing, key=lambda q: (-size[q], q))
+    read: dict[str, bool] = {}  # quarter -> whether it had deliveries
+    validating: set[str] = set()
     ctx = get_context("spawn")  # never fork a notebook kernel
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        ingested = [q for q in pool.map(_ingest_one, [(q, raw, str(_scratch(q))) for q in missing]) if q]
-        jobs = []
-        for q in ingested:
-            prev = parse_period(q).previous().code
-            prev_dir = _scratch(prev) if prev in ingested else clean_root() / prev
-            jobs.append((q, str(_scratch(q)), str(prev_dir / "_ingest") if (prev_dir / "_ingest").is_dir() else None))
-        list(pool.map(_validate_one, jobs))
+        reading = {pool.submit(_ingest_one, (q, raw, str(_scratch(q)))): q for q in order}
+        pending = set(reading)
+        try:
+            _schedule(pool, pending, reading, order, size, read, validating)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # what has not started yet is not started
+            raise
+    ingested = [q for q in missing if read.get(q)]
     for q in ingested:
         if _is_built(q):  # another run made it meanwhile
             shutil.rmtree(_scratch(q), ignore_errors=True)
