@@ -127,7 +127,7 @@ def partner_contracts(opdrachten: pd.DataFrame, partner_id: str, rol: str) -> pd
 def contract_rows(contracts: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """The sheet's rows: names from the register, sorted as on the pages, persons suppressed."""
     names = dict(zip(partners["partner_id"].astype(str), partners["naam"].astype(str)))
-    rows = contracts.sort_values(["opdrachtgever", "opdracht_id"]).reset_index(drop=True)
+    rows = contracts.sort_values(["opdrachtgever", "opdracht_id"], kind="stable").reset_index(drop=True)
     rows = rows.assign(opdrachtgever_naam=[names.get(str(p), str(p)) for p in rows["opdrachtgever"]])
     for column, _, _, _ in COLUMNS:
         if column not in rows:
@@ -372,13 +372,22 @@ def write_downloads(
             na_values=[""],
             dtype={"opdracht_id": str, "opdrachtgever": str, "opdrachtnemer": str},
         )
+    # the region's sheet rows once, in their order; a partner's sheet is its own rows of them
+    # (every value of a row depends on that row alone), not the same work again per partner
+    ordered = opdrachten.sort_values(["opdrachtgever", "opdracht_id"], kind="stable").reset_index(drop=True)
+    region = contract_rows(ordered, partners)
     written = [reports_dir / "data" / "opdrachten.xlsx"]
-    _write(written[0], workbook_bytes(contract_rows(opdrachten, partners), period, "alle opdrachten in de regio"))
+    _write(written[0], workbook_bytes(region, period, "alle opdrachten in de regio"))
+    positions = {
+        rol: pd.Series(range(len(ordered))).groupby(ordered[rol].astype("string").to_numpy(), sort=False).indices
+        for rol in CONTRACT_ROLES
+        if rol in ordered
+    }
     for partner in partners.sort_values("partner_id").itertuples():
-        own = partner_contracts(opdrachten, partner.partner_id, partner.rol)
-        if own.empty:
+        own = positions.get(partner.rol, {}).get(partner.partner_id)
+        if own is None or not len(own):
             continue
         path = reports_dir / "partners" / f"{partner.partner_id}.xlsx"
-        _write(path, workbook_bytes(contract_rows(own, partners), period, str(partner.naam)))
+        _write(path, workbook_bytes(region.iloc[own].reset_index(drop=True), period, str(partner.naam)))
         written.append(path)
     return written

@@ -286,3 +286,24 @@ def test_an_ended_contract_has_nothing_needed_to_get_back_on_schedule(tmp_path):
     by_id = dict(zip((c.value for c in _column(ws, "Opdracht")), _column(ws, "Nodig om op schema te komen")))
     assert by_id["A-2"].value is None  # its 5.000 short stays under "Nog te realiseren"
     assert dict(zip((c.value for c in _column(ws, "Opdracht")), _column(ws, "Nog te realiseren")))["A-2"].value == 5000
+
+
+def test_a_partner_workbook_is_the_one_its_own_contracts_alone_give(tmp_path):
+    # the region's rows are made once and each partner's cut from them: the bytes must be what
+    # the partner's own contracts alone give (sorted, named, suppressed, totalled on their own);
+    # one contract has no contractor yet, and one contractor works for two authorities
+    contracts = pd.concat(
+        [CONTRACTS, CONTRACTS.iloc[[2]].assign(opdracht_id="B-0", opdrachtnemer=None, kandidaten=7)],
+        ignore_index=True,
+    )
+    (tmp_path / "data").mkdir()
+    contracts.to_csv(tmp_path / "data" / "opdrachten.csv", index=False)
+    paths = downloads.write_downloads("2021Q3", tmp_path, PARTNERS)
+    read = pd.read_csv(tmp_path / "data" / "opdrachten.csv", dtype={"opdracht_id": str, "opdrachtnemer": str})
+    for partner in PARTNERS.itertuples():
+        own = downloads.partner_contracts(read, partner.partner_id, partner.rol)
+        path = tmp_path / "partners" / f"{partner.partner_id}.xlsx"
+        assert (path in paths) == (not own.empty)
+        if not own.empty:
+            alone = downloads.workbook_bytes(downloads.contract_rows(own, PARTNERS), "2021Q3", partner.naam)
+            assert path.read_bytes() == alone, partner.partner_id
