@@ -166,14 +166,26 @@ def stage_table(stages: pd.DataFrame) -> pd.DataFrame:
     """
     known = stages[stages["kandidaat_id"].notna()].assign(totaal="totaal")
     scoped = pd.concat([known.assign(_scope="regio"), known.assign(_scope=known["opleider"])], ignore_index=True)
+    # grouped on integer codes of the keys (a missing key is -1, its rows left out as groupby
+    # leaves them out): grouping three string keys costs several times more; the order of the
+    # groups does not matter, the table is sorted below
+    scope, scopes = pd.factorize(scoped["_scope"])
+    candidate = pd.factorize(scoped["kandidaat_id"])[0]
+    flags_of = scoped[list(STAGES)].reset_index(drop=True)
     dims = ("totaal",) + DIMENSIONS
     parts = []
     for order, dim in enumerate(dims):
-        keys = ["_scope", dim]
-        flags = scoped.groupby(keys + ["kandidaat_id"])[list(STAGES)].any()
-        sums = _sums(flags, keys)
+        value, values = pd.factorize(scoped[dim])
+        keep = (scope >= 0) & (value >= 0) & (candidate >= 0)
+        coded = flags_of[keep].assign(_scope=scope[keep], _waarde=value[keep], _kandidaat=candidate[keep])
+        flags = coded.groupby(["_scope", "_waarde", "_kandidaat"])[list(STAGES)].any()
+        sums = _sums(flags, ["_scope", "_waarde"])
         table = sums[list(STAGES)].astype("int64").join(_rates(sums)).reset_index()
-        parts.append(table.rename(columns={"_scope": "partner_id", dim: "waarde"}).assign(dimensie=dim, _order=order))
+        table = table.assign(
+            partner_id=scopes.take(table.pop("_scope").to_numpy()),
+            waarde=values.take(table.pop("_waarde").to_numpy()),
+        )
+        parts.append(table.assign(dimensie=dim, _order=order))
     table = pd.concat(parts, ignore_index=True)
     if not ((table["partner_id"] == "regio") & (table["dimensie"] == "totaal")).any():
         zero = count_candidates(stages).assign(partner_id="regio", dimensie="totaal", waarde="totaal", _order=0)
