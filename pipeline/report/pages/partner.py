@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
 from pipeline.core.settings import settings
@@ -86,20 +87,34 @@ def totals(c: pd.DataFrame) -> dict[str, float | int]:
     >>> t["ingevuld_eur"], t["meer_dan_verplicht_eur"], t["nog_te_realiseren_eur"], t["achterstand_eur"], t["afgelopen_tekort_eur"]
     (25.0, 15.0, 15.0, 7.0, 20.0)
     """
-    ended = _ended(c)
-    ver, real = c["verplichting_eur"].fillna(0), c["gerealiseerd_eur"].fillna(0)
-    behind = c["status"].isin(BEHIND)
+    # on the columns' arrays (a page asks twice; pandas' per-call cost was most of it): the same
+    # sums, each over the same values in the same order; a contract without a status counts as
+    # neither ended nor running, as a missing value in a pandas mask does
+    is_ended = _ended(c)
+    ended = is_ended.fillna(False).to_numpy(dtype=bool)
+    running = (~is_ended).fillna(False).to_numpy(dtype=bool)
+    behind = c["status"].isin(BEHIND).to_numpy(dtype=bool)
+
+    def amounts(column: str) -> np.ndarray:
+        return c[column].fillna(0).to_numpy(dtype="float64")
+
+    ver, real, open_, short = (
+        amounts("verplichting_eur"),
+        amounts("gerealiseerd_eur"),
+        amounts("nog_te_realiseren_eur"),
+        amounts("achterstand_eur"),
+    )
     return {
         "opdrachten": len(c),
         "verplichting_eur": float(ver.sum()),
         "gerealiseerd_eur": float(real.sum()),
-        "ingevuld_eur": float(pd.concat([ver, real], axis=1).min(axis=1).sum()),
-        "meer_dan_verplicht_eur": float((real - ver).clip(lower=0).sum()),
+        "ingevuld_eur": float(np.minimum(ver, real).sum()),
+        "meer_dan_verplicht_eur": float((real - ver).clip(min=0).sum()),
         "meer_dan_verplicht_n": int((real > ver).sum()),
-        "nog_te_realiseren_eur": float(c.loc[~ended, "nog_te_realiseren_eur"].fillna(0).sum()),
-        "achterstand_eur": float(c.loc[behind, "achterstand_eur"].fillna(0).sum()),
+        "nog_te_realiseren_eur": float(open_[running].sum()),
+        "achterstand_eur": float(short[behind].sum()),
         "achter_n": int(behind.sum()),
-        "afgelopen_tekort_eur": float(c.loc[ended, "nog_te_realiseren_eur"].fillna(0).sum()),
+        "afgelopen_tekort_eur": float(open_[ended].sum()),
         "afgelopen_n": int(ended.sum()),
     }
 
