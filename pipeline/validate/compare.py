@@ -43,14 +43,19 @@ def _differs(left: pd.Series, right: pd.Series) -> np.ndarray:
     """Per row whether two aligned columns hold different values: missing equals missing, a
     number equals the same number (8 and 8.0), a date the same day; anything else compares as
     text. Whole columns at once."""
+    if all(isinstance(c.dtype, np.dtype) and c.dtype.kind == "M" for c in (left, right)):
+        # the same day: compared as day numbers, a missing date equal to a missing one
+        a, b = (c.to_numpy().astype("datetime64[D]") for c in (left, right))
+        return ~((a == b) | (np.isnat(a) & np.isnat(b)))
     if all(pd.api.types.is_datetime64_any_dtype(c.dtype) for c in (left, right)):
         a, b = (c.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object) for c in (left, right))
         return a != b
     if all(pd.api.types.is_numeric_dtype(c.dtype) and not pd.api.types.is_bool_dtype(c.dtype) for c in (left, right)):
         a, b = (c.astype("float64").to_numpy(dtype="float64", na_value=np.nan) for c in (left, right))
         return ~((a == b) | (np.isnan(a) & np.isnan(b)))
-    a, b = (c.astype("string").fillna("").to_numpy(dtype=object) for c in (left, right))
-    return a != b
+    # as text, compared by Arrow position by position (the two come from different frames)
+    a, b = (c.astype("string").fillna("").array for c in (left, right))
+    return (a != b).to_numpy(dtype=bool)
 
 
 def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:

@@ -102,3 +102,20 @@ def test_many_partners_in_one_pass_give_what_each_partner_alone_gives():
     }
     assert got == _by_hand(now, before)
     assert len(got) >= 35  # most partners have rows on some side
+
+
+def test_dates_strings_and_missing_values_compare_as_the_rule_says():
+    # r1: the same day at another hour -> unchanged; r2: both dates missing -> unchanged;
+    # r3: a date where there was none -> changed; r4: empty text and missing text -> unchanged;
+    # r5: other text -> changed. Changed: r3 and r5 -> 2
+    def frame(period, dates, texts):
+        rows = _inzet("bouw-a", period, [(f"r{i}", 8.0) for i in range(1, 6)])
+        return rows.assign(
+            startdatum=pd.to_datetime(dates, format="ISO8601"),
+            omschrijving=pd.Series(texts, dtype="string"),
+        )
+
+    before = frame("2021Q2", ["2021-01-01 00:00", None, None, "2021-01-04", "2021-01-05"], ["a", "b", "c", "", "e"])
+    now = frame("2021Q3", ["2021-01-01 15:30", None, "2021-01-03", "2021-01-04", "2021-01-05"], ["a", "b", "c", None, "E"])
+    row = compare_dataset(now, before, "inzet").iloc[0]
+    assert row["gewijzigd"] == 2
