@@ -116,6 +116,8 @@ def test_dates_strings_and_missing_values_compare_as_the_rule_says():
         )
 
     before = frame("2021Q2", ["2021-01-01 00:00", None, None, "2021-01-04", "2021-01-05"], ["a", "b", "c", "", "e"])
-    now = frame("2021Q3", ["2021-01-01 15:30", None, "2021-01-03", "2021-01-04", "2021-01-05"], ["a", "b", "c", None, "E"])
+    now = frame(
+        "2021Q3", ["2021-01-01 15:30", None, "2021-01-03", "2021-01-04", "2021-01-05"], ["a", "b", "c", None, "E"]
+    )
     row = compare_dataset(now, before, "inzet").iloc[0]
     assert row["gewijzigd"] == 2
