@@ -147,7 +147,11 @@ def validate_table(dataset: str, frame: pd.DataFrame, params: dict[str, Any]) ->
     """
     original = sort_rows(frame)
     prepared = _prepare(dataset, original)
-    position = {(b, int(r)): i for i, (b, r) in enumerate(zip(prepared["bron_bestand"], prepared["bron_rij"]))}
+    # (file, Excel row) -> position, from the columns as Python lists (iterating the Arrow column
+    # itself costs a call per row)
+    files = prepared["bron_bestand"].to_numpy(dtype=object, na_value=None).tolist()
+    excel_rows = prepared["bron_rij"].astype("int64").to_numpy().tolist()
+    position = {key: i for i, key in enumerate(zip(files, excel_rows))}
     lines, rules = [], []
     for res in _run_gx(dataset, prepared, params):
         meta = dict(res.expectation_config.meta)
