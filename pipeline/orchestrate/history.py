@@ -3,10 +3,11 @@
 The trend of period P shows every earlier quarter, each computed from that quarter's own
 deliveries; the validation of P compares each delivery with the partner's previous one. Both
 need the earlier quarters ingested (and, for the trend, validated) exactly as their own runs
-would do it. :func:`ensure_history` builds what is missing, using both cores: first the ingest
-of every missing quarter, then their validation (each quarter's validation needs only the
-previous quarter's *ingest*, so they are independent). Each quarter is built in a scratch
-folder and renamed into ``data/clean/<Q>``; reports of earlier quarters are not built.
+would do it. :func:`ensure_history` builds what is missing, using both cores: the ingest of
+every missing quarter, the largest first, and each quarter's validation as soon as its own
+ingest and the previous quarter's are done (a validation needs only those two). Each quarter is
+built in a scratch folder and renamed into ``data/clean/<Q>``; reports of earlier quarters are
+not built.
 """
 
 from __future__ import annotations
