@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -158,10 +159,18 @@ def normalise_bsn(values: pd.Series) -> pd.Series:
 def _factorize_normal(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Codes per element into the distinct raw values; those values normalised (or NA); blanks."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    text = pd.Series([_bsn_text(u) for u in np.asarray(uniques, dtype=object)], dtype="string")
+    text = pd.Series([_bsn_text(u) for u in _as_values(uniques)], dtype="string")
     digits = text.str.replace(r"[ \t.\-]", "", regex=True)
     digits = digits.where(digits.str.fullmatch(r"[0-9]{8,9}").fillna(False).astype(bool))  # ASCII digits only
     return codes, digits.str.zfill(9), (text == "").to_numpy(dtype=bool)
+
+
+def _as_values(uniques: object) -> Iterable[object]:
+    """The distinct values of a column one by one: a text column's as Python strings at once
+    (iterating an Arrow array costs a call per value); any other as the values themselves."""
+    if isinstance(getattr(uniques, "dtype", None), pd.StringDtype):
+        return uniques.to_numpy(dtype=object, na_value=None)
+    return uniques
 
 
 def _take(distinct: pd.Series, codes: np.ndarray, index: pd.Index, dtype: str) -> pd.Series:
@@ -344,7 +353,7 @@ def mask_bsn_in_column(
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     # the distinct values as Python strings at once (iterating an Arrow array costs a call each)
-    texts = [str(u) for u in np.asarray(uniques, dtype=object)]
+    texts = [str(u) for u in _as_values(uniques)]
     masked = list(texts)
     changed = np.zeros(len(texts) + 1, dtype=bool)  # the last: missing values
     for i in np.flatnonzero(_may_hold_bsn(texts, allow_short)):

@@ -104,19 +104,27 @@ def totals(c: pd.DataFrame) -> dict[str, float | int]:
         amounts("nog_te_realiseren_eur"),
         amounts("achterstand_eur"),
     )
+    total = np.nansum  # as pandas sums: a value that is not a number (inf - inf) is left out
     return {
         "opdrachten": len(c),
-        "verplichting_eur": float(ver.sum()),
-        "gerealiseerd_eur": float(real.sum()),
-        "ingevuld_eur": float(np.minimum(ver, real).sum()),
-        "meer_dan_verplicht_eur": float((real - ver).clip(min=0).sum()),
+        "verplichting_eur": float(total(ver)),
+        "gerealiseerd_eur": float(total(real)),
+        "ingevuld_eur": float(total(np.minimum(ver, real))),
+        "meer_dan_verplicht_eur": float(total(_over(real, ver))),
         "meer_dan_verplicht_n": int((real > ver).sum()),
-        "nog_te_realiseren_eur": float(open_[running].sum()),
-        "achterstand_eur": float(short[behind].sum()),
+        "nog_te_realiseren_eur": float(total(open_[running])),
+        "achterstand_eur": float(total(short[behind])),
         "achter_n": int(behind.sum()),
-        "afgelopen_tekort_eur": float(open_[ended].sum()),
+        "afgelopen_tekort_eur": float(total(open_[ended])),
         "afgelopen_n": int(ended.sum()),
     }
+
+
+def _over(real: np.ndarray, ver: np.ndarray) -> np.ndarray:
+    """Realised beyond the obligation per contract (0 when not); inf - inf is no number, and no
+    warning, as in pandas."""
+    with np.errstate(invalid="ignore"):
+        return (real - ver).clip(min=0)
 
 
 def _tile(label: str, value: str, sentence: str, cls: str = "") -> str:

@@ -219,3 +219,26 @@ def test_the_column_search_skips_no_value_that_holds_a_bsn():
     for short in (True, False):
         out, _ = mask_bsn_in_column(pd.Series(values, dtype="string"), allow_short=short)
         assert out.tolist() == [mask_bsn_in_text(v, short) for v in values]
+
+
+def test_a_column_without_a_bsn_comes_back_as_it_was_and_ids_get_their_tag():
+    # no BSN: the same values, dtype and index, nothing changed; an identifier with a BSN in it
+    # (123456782, eleven-test worked out above) is masked and tagged with the first 8 hex digits
+    # of HMAC-SHA256(key, "id:" + the id), so two ids stay two
+    import hashlib
+    import hmac
+
+    import pandas as pd
+
+    from pipeline.ingest.pseudonym import mask_bsn_in_column
+
+    plain = pd.Series(["OG032-2017-007", None, "Lasser", "OG032-2017-007"], index=[5, 6, 7, 9], dtype="string")
+    out, changed = mask_bsn_in_column(plain, key=b"k" * 32)
+    pd.testing.assert_series_equal(out, plain, check_names=False)
+    assert not changed.any() and changed.index.tolist() == [5, 6, 7, 9]
+
+    ids = pd.Series(["A-1", "A-123456782", None, "A-123456782"], dtype="string")
+    out, changed = mask_bsn_in_column(ids, key=b"k" * 32)
+    tag = hmac.new(b"k" * 32, b"id:A-123456782", hashlib.sha256).hexdigest()[:8]
+    assert out.tolist() == ["A-1", f"A-******782#{tag}", pd.NA, f"A-******782#{tag}"]
+    assert changed.tolist() == [False, True, False, True]
