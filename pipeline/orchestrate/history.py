@@ -103,7 +103,7 @@ def _schedule(pool, pending: set, reading: dict, order: list[str], size: dict, r
     before it (when that one is being built too) are read; until nothing is left."""
     while pending:
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in sorted(finished, key=lambda f: reading.get(f, "")):
+        for future in finished:
             result = future.result()  # an error in a worker stops the run here
             if future in reading:
                 read[reading[future]] = result is not None

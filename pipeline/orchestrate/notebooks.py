@@ -352,9 +352,8 @@ def run_stage(
             client.run(name, params, check=False)
     finally:  # also when interrupted, or when the kernel died: what ran is written
         if client is not None and client.nb is not None:
-            nbformat.write(normalise(client.nb), out_path)
-    assert client is not None and client.nb is not None
-    nb = normalise(client.nb)
+            nb = normalise(client.nb)
+            nbformat.write(nb, out_path)
     index, ename, evalue = _first_error(nb)
     if index is not None:
         # the cell as the notebook numbers it ("In [5]"), as papermill named it

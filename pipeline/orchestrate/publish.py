@@ -1,8 +1,9 @@
 """Build every output of one period into a build folder (called by ``pipeline.orchestrate.run``).
 
 Stages run as parameterised notebooks (papermill injects the parameters; a kernel each, as an
-analyst would run them, started and given its imports while the stage before it runs); the pages of the period run in warm kernels, one per
-core (``notebooks.PagePool``), and are converted to HTML by nbconvert.
+analyst would run them, started and given its imports while the stage before it runs); the
+pages of the period run in warm kernels, one per core (``notebooks.PagePool``), and are
+converted to HTML by nbconvert.
 """
 
 from __future__ import annotations

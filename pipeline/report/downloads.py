@@ -75,6 +75,7 @@ MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 PIXELS_PER_CHARACTER = 7  # a column width of n characters is 7n pixels (Calibri 11, Excel's default)
 CONTRACT_ROLES = ("opdrachtgever", "opdrachtnemer")
+SHEET_ORDER = ["opdrachtgever", "opdracht_id"]  # the contracts' order in a sheet
 
 MONEY = '"€" #,##0.00;"€" -#,##0.00'
 PERCENT = "0.0%"
@@ -127,7 +128,7 @@ def partner_contracts(opdrachten: pd.DataFrame, partner_id: str, rol: str) -> pd
 def contract_rows(contracts: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
     """The sheet's rows: names from the register, sorted as on the pages, persons suppressed."""
     names = dict(zip(partners["partner_id"].astype(str), partners["naam"].astype(str)))
-    rows = contracts.sort_values(["opdrachtgever", "opdracht_id"], kind="stable").reset_index(drop=True)
+    rows = contracts.sort_values(SHEET_ORDER, kind="stable").reset_index(drop=True)
     rows = rows.assign(opdrachtgever_naam=[names.get(str(p), str(p)) for p in rows["opdrachtgever"]])
     for column, _, _, _ in COLUMNS:
         if column not in rows:
@@ -373,9 +374,10 @@ def write_downloads(
             dtype={"opdracht_id": str, "opdrachtgever": str, "opdrachtnemer": str},
         )
     # the region's sheet rows once, in their order; a partner's sheet is its own rows of them
-    # (every value of a row depends on that row alone), not the same work again per partner
-    ordered = opdrachten.sort_values(["opdrachtgever", "opdracht_id"], kind="stable").reset_index(drop=True)
-    region = contract_rows(ordered, partners)
+    # (every value of a row depends on that row alone), not the same work again per partner;
+    # its own rows by partner_contracts' rule: the partner's role names the column
+    ordered = opdrachten.sort_values(SHEET_ORDER, kind="stable").reset_index(drop=True)
+    region = contract_rows(ordered, partners)  # its own sort leaves this order as it is
     written = [reports_dir / "data" / "opdrachten.xlsx"]
     _write(written[0], workbook_bytes(region, period, "alle opdrachten in de regio"))
     positions = {
